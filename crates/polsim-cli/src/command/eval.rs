@@ -1,0 +1,151 @@
+//! `polsim eval`: one request against a policy stack folder.
+
+use crate::load::{self, load_stack};
+use crate::render::{self, Style};
+use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use polsim_core::{Cloud, CtxValue, Decision, Request};
+use polsim_parse::testfile::parse_caller;
+use polsim_parse::Diagnostic;
+use std::path::PathBuf;
+
+/// The principal used when neither `--principal` nor `polsim.json` names one.
+pub const DEFAULT_PRINCIPAL_USER: &str = "polsim-user";
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  polsim eval --policy policies-examples/aws/boundary-without-s3 \\\n      --action s3:GetObject --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg\n\nThe folder holds identity/, permissions-boundary/, session/, resource/, scp/<level>/,\nrcp/<level>/, vpc-endpoint/ and access-point/ (one policy per *.json file), and an optional\npolsim.json with `principal`, `principal_id`, `resource_account` and `context`.\nExit codes: 0 allowed, 1 denied, 2 invalid input."
+)]
+pub struct Args {
+    /// The policy stack folder
+    #[arg(long, value_name = "DIR")]
+    policy: PathBuf,
+    /// The action, e.g. s3:GetObject
+    #[arg(long)]
+    action: String,
+    /// The resource ARN, or * for actions that take no resource
+    #[arg(long)]
+    resource: String,
+    /// Who calls (ARN, service name or `anonymous`); default: polsim.json, else an IAM user of the resource's account
+    #[arg(long)]
+    principal: Option<String>,
+    /// The caller's unique id (aws:userid)
+    #[arg(long, value_name = "ID")]
+    principal_id: Option<String>,
+    /// The account that owns the resource (S3 ARNs carry none)
+    #[arg(long, value_name = "ID")]
+    resource_account: Option<String>,
+    /// The access point the request goes through
+    #[arg(long, value_name = "ARN")]
+    access_point: Option<String>,
+    /// A condition key: KEY=VALUE, or KEY=[a,b] (JSON list) for a multi-valued key; repeatable
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// A JSON file of condition keys and values
+    #[arg(long, value_name = "FILE")]
+    context_file: Option<PathBuf>,
+    /// Output format
+    #[arg(long, default_value = "human", value_parser = ["human", "json"])]
+    format: String,
+}
+
+pub fn run(args: &Args, color: bool) -> u8 {
+    match run_inner(args, color) {
+        Ok(code) => code,
+        Err(diags) => {
+            render::print_diags(&diags);
+            EXIT_INVALID
+        }
+    }
+}
+
+fn run_inner(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
+    let loaded = load_stack(&args.policy, None).map_err(|e| e.diags)?;
+    let cloud = loaded.cloud.unwrap_or(Cloud::Aws);
+    let d = &loaded.defaults;
+
+    let mut context = d.context.clone();
+    if let Some(f) = &args.context_file {
+        let (_, j) = load::read_json(f).map_err(|e| e.diags)?;
+        for (k, v) in load::read_context(&j, &f.display().to_string())
+            .map_err(|e| e.diags)?
+            .iter()
+        {
+            context.insert(k, v.clone());
+        }
+    }
+    for kv in &args.context {
+        let Some((k, v)) = kv.split_once('=') else {
+            return Err(vec![Diagnostic::error(polsim_core::Pos::default(), format!("`--context {kv}` is not KEY=VALUE"))
+                .with_help("write `--context aws:SourceIp=203.0.113.7`, or `--context 'aws:TagKeys=[\"a\",\"b\"]'` for a list")]);
+        };
+        let value = if v.starts_with('[') {
+            match polsim_parse::json::parse(v)
+                .ok()
+                .as_ref()
+                .and_then(polsim_parse::testfile::context_value)
+            {
+                Some(val) => val,
+                None => {
+                    return Err(vec![Diagnostic::error(
+                        polsim_core::Pos::default(),
+                        format!("`{v}` is not a JSON list of strings"),
+                    )
+                    .with_help("write the list as JSON, e.g. `[\"a\",\"b\"]`")])
+                }
+            }
+        } else {
+            CtxValue::One(v.to_string())
+        };
+        context.insert(k.trim(), value);
+    }
+
+    let resource_account = args.resource_account.clone().or(d.resource_account.clone());
+    let (principal, defaulted) = match args.principal.clone().or(d.principal.clone()) {
+        Some(p) => (p, false),
+        None => {
+            let acct = resource_account
+                .clone()
+                .or_else(|| polsim_core::aws::arn_account(&args.resource))
+                .unwrap_or_else(|| "123456789012".into());
+            (
+                format!("arn:aws:iam::{acct}:user/{DEFAULT_PRINCIPAL_USER}"),
+                true,
+            )
+        }
+    };
+    let caller = parse_caller(
+        cloud,
+        &principal,
+        args.principal_id.as_deref().or(d.principal_id.as_deref()),
+    )
+    .map_err(|m| {
+        vec![Diagnostic::error(polsim_core::Pos::default(), m)
+            .with_help("pass --principal, or set `principal` in the folder's polsim.json")]
+    })?;
+    let req = Request {
+        cloud,
+        caller,
+        action: args.action.clone(),
+        resource: args.resource.clone(),
+        resource_account,
+        access_point: args.access_point.clone(),
+        context,
+    };
+    let eval = polsim_core::evaluate(&loaded.stack, &req);
+    if args.format == "json" {
+        let v = render::json(&eval, &req, defaulted, &loaded.warnings);
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        render::print_diags(&loaded.warnings);
+        let note = defaulted.then(|| format!("(no --principal and no `principal` in polsim.json: assumed the IAM user `{principal}`)"));
+        print!(
+            "{}",
+            render::human(&eval, &req, note.as_deref(), &Style::new(color))
+        );
+    }
+    Ok(if eval.decision == Decision::Allow {
+        EXIT_OK
+    } else {
+        EXIT_DENIED
+    })
+}

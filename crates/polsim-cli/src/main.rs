@@ -1,0 +1,51 @@
+//! `polsim`: evaluate, explain and test cloud access policies offline.
+//!
+//! `main` only parses the command line and dispatches to one module per subcommand under
+//! [`command`]; reading files lives in [`load`], output in [`render`].
+
+mod command;
+mod load;
+mod render;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit code for allowed / all tests passed.
+pub const EXIT_OK: u8 = 0;
+/// Exit code for denied / a test failed.
+pub const EXIT_DENIED: u8 = 1;
+/// Exit code for invalid input.
+pub const EXIT_INVALID: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "polsim",
+    version,
+    about = "Offline policy simulator for AWS IAM: finds the policy and statement behind a 403 Access Denied",
+    after_help = "Examples:\n  polsim eval --policy policies-examples/aws/bucket-policy-vpce-only --action s3:GetObject \\\n      --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/report.csv --context aws:SourceVpce=vpce-99999999\n  polsim test policies-examples/aws\n\nExit codes: 0 allowed / all tests passed, 1 denied / a test failed, 2 invalid input."
+)]
+struct Cli {
+    /// Colour: auto (when writing to a terminal), always or never
+    #[arg(long, global = true, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    color: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate one request against a policy stack and explain the decision
+    Eval(Box<command::eval::Args>),
+    /// Run policy test files and report the cases that do not get their expected decision
+    Test(command::test::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = render::use_color(&cli.color);
+    let code = match cli.command {
+        Command::Eval(args) => command::eval::run(&args, color),
+        Command::Test(args) => command::test::run(&args, color),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,288 @@
+//! Output: the human explanation (colour on a terminal only) and the JSON schema
+//! `polsim.evaluation/v1` (documented in docs/cli.md).
+
+use polsim_core::explain::{LayerStatus, StatementRef};
+use polsim_core::{Decision, Evaluation, Request};
+use polsim_parse::Diagnostic;
+use serde_json::{json, Map, Value};
+use std::io::IsTerminal;
+
+/// Whether to colour standard output.
+pub fn use_color(choice: &str) -> bool {
+    match choice {
+        "always" => true,
+        "never" => false,
+        _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// ANSI styling that turns itself off.
+pub struct Style {
+    on: bool,
+}
+
+impl Style {
+    pub fn new(on: bool) -> Style {
+        Style { on }
+    }
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    pub fn red(&self, s: &str) -> String {
+        self.wrap("1;31", s)
+    }
+    pub fn green(&self, s: &str) -> String {
+        self.wrap("1;32", s)
+    }
+    pub fn yellow(&self, s: &str) -> String {
+        self.wrap("33", s)
+    }
+    pub fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+    pub fn dim(&self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+}
+
+fn headline(e: &Evaluation, st: &Style) -> String {
+    match e.decision {
+        Decision::Allow => st.green("ALLOWED"),
+        Decision::ExplicitDeny => st.red("DENIED (explicit deny)"),
+        Decision::ImplicitDeny => st.red("DENIED (implicit deny)"),
+    }
+}
+
+fn stmt_line(s: &StatementRef) -> String {
+    let sid = s
+        .sid
+        .as_deref()
+        .map(|x| format!(" Sid `{x}`"))
+        .unwrap_or_default();
+    format!(
+        "statement #{} of `{}`{sid} ({}, {})",
+        s.index,
+        s.policy,
+        s.effect.name(),
+        s.location()
+    )
+}
+
+/// The human explanation.
+pub fn human(e: &Evaluation, req: &Request, principal_note: Option<&str>, st: &Style) -> String {
+    let mut o = String::new();
+    o.push_str(&format!(
+        "{}  {} on {}\n",
+        headline(e, st),
+        st.bold(&req.action),
+        req.resource
+    ));
+    o.push_str(&format!("  caller:     {}\n", e.caller));
+    if let Some(n) = principal_note {
+        o.push_str(&format!("              {}\n", st.yellow(n)));
+    }
+    if let Some(ap) = &req.access_point {
+        o.push_str(&format!("  via:        access point {ap}\n"));
+    }
+    if e.decision != Decision::Allow {
+        let layer = e.layer.map_or("-", |l| l.name());
+        let level = e
+            .level
+            .as_deref()
+            .map(|l| format!(" (level `{l}`)"))
+            .unwrap_or_default();
+        o.push_str(&format!("  decided by: {} layer{level}\n", st.bold(layer)));
+        if let Some(s) = &e.statement {
+            o.push_str(&format!("              {}\n", stmt_line(s)));
+        }
+    } else if let Some(s) = &e.statement {
+        o.push_str(&format!("  granted by: {}\n", stmt_line(s)));
+    }
+    o.push_str(&format!("  why:        {}\n", e.reason));
+    if let Some(m) = &e.message {
+        o.push_str(&format!(
+            "  message:    {} {}\n",
+            e.code.as_deref().unwrap_or(""),
+            m
+        ));
+    }
+    if !e.missing_keys.is_empty() {
+        o.push_str(&format!(
+            "  missing context keys: {}\n",
+            st.yellow(&e.missing_keys.join(", "))
+        ));
+    }
+    o.push_str("\nLayers:\n");
+    for l in &e.layers {
+        let mut title = l.layer.name().to_string();
+        if let Some(lv) = &l.level {
+            title.push_str(&format!(" [{lv}]"));
+        }
+        if let Some(p) = &l.pass {
+            title.push_str(&format!(" ({p} request: {})", l.resource));
+        }
+        let status = match &l.status {
+            LayerStatus::Allows => st.green("allows"),
+            LayerStatus::Denies => st.red("denies"),
+            LayerStatus::NoAllow => st.yellow("no statement allows"),
+            LayerStatus::NotApplicable(why) => st.dim(&format!("does not apply: {why}")),
+        };
+        o.push_str(&format!("  {}: {status}\n", st.bold(&title)));
+        for s in &l.statements {
+            let sid = s
+                .stmt
+                .sid
+                .as_deref()
+                .map(|x| format!(" `{x}`"))
+                .unwrap_or_default();
+            let head = format!(
+                "#{}{sid} {} in `{}` at {}",
+                s.stmt.index,
+                s.stmt.effect.name(),
+                s.stmt.policy,
+                s.stmt.location()
+            );
+            match &s.mismatch {
+                None => o.push_str(&format!(
+                    "    {} {head}: matches\n",
+                    if s.stmt.effect == polsim_core::ir::Effect::Deny {
+                        st.red("✗")
+                    } else {
+                        st.green("✓")
+                    }
+                )),
+                Some(m) => o.push_str(&format!(
+                    "    {} {}\n",
+                    st.dim("·"),
+                    st.dim(&format!("{head}: no match, {}", m.describe()))
+                )),
+            }
+        }
+    }
+    if !e.derived_keys.is_empty() {
+        let d: Vec<String> = e
+            .derived_keys
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        o.push_str(&format!(
+            "\nContext filled in from the caller and resource: {}\n",
+            d.join(", ")
+        ));
+    }
+    if !e.notes.is_empty() {
+        o.push_str(
+            "\nRules applied where the documentation leaves a choice (docs/semantics/aws.md):\n",
+        );
+        for n in &e.notes {
+            o.push_str(&format!("  - {n}\n"));
+        }
+    }
+    o
+}
+
+fn stmt_json(s: &StatementRef) -> Value {
+    json!({
+        "policy": s.policy,
+        "file": s.file,
+        "index": s.index,
+        "sid": s.sid,
+        "line": s.pos.line,
+        "column": s.pos.col,
+        "effect": s.effect.name(),
+    })
+}
+
+/// The JSON explanation, schema `polsim.evaluation/v1`.
+pub fn json(
+    e: &Evaluation,
+    req: &Request,
+    principal_defaulted: bool,
+    warnings: &[Diagnostic],
+) -> Value {
+    let mut ctx = Map::new();
+    for (k, v) in req.context.iter() {
+        ctx.insert(
+            k.to_string(),
+            match v {
+                polsim_core::CtxValue::One(s) => Value::String(s.clone()),
+                polsim_core::CtxValue::Many(v) => {
+                    Value::Array(v.iter().cloned().map(Value::String).collect())
+                }
+            },
+        );
+    }
+    let derived: Map<String, Value> = e
+        .derived_keys
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let layers: Vec<Value> = e
+        .layers
+        .iter()
+        .map(|l| {
+            let (status, why) = match &l.status {
+                LayerStatus::NotApplicable(w) => ("not_applicable", Some(w.clone())),
+                s => (s.name(), None),
+            };
+            json!({
+                "layer": l.layer.name(),
+                "level": l.level,
+                "pass": l.pass,
+                "resource": l.resource,
+                "status": status,
+                "not_applicable_reason": why,
+                "statements": l.statements.iter().map(|s| {
+                    let mut v = stmt_json(&s.stmt);
+                    if let Value::Object(m) = &mut v {
+                        m.insert("matched".into(), Value::Bool(s.mismatch.is_none()));
+                        m.insert("failed_element".into(), s.mismatch.as_ref().map_or(Value::Null, |x| Value::String(x.element().into())));
+                        m.insert("detail".into(), s.mismatch.as_ref().map_or(Value::Null, |x| Value::String(x.describe())));
+                    }
+                    v
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "schema": "polsim.evaluation/v1",
+        "decision": e.decision.name(),
+        "layer": e.layer.map(|l| l.name()),
+        "level": e.level,
+        "statement": e.statement.as_ref().map(stmt_json),
+        "reason": e.reason,
+        "message": e.message,
+        "code": e.code,
+        "caller": e.caller,
+        "request": {
+            "cloud": req.cloud.name(),
+            "principal": req.caller.text,
+            "principal_defaulted": principal_defaulted,
+            "action": req.action,
+            "resource": req.resource,
+            "resource_account": req.resource_account,
+            "access_point": req.access_point,
+            "context": ctx,
+        },
+        "derived_context": derived,
+        "missing_context_keys": e.missing_keys,
+        "layers": layers,
+        "notes": e.notes,
+        "warnings": warnings.iter().map(|w| json!({"file": w.file, "line": w.pos.line, "column": w.pos.col, "message": w.message, "help": w.help})).collect::<Vec<_>>(),
+    })
+}
+
+/// Prints diagnostics to standard error with a source frame.
+pub fn print_diags(diags: &[Diagnostic]) {
+    for d in diags {
+        let src = d
+            .file
+            .as_deref()
+            .and_then(|f| std::fs::read_to_string(f).ok());
+        eprint!("{}", d.render(src.as_deref()));
+    }
+}

@@ -1,0 +1,327 @@
+//! Statement and layer evaluation shared by every cloud.
+//!
+//! A [`Dialect`] supplies what differs between clouds (how resource names, principals and
+//! action names compare); this module walks statements in order, stops at the first element
+//! that fails, and records the outcome for the explanation. The cloud modules combine layer
+//! results into a decision.
+
+use crate::condition::{self, KeyLookup};
+use crate::explain::{LayerReport, LayerStatus, Mismatch, StatementRef, StatementReport};
+use crate::ir::{Clause, Effect, Layer, Policy, PrincipalEntry, ResourcePattern, Statement};
+use crate::request::{Caller, Context};
+use std::collections::BTreeSet;
+
+/// How a principal entry matched, which decides what a resource-policy allow overrides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrincipalHow {
+    /// The layer has no principals (identity, boundary, session, SCP).
+    NotApplicable,
+    /// The entry names the caller's account: a delegation to the account's own policies.
+    Account,
+    /// The entry names the role a session belongs to.
+    Role,
+    /// The entry names the IAM user that federated (limited like a role).
+    FederatingUser,
+    /// The entry names the caller itself (user, session, federated user, service).
+    Direct,
+    /// `*`, or `NotPrincipal` that does not list the caller.
+    Any,
+}
+
+/// What differs between clouds when one statement is matched.
+pub trait Dialect {
+    /// Whether action names compare case-insensitively.
+    fn actions_case_insensitive(&self) -> bool;
+    /// Whether condition keys compare case-sensitively.
+    fn keys_case_sensitive(&self) -> bool;
+    /// Whether `pattern` matches `resource`; `Err(key)` when a policy variable has no value.
+    fn resource_matches(
+        &self,
+        pattern: &ResourcePattern,
+        resource: &str,
+        layer: Layer,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<bool, String>;
+    /// How `entry` names `caller`, if it does.
+    fn principal_matches(
+        &self,
+        entry: &PrincipalEntry,
+        caller: &Caller,
+        layer: Layer,
+    ) -> Option<PrincipalHow>;
+    /// Whether a `NotPrincipal` list exempts the caller from a statement with `effect`.
+    fn not_principal_exempts(
+        &self,
+        entries: &[PrincipalEntry],
+        caller: &Caller,
+        effect: Effect,
+        has_boundary: bool,
+    ) -> bool;
+    /// A hint for a principal near miss (say, a user name differing in case).
+    fn principal_note(&self, _entries: &[PrincipalEntry], _caller: &Caller) -> Option<String> {
+        None
+    }
+}
+
+/// Everything one statement is matched against.
+pub struct Scope<'a> {
+    /// The cloud's rules.
+    pub dialect: &'a dyn Dialect,
+    /// Who calls.
+    pub caller: &'a Caller,
+    /// The action, normalised for the dialect.
+    pub action: &'a str,
+    /// The action as requested (for explanations).
+    pub action_display: &'a str,
+    /// The resource this layer is judged against.
+    pub resource: &'a str,
+    /// The context, derived keys included.
+    pub context: &'a Context,
+    /// Whether the caller has a permissions boundary (AWS Deny + NotPrincipal rule).
+    pub has_boundary: bool,
+    /// Whether to build explanations.
+    pub explain: bool,
+}
+
+/// The result of one layer (or one level).
+#[derive(Debug, Clone, Default)]
+pub struct LayerEval {
+    /// Matching Allow statements and how their principal matched.
+    pub allows: Vec<(StatementRef, PrincipalHow)>,
+    /// Matching Deny statements.
+    pub denies: Vec<StatementRef>,
+    /// Per-statement outcomes (empty unless explaining).
+    pub statements: Vec<StatementReport>,
+}
+
+impl LayerEval {
+    /// The strongest way an Allow matched, if any.
+    pub fn best_allow(&self) -> Option<PrincipalHow> {
+        self.allows.iter().map(|(_, h)| *h).max()
+    }
+
+    /// The status for a report.
+    pub fn status(&self) -> LayerStatus {
+        if !self.denies.is_empty() {
+            LayerStatus::Denies
+        } else if !self.allows.is_empty() {
+            LayerStatus::Allows
+        } else {
+            LayerStatus::NoAllow
+        }
+    }
+
+    /// A report of this layer.
+    pub fn report(
+        &self,
+        layer: Layer,
+        level: Option<&str>,
+        pass: Option<&str>,
+        resource: &str,
+    ) -> LayerReport {
+        LayerReport {
+            layer,
+            level: level.map(str::to_string),
+            pass: pass.map(str::to_string),
+            resource: resource.to_string(),
+            status: self.status(),
+            statements: self.statements.clone(),
+        }
+    }
+}
+
+/// Evaluates every statement of `policies` as layer `layer`.
+pub fn eval_layer(
+    scope: &Scope<'_>,
+    layer: Layer,
+    policies: &[Policy],
+    missing: &mut BTreeSet<String>,
+) -> LayerEval {
+    let mut out = LayerEval::default();
+    for policy in policies {
+        for stmt in &policy.statements {
+            let r = match_statement(scope, layer, policy, stmt, missing);
+            let sref = || StatementRef {
+                policy: policy.id.clone(),
+                file: policy.file.clone(),
+                index: stmt.index,
+                sid: stmt.sid.clone(),
+                pos: stmt.pos,
+                effect: stmt.effect,
+            };
+            if let Ok(how) = &r {
+                match stmt.effect {
+                    Effect::Allow => out.allows.push((sref(), *how)),
+                    Effect::Deny => out.denies.push(sref()),
+                }
+            }
+            if scope.explain {
+                out.statements.push(StatementReport {
+                    stmt: sref(),
+                    mismatch: r.err().flatten().map(|b| *b),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Why a statement did not match, when explaining (boxed: the common path carries none).
+pub type MatchErr = Option<Box<Mismatch>>;
+
+/// Matches one statement: `Ok` with how the principal matched, or `Err` with the first element
+/// that failed (`None` when not explaining).
+pub fn match_statement(
+    scope: &Scope<'_>,
+    layer: Layer,
+    policy: &Policy,
+    stmt: &Statement,
+    missing: &mut BTreeSet<String>,
+) -> Result<PrincipalHow, MatchErr> {
+    let explain = scope.explain;
+    let case_sensitive = scope.dialect.keys_case_sensitive();
+    let lookup = |k: &str| scope.context.get_single(k, case_sensitive);
+
+    // Action / NotAction.
+    let hit = stmt.action.items.iter().find(|a| a.matches(scope.action));
+    match (stmt.action.negated, hit) {
+        (false, None) => {
+            return Err(explain.then(|| {
+                Box::new(Mismatch::Action {
+                    requested: scope.action_display.to_string(),
+                    listed: stmt.action.items.iter().map(|a| a.text.clone()).collect(),
+                })
+            }))
+        }
+        (true, Some(a)) => {
+            return Err(explain.then(|| {
+                Box::new(Mismatch::NotAction {
+                    requested: scope.action_display.to_string(),
+                    matched: a.text.clone(),
+                })
+            }))
+        }
+        _ => {}
+    }
+
+    // Resource / NotResource.
+    if let Some(clause) = &stmt.resource {
+        match_resource(scope, layer, policy, clause, &lookup, missing)?;
+    }
+
+    // Principal / NotPrincipal.
+    let mut how = PrincipalHow::NotApplicable;
+    if layer.has_principal() {
+        match &stmt.principal {
+            None => return Err(explain.then(|| Box::new(Mismatch::NoPrincipal))),
+            Some(p) if p.negated => {
+                if scope.dialect.not_principal_exempts(
+                    &p.items,
+                    scope.caller,
+                    stmt.effect,
+                    scope.has_boundary,
+                ) {
+                    return Err(explain.then(|| {
+                        Box::new(Mismatch::NotPrincipal {
+                            caller: scope.caller.text.clone(),
+                            listed: p.items.iter().map(|e| e.value.clone()).collect(),
+                        })
+                    }));
+                }
+                how = PrincipalHow::Any;
+            }
+            Some(p) => {
+                let best = p
+                    .items
+                    .iter()
+                    .filter_map(|e| scope.dialect.principal_matches(e, scope.caller, layer))
+                    .max();
+                match best {
+                    Some(h) => how = h,
+                    None => {
+                        return Err(explain.then(|| {
+                            Box::new(Mismatch::Principal {
+                                caller: scope.caller.text.clone(),
+                                listed: p.items.iter().map(|e| e.value.clone()).collect(),
+                                note: scope.dialect.principal_note(&p.items, scope.caller),
+                            })
+                        }))
+                    }
+                }
+            }
+        }
+    }
+
+    // Conditions, in document order; all must hold.
+    let env = KeyLookup {
+        context: scope.context,
+        case_sensitive,
+        variables: policy.variables,
+    };
+    for cond in &stmt.conditions {
+        let v = condition::evaluate(cond, &env);
+        if v.request.is_none() {
+            missing.insert(cond.key.clone());
+        }
+        missing.extend(v.unresolved.iter().cloned());
+        if !v.holds {
+            return Err(explain.then(|| {
+                Box::new(Mismatch::Condition {
+                    operator: cond.op_text.clone(),
+                    key: cond.key.clone(),
+                    pos: cond.key_pos,
+                    request: v.request.clone(),
+                    policy: cond.values.iter().map(|x| x.text.clone()).collect(),
+                    reason: v.reason.clone(),
+                })
+            }));
+        }
+    }
+    Ok(how)
+}
+
+fn match_resource(
+    scope: &Scope<'_>,
+    layer: Layer,
+    policy: &Policy,
+    clause: &Clause<ResourcePattern>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    missing: &mut BTreeSet<String>,
+) -> Result<(), MatchErr> {
+    let no_vars = |_: &str| None;
+    let lookup: &dyn Fn(&str) -> Option<String> = if policy.variables { lookup } else { &no_vars };
+    let mut unresolved = Vec::new();
+    let mut hit = None;
+    for r in &clause.items {
+        match scope
+            .dialect
+            .resource_matches(r, scope.resource, layer, lookup)
+        {
+            Ok(true) => {
+                hit = Some(r);
+                break;
+            }
+            Ok(false) => {}
+            Err(key) => {
+                missing.insert(key.clone());
+                unresolved.push(key);
+            }
+        }
+    }
+    match (clause.negated, hit) {
+        (false, None) => Err(scope.explain.then(|| {
+            Box::new(Mismatch::Resource {
+                requested: scope.resource.to_string(),
+                listed: clause.items.iter().map(|r| r.text.clone()).collect(),
+                unresolved,
+            })
+        })),
+        (true, Some(r)) => Err(scope.explain.then(|| {
+            Box::new(Mismatch::NotResource {
+                requested: scope.resource.to_string(),
+                matched: r.text.clone(),
+            })
+        })),
+        _ => Ok(()),
+    }
+}

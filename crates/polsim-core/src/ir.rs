@@ -1,0 +1,374 @@
+//! The intermediate representation: one shape of policy for every cloud.
+//!
+//! Every dialect parser lowers its documents into these types. Patterns and conditions are data
+//! (compiled matchers, operator descriptions), never closures, so that later analyses (a
+//! semantic diff, generators for property tests) can reason over them. Every element carries the
+//! position where it was written.
+
+use crate::pattern::{Glob, Template};
+use std::fmt;
+
+/// A 1-based line and column in a source file (columns count characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column, from 1, in characters.
+    pub col: u32,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// The clouds polsim knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cloud {
+    /// Amazon Web Services (IAM).
+    Aws,
+    /// Alibaba Cloud (RAM).
+    Aliyun,
+    /// Tencent Cloud (CAM).
+    Tencent,
+}
+
+impl Cloud {
+    /// The name used in test files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cloud::Aws => "aws",
+            Cloud::Aliyun => "aliyun",
+            Cloud::Tencent => "tencent",
+        }
+    }
+
+    /// Reads a cloud name as written in a test file.
+    pub fn from_name(s: &str) -> Option<Cloud> {
+        match s.to_ascii_lowercase().as_str() {
+            "aws" => Some(Cloud::Aws),
+            "aliyun" | "alibaba" | "alibabacloud" => Some(Cloud::Aliyun),
+            "tencent" | "tencentcloud" | "qcloud" => Some(Cloud::Tencent),
+            _ => None,
+        }
+    }
+}
+
+/// Allow or Deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Grants, unless something denies.
+    Allow,
+    /// Denies, whatever else allows.
+    Deny,
+}
+
+impl Effect {
+    /// `Allow` or `Deny`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        }
+    }
+}
+
+/// The policy layers of a request, named as in the test file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layer {
+    /// Resource control policies (AWS Organizations).
+    Rcp,
+    /// Service control policies (AWS Organizations), control policies (Resource Directory).
+    Scp,
+    /// VPC endpoint / PrivateLink endpoint policy.
+    VpcEndpoint,
+    /// S3 / OSS access point policy.
+    AccessPoint,
+    /// Resource-based policy: bucket policy, key policy, role trust policy.
+    Resource,
+    /// Identity-based policies of the caller.
+    Identity,
+    /// Permissions boundary.
+    PermissionsBoundary,
+    /// Session policies (STS).
+    Session,
+}
+
+impl Layer {
+    /// Every layer, in the order explicit denies are reported.
+    pub const ALL: [Layer; 8] = [
+        Layer::Rcp,
+        Layer::Scp,
+        Layer::VpcEndpoint,
+        Layer::AccessPoint,
+        Layer::Resource,
+        Layer::Identity,
+        Layer::PermissionsBoundary,
+        Layer::Session,
+    ];
+
+    /// The test-file member name (`identity`, `permissions_boundary`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Rcp => "rcp",
+            Layer::Scp => "scp",
+            Layer::VpcEndpoint => "vpc_endpoint",
+            Layer::AccessPoint => "access_point",
+            Layer::Resource => "resource",
+            Layer::Identity => "identity",
+            Layer::PermissionsBoundary => "permissions_boundary",
+            Layer::Session => "session",
+        }
+    }
+
+    /// Reads a test-file member name (dashes accepted for underscores).
+    pub fn from_name(s: &str) -> Option<Layer> {
+        let s = s.replace('-', "_");
+        Layer::ALL.into_iter().find(|l| l.name() == s)
+    }
+
+    /// Whether statements of this layer carry a `Principal`.
+    pub fn has_principal(self) -> bool {
+        matches!(
+            self,
+            Layer::Resource | Layer::Rcp | Layer::VpcEndpoint | Layer::AccessPoint
+        )
+    }
+}
+
+/// A policy document lowered into the IR.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// The name shown in reports: the id given in the test file, else the file name.
+    pub id: String,
+    /// The file the policy came from, if any.
+    pub file: Option<String>,
+    /// The dialect it was written in.
+    pub cloud: Cloud,
+    /// The `Version` element as written, if any.
+    pub version: Option<String>,
+    /// Whether `${...}` policy variables are substituted (AWS 2012-10-17).
+    pub variables: bool,
+    /// Where the document starts.
+    pub pos: Pos,
+    /// The statements, in document order.
+    pub statements: Vec<Statement>,
+}
+
+/// One statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// 1-based place in the policy.
+    pub index: usize,
+    /// The `Sid`, if any.
+    pub sid: Option<String>,
+    /// Where the statement starts.
+    pub pos: Pos,
+    /// Allow or Deny.
+    pub effect: Effect,
+    /// `Action` or `NotAction`.
+    pub action: Clause<ActionPattern>,
+    /// `Resource` or `NotResource`; `None` where the policy type has none (trust policies).
+    pub resource: Option<Clause<ResourcePattern>>,
+    /// `Principal` or `NotPrincipal`; `None` where the policy type has none.
+    pub principal: Option<Clause<PrincipalEntry>>,
+    /// The conditions, all of which must hold.
+    pub conditions: Vec<Condition>,
+}
+
+/// A list element and its negated form (`Action` / `NotAction`, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause<T> {
+    /// True for `NotAction`, `NotResource`, `NotPrincipal`.
+    pub negated: bool,
+    /// Where the element's name is written.
+    pub pos: Pos,
+    /// The values, any of which may match.
+    pub items: Vec<T>,
+}
+
+/// One entry of `Action` / `NotAction`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionPattern {
+    /// As written.
+    pub text: String,
+    /// Where it is written.
+    pub pos: Pos,
+    /// Compiled; lowercased where the cloud matches actions case-insensitively.
+    pub glob: Glob,
+    /// Whether matching folds case.
+    pub case_insensitive: bool,
+}
+
+impl ActionPattern {
+    /// Compiles an action pattern.
+    pub fn new(text: &str, pos: Pos, case_insensitive: bool) -> ActionPattern {
+        let normal = normalize_action(text, case_insensitive);
+        // An empty or white-space padded name never matches anything.
+        let glob = if text.trim() != text || text.is_empty() {
+            Glob::literal("\u{0}never")
+        } else {
+            Glob::new(&normal)
+        };
+        ActionPattern {
+            text: text.to_string(),
+            pos,
+            glob,
+            case_insensitive,
+        }
+    }
+
+    /// Whether the pattern matches a requested action (already normalised by
+    /// [`normalize_action`]).
+    pub fn matches(&self, action: &str) -> bool {
+        self.glob.matches(action)
+    }
+}
+
+/// Normalises an action name for matching: CAM's `name/` prefix is dropped and case is folded
+/// where the cloud says actions are case-insensitive.
+pub fn normalize_action(text: &str, case_insensitive: bool) -> String {
+    let t = text.strip_prefix("name/").unwrap_or(text);
+    if case_insensitive {
+        t.to_lowercase()
+    } else {
+        t.to_string()
+    }
+}
+
+/// One entry of `Resource` / `NotResource`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourcePattern {
+    /// As written.
+    pub text: String,
+    /// Where it is written.
+    pub pos: Pos,
+    /// The resource name split into the segments the cloud compares one by one; the last
+    /// segment holds the rest of the name.
+    pub segments: Vec<Template>,
+    /// `*` alone.
+    pub any: bool,
+}
+
+/// Who a principal entry names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PrincipalKind {
+    /// `"*"` or `{"AWS": "*"}`: everyone, anonymous callers included.
+    Any,
+    /// `AWS`: an account, user, role, session or federated user.
+    Aws,
+    /// `Service`: a cloud service.
+    Service,
+    /// `Federated`: an identity provider.
+    Federated,
+    /// `CanonicalUser` (S3).
+    CanonicalUser,
+    /// Alibaba OSS flat principal list entry (a UID, a role session ARN).
+    Uid,
+    /// Alibaba RAM trust policy `RAM` entry.
+    Ram,
+    /// Tencent `qcs` entry.
+    Qcs,
+}
+
+/// One principal named in `Principal` / `NotPrincipal`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrincipalEntry {
+    /// What kind of name it is.
+    pub kind: PrincipalKind,
+    /// The value as written (`*` for [`PrincipalKind::Any`]).
+    pub value: String,
+    /// Where it is written.
+    pub pos: Pos,
+}
+
+/// How a condition operator compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OpFamily {
+    /// `StringEquals` (case-sensitive).
+    StringEquals,
+    /// `StringEqualsIgnoreCase`.
+    StringEqualsIgnoreCase,
+    /// `StringLike` with `*` and `?`.
+    StringLike,
+    /// Numbers.
+    Numeric(Cmp),
+    /// Dates (ISO 8601 or epoch seconds).
+    Date(Cmp),
+    /// `Bool`.
+    Bool,
+    /// `BinaryEquals` (base64, byte for byte).
+    Binary,
+    /// `IpAddress` (CIDR).
+    Ip,
+    /// `ArnEquals` / `ArnLike` (colon-segmented).
+    Arn,
+    /// `Null`: whether the key is absent.
+    Null,
+}
+
+/// A comparison for numeric and date operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cmp {
+    /// Equal.
+    Eq,
+    /// Less than.
+    Lt,
+    /// Less than or equal.
+    Le,
+    /// Greater than.
+    Gt,
+    /// Greater than or equal.
+    Ge,
+}
+
+/// `ForAnyValue:` / `ForAllValues:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SetQualifier {
+    /// At least one request value must satisfy the operator.
+    ForAnyValue,
+    /// Every request value must satisfy the operator.
+    ForAllValues,
+}
+
+/// A condition operator as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Operator {
+    /// The comparison.
+    pub family: OpFamily,
+    /// `...Not...` operators: true when no policy value matches.
+    pub negated: bool,
+    /// `...IfExists`: true when the key is absent.
+    pub if_exists: bool,
+    /// Set qualifier, if any.
+    pub set: Option<SetQualifier>,
+}
+
+/// One condition: an operator applied to one key with its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// The operator as data.
+    pub op: Operator,
+    /// The operator as written (`ForAnyValue:StringLike`).
+    pub op_text: String,
+    /// Where the operator is written.
+    pub op_pos: Pos,
+    /// The key as written.
+    pub key: String,
+    /// Where the key is written.
+    pub key_pos: Pos,
+    /// The policy values, any of which may match (all must not match for negated operators).
+    pub values: Vec<ConditionValue>,
+}
+
+/// One policy value of a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionValue {
+    /// The value as text (numbers and booleans as written).
+    pub text: String,
+    /// With policy variables, where the operator allows them.
+    pub template: Template,
+    /// Where it is written.
+    pub pos: Pos,
+}

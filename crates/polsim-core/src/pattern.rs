@@ -1,0 +1,402 @@
+//! Wildcard patterns (`*`, `?`) and policy-variable templates (`${aws:username}`).
+//!
+//! Patterns are compiled once, when a policy is lowered into the IR, into a flat token list;
+//! matching walks the text once with the classic single-star backtracking scheme, which is
+//! linear for the patterns policies contain and never recursive.
+
+/// One token of a compiled wildcard pattern, over UTF-8 bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    /// A literal byte.
+    Byte(u8),
+    /// `*`: any run of characters, the empty run included.
+    Any,
+    /// `?`: exactly one character.
+    One,
+}
+
+/// A compiled wildcard pattern. `*` and `?` are wildcards; everything else is literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob {
+    toks: Vec<Tok>,
+    has_wildcard: bool,
+}
+
+impl Glob {
+    /// Compiles `pattern`, where `*` and `?` are wildcards.
+    pub fn new(pattern: &str) -> Glob {
+        let mut g = Glob {
+            toks: Vec::with_capacity(pattern.len()),
+            has_wildcard: false,
+        };
+        g.push_pattern(pattern);
+        g
+    }
+
+    /// A pattern that matches exactly `text` (no wildcards).
+    pub fn literal(text: &str) -> Glob {
+        let mut g = Glob {
+            toks: Vec::with_capacity(text.len()),
+            has_wildcard: false,
+        };
+        g.push_literal(text);
+        g
+    }
+
+    fn push_pattern(&mut self, pattern: &str) {
+        for b in pattern.bytes() {
+            match b {
+                b'*' => {
+                    self.has_wildcard = true;
+                    // Collapse runs of stars: `**` means the same as `*`.
+                    if self.toks.last() != Some(&Tok::Any) {
+                        self.toks.push(Tok::Any);
+                    }
+                }
+                b'?' => {
+                    self.has_wildcard = true;
+                    self.toks.push(Tok::One);
+                }
+                b => self.toks.push(Tok::Byte(b)),
+            }
+        }
+    }
+
+    fn push_literal(&mut self, text: &str) {
+        self.toks.extend(text.bytes().map(Tok::Byte));
+    }
+
+    /// Whether the pattern has a `*` or `?`.
+    pub fn has_wildcard(&self) -> bool {
+        self.has_wildcard
+    }
+
+    /// Whether the pattern matches all of `text`.
+    pub fn matches(&self, text: &str) -> bool {
+        let t = text.as_bytes();
+        let p = &self.toks;
+        let (mut pi, mut ti) = (0usize, 0usize);
+        // The last `*` seen and the text position it is currently extended to.
+        let mut star: Option<(usize, usize)> = None;
+        while ti < t.len() {
+            match p.get(pi) {
+                Some(Tok::Byte(b)) if t.get(ti) == Some(b) => {
+                    pi += 1;
+                    ti += 1;
+                    continue;
+                }
+                Some(Tok::One) => {
+                    pi += 1;
+                    ti += utf8_len(t.get(ti).copied().unwrap_or(0));
+                    continue;
+                }
+                Some(Tok::Any) => {
+                    star = Some((pi, ti));
+                    pi += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            match star {
+                Some((sp, st)) => {
+                    let next = st + utf8_len(t.get(st).copied().unwrap_or(0));
+                    star = Some((sp, next));
+                    pi = sp + 1;
+                    ti = next;
+                }
+                None => return false,
+            }
+        }
+        while p.get(pi) == Some(&Tok::Any) {
+            pi += 1;
+        }
+        pi == p.len() && ti == t.len()
+    }
+}
+
+/// Length of the UTF-8 sequence that starts with `lead` (1 for a stray byte, so that progress
+/// is always made).
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0xF0..=0xF7 => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+/// One piece of a template: literal text, a wildcard, or a policy variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// Literal text (after `${*}`, `${?}` and `${$}` have been turned into their characters).
+    Lit(String),
+    /// Text in which `*` and `?` are wildcards.
+    Pattern(String),
+    /// `${key}` or `${key, 'default'}`.
+    Var {
+        /// The key as written.
+        key: String,
+        /// The default value, if one was given.
+        default: Option<String>,
+    },
+}
+
+/// A string that may contain policy variables. Compiled once; resolved per request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// The text as written in the policy.
+    pub text: String,
+    pieces: Vec<Piece>,
+    /// The compiled pattern when there are no variables (the common case).
+    fixed: Option<Glob>,
+}
+
+/// Problems found while reading `${...}` in a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateWarning {
+    /// Byte offset of the `${` in the text.
+    pub offset: usize,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl Template {
+    /// Reads `text`. With `variables` false (policy version 2008-10-17 or no version) `${...}`
+    /// is literal text. `case_fold` lowercases literal text (for case-insensitive elements).
+    pub fn new(text: &str, variables: bool, case_fold: bool) -> (Template, Vec<TemplateWarning>) {
+        let mut pieces = Vec::new();
+        let mut warnings = Vec::new();
+        let fold = |s: &str| {
+            if case_fold {
+                s.to_lowercase()
+            } else {
+                s.to_string()
+            }
+        };
+        if !variables || !text.contains("${") {
+            pieces.push(Piece::Pattern(fold(text)));
+        } else {
+            let mut rest = text;
+            let mut consumed = 0usize;
+            while let Some(start) = rest.find("${") {
+                let (before, after) = rest.split_at(start);
+                if !before.is_empty() {
+                    pieces.push(Piece::Pattern(fold(before)));
+                }
+                let inner_and_more = after.get(2..).unwrap_or("");
+                match inner_and_more.find('}') {
+                    None => {
+                        warnings.push(TemplateWarning {
+                            offset: consumed + start,
+                            message: "`${` without a closing `}` is read as literal text".into(),
+                        });
+                        pieces.push(Piece::Pattern(fold(after)));
+                        rest = "";
+                        break;
+                    }
+                    Some(end) => {
+                        let inner = inner_and_more.get(..end).unwrap_or("");
+                        match parse_variable(inner) {
+                            Ok(piece) => pieces.push(match piece {
+                                Piece::Lit(s) => Piece::Lit(s),
+                                other => other,
+                            }),
+                            Err(msg) => {
+                                warnings.push(TemplateWarning {
+                                    offset: consumed + start,
+                                    message: msg,
+                                });
+                                pieces.push(Piece::Lit(format!("${{{inner}}}")));
+                            }
+                        }
+                        let skip = start + 2 + end + 1;
+                        consumed += skip;
+                        rest = rest.get(skip..).unwrap_or("");
+                    }
+                }
+            }
+            if !rest.is_empty() {
+                pieces.push(Piece::Pattern(fold(rest)));
+            }
+        }
+        let fixed = if pieces.iter().all(|p| !matches!(p, Piece::Var { .. })) {
+            Some(build_glob(pieces.iter().map(|p| match p {
+                Piece::Lit(s) => (s.as_str(), false),
+                Piece::Pattern(s) => (s.as_str(), true),
+                Piece::Var { .. } => ("", false),
+            })))
+        } else {
+            None
+        };
+        (
+            Template {
+                text: text.to_string(),
+                pieces,
+                fixed,
+            },
+            warnings,
+        )
+    }
+
+    /// Whether the template has policy variables.
+    pub fn has_variables(&self) -> bool {
+        self.fixed.is_none()
+    }
+
+    /// The policy variables the template uses (their keys as written).
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Var { key, .. } => Some(key.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The pattern after substituting variables with `lookup`; `Err(key)` names the first
+    /// variable that has no value and no default. Substituted values are literal: a `*` in a
+    /// tag value does not become a wildcard.
+    pub fn resolve<'a>(
+        &'a self,
+        mut lookup: impl FnMut(&str) -> Option<String>,
+        case_fold: bool,
+    ) -> Result<std::borrow::Cow<'a, Glob>, String> {
+        if let Some(g) = &self.fixed {
+            return Ok(std::borrow::Cow::Borrowed(g));
+        }
+        let mut parts: Vec<(String, bool)> = Vec::with_capacity(self.pieces.len());
+        for p in &self.pieces {
+            match p {
+                Piece::Lit(s) => parts.push((s.clone(), false)),
+                Piece::Pattern(s) => parts.push((s.clone(), true)),
+                Piece::Var { key, default } => {
+                    let v = lookup(key)
+                        .or_else(|| default.clone())
+                        .ok_or_else(|| key.clone())?;
+                    parts.push((if case_fold { v.to_lowercase() } else { v }, false));
+                }
+            }
+        }
+        Ok(std::borrow::Cow::Owned(build_glob(
+            parts.iter().map(|(s, w)| (s.as_str(), *w)),
+        )))
+    }
+
+    /// The text after substitution, with no wildcard interpretation (for display and for
+    /// operators that compare exactly).
+    pub fn resolve_text(
+        &self,
+        mut lookup: impl FnMut(&str) -> Option<String>,
+    ) -> Result<String, String> {
+        let mut out = String::new();
+        for p in &self.pieces {
+            match p {
+                Piece::Lit(s) | Piece::Pattern(s) => out.push_str(s),
+                Piece::Var { key, default } => {
+                    let v = lookup(key)
+                        .or_else(|| default.clone())
+                        .ok_or_else(|| key.clone())?;
+                    out.push_str(&v);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn build_glob<'a>(parts: impl Iterator<Item = (&'a str, bool)>) -> Glob {
+    let mut g = Glob {
+        toks: Vec::new(),
+        has_wildcard: false,
+    };
+    for (s, wild) in parts {
+        if wild {
+            g.push_pattern(s);
+        } else {
+            g.push_literal(s);
+        }
+    }
+    g
+}
+
+/// Reads the inside of `${...}`: `key`, `key, 'default'`, or one of `*`, `?`, `$`.
+fn parse_variable(inner: &str) -> Result<Piece, String> {
+    match inner {
+        "*" | "?" | "$" => return Ok(Piece::Lit(inner.to_string())),
+        _ => {}
+    }
+    let (key, default) = match inner.find(',') {
+        None => (inner.trim(), None),
+        Some(i) => {
+            let key = inner.get(..i).unwrap_or("").trim();
+            let d = inner.get(i + 1..).unwrap_or("").trim();
+            let d = d
+                .strip_prefix('\'')
+                .and_then(|d| d.strip_suffix('\''))
+                .ok_or_else(|| {
+                    format!("the default in `${{{inner}}}` must be in single quotes, as in `${{{key}, 'value'}}`")
+                })?;
+            (key, Some(d.to_string()))
+        }
+    };
+    if key.is_empty()
+        || key
+            .chars()
+            .any(|c| c.is_whitespace() || c == '{' || c == '$')
+    {
+        return Err(format!("`${{{inner}}}` is not a policy variable"));
+    }
+    Ok(Piece::Var {
+        key: key.to_string(),
+        default,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_basics() {
+        let g = Glob::new("iam:*accesskey*");
+        assert!(g.matches("iam:createaccesskey"));
+        assert!(g.matches("iam:listaccesskeys"));
+        assert!(!g.matches("iam:createuser"));
+        assert!(Glob::new("*").matches(""));
+        assert!(Glob::new("a?c").matches("abc"));
+        assert!(Glob::new("a?c").matches("aéc"));
+        assert!(!Glob::new("a?c").matches("ac"));
+        assert!(!Glob::new("a?c").matches("abbc"));
+        assert!(Glob::new("bkt/*/test/*").matches("bkt/1/2/test/x"));
+        assert!(Glob::new("bkt/*/test/*").matches("bkt//test/"));
+        assert!(!Glob::new("bkt/*/test/*").matches("bkt/test/x"));
+        assert!(Glob::new("a*b*c").matches("axxbyyc"));
+        assert!(!Glob::new("a*b*c").matches("axxbyy"));
+        assert!(Glob::new("clips/202?/").matches("clips/2024/"));
+        assert!(!Glob::new("clips/202?/").matches("clips/20245/"));
+    }
+
+    #[test]
+    fn templates() {
+        let (t, w) = Template::new("home/${aws:username}/*", true, false);
+        assert!(w.is_empty());
+        let g = t
+            .resolve(|k| (k == "aws:username").then(|| "Dave".into()), false)
+            .unwrap();
+        assert!(g.matches("home/Dave/x"));
+        assert!(!g.matches("home/Eve/x"));
+        assert_eq!(t.resolve(|_| None, false).unwrap_err(), "aws:username");
+        // A substituted `*` is literal.
+        let g = t.resolve(|_| Some("*".into()), false).unwrap();
+        assert!(g.matches("home/*/x"));
+        assert!(!g.matches("home/Dave/x"));
+        let (t, _) = Template::new("${aws:PrincipalTag/team, 'none'}-${*}", true, false);
+        assert_eq!(t.resolve_text(|_| None).unwrap(), "none-*");
+        assert!(!t.resolve(|_| None, false).unwrap().matches("none-x"));
+        let (t, _) = Template::new("home/${aws:username}", false, false);
+        assert!(t
+            .resolve(|_| None, false)
+            .unwrap()
+            .matches("home/${aws:username}"));
+        let (_, w) = Template::new("a/${oops", true, false);
+        assert_eq!(w.len(), 1);
+    }
+}

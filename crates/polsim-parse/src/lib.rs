@@ -1,0 +1,34 @@
+//! polsim-parse: reading policies and test files into the polsim IR.
+//!
+//! [`json`] keeps positions of every value; [`aws`] lowers AWS IAM documents with the validation
+//! the spec requires (unknown elements, misspelled operators and keys are errors, never silent);
+//! [`testfile`] reads the `polsim test` format; [`diag`] renders located diagnostics. This crate
+//! does no I/O: files named inside a test file are read through a function the caller supplies.
+
+pub mod aws;
+pub mod diag;
+pub mod json;
+pub mod testfile;
+
+pub use aws::PolicySource;
+pub use diag::{Diagnostic, Severity};
+
+use polsim_core::ir::Policy;
+use polsim_core::Cloud;
+
+/// Lowers a policy document written in `cloud`'s dialect.
+pub fn lower_policy(
+    doc: &json::Json,
+    src: &PolicySource,
+    cloud: Cloud,
+) -> (Option<Policy>, Vec<Diagnostic>) {
+    match cloud {
+        Cloud::Aws => aws::lower(doc, src),
+        Cloud::Aliyun | Cloud::Tencent => (
+            None,
+            vec![Diagnostic::error(doc.pos, format!("{} policies are not supported yet", cloud.name()))
+                .with_help("this version of polsim evaluates AWS IAM policies; Alibaba Cloud RAM and Tencent Cloud CAM are on the way")
+                .in_file(src.file.as_deref())],
+        ),
+    }
+}

@@ -1,0 +1,736 @@
+//! The policy test file (`polsim test`), read into stacks and requests, and the check of one
+//! case. Files a test refers to are read through a caller-supplied function, so this module does
+//! no I/O itself.
+
+use crate::diag::Diagnostic;
+use crate::json::{self, Json, JsonKind};
+use crate::{lower_policy, PolicySource};
+use polsim_core::{
+    Cloud, Context, CtxValue, Decision, Evaluation, Layer, Level, Pos, Request, Stack,
+};
+
+/// Reads a file named in a test file, relative to the test file's folder: returns the path to
+/// show in reports and the text.
+pub type Reader<'a> = dyn FnMut(&str) -> Result<(String, String), String> + 'a;
+
+/// A test file, read.
+#[derive(Debug, Clone)]
+pub struct TestFile {
+    /// `name`, if any.
+    pub name: Option<String>,
+    /// The cloud, given or inferred.
+    pub cloud: Cloud,
+    /// The shared stack.
+    pub stack: Stack,
+    /// The cases.
+    pub cases: Vec<TestCase>,
+    /// Warnings found while reading.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// One case, with the top-level defaults already applied.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    /// `name`, or `case N`.
+    pub name: String,
+    /// Where the case starts.
+    pub pos: Pos,
+    /// The request.
+    pub request: Request,
+    /// The stack for this case (top level with the case's replacements).
+    pub stack: Stack,
+    /// The expected decision.
+    pub expect: Decision,
+    /// The expected deciding layer.
+    pub expect_layer: Option<Layer>,
+    /// The expected deciding statement (`Sid` or `POLICY#N`).
+    pub expect_statement: Option<String>,
+    /// Text the message must contain.
+    pub expect_message: Option<String>,
+}
+
+/// What a case got, when it did not get what it expected.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// One line per unmet expectation.
+    pub problems: Vec<String>,
+}
+
+/// Checks a case's evaluation against its expectations.
+pub fn check(case: &TestCase, eval: &Evaluation) -> Option<Failure> {
+    let mut problems = Vec::new();
+    if eval.decision != case.expect {
+        problems.push(format!(
+            "expected {}, got {}",
+            case.expect.name(),
+            eval.decision.name()
+        ));
+    }
+    if let Some(l) = case.expect_layer {
+        if eval.layer != Some(l) {
+            problems.push(format!(
+                "expected layer {}, got {}",
+                l.name(),
+                eval.layer.map_or("none", Layer::name)
+            ));
+        }
+    }
+    if let Some(s) = &case.expect_statement {
+        let ok = eval.decision != Decision::Allow
+            && eval.statement.as_ref().is_some_and(|st| st.is_named(s));
+        if !ok {
+            problems.push(format!(
+                "expected statement {s}, got {}",
+                eval.statement
+                    .as_ref()
+                    .map_or("none".to_string(), |st| st.label())
+            ));
+        }
+    }
+    if let Some(m) = &case.expect_message {
+        if !eval
+            .message
+            .as_deref()
+            .is_some_and(|got| got.contains(m.as_str()))
+        {
+            problems.push(format!(
+                "expected the message to contain `{m}`, got `{}`",
+                eval.message.as_deref().unwrap_or("(no message)")
+            ));
+        }
+    }
+    (!problems.is_empty()).then_some(Failure { problems })
+}
+
+/// Reads a test file. `file` is the name shown in diagnostics; `read` opens files it names.
+pub fn parse_test_file(
+    text: &str,
+    file: &str,
+    read: &mut Reader<'_>,
+) -> Result<TestFile, Vec<Diagnostic>> {
+    let doc = json::parse(text)
+        .map_err(|e| vec![Diagnostic::error(e.pos, e.message).in_file(Some(file))])?;
+    let mut cx = Cx {
+        file: file.to_string(),
+        diags: Vec::new(),
+        read,
+    };
+    let tf = cx.test_file(&doc);
+    let (errors, warnings): (Vec<_>, Vec<_>) = cx.diags.into_iter().partition(Diagnostic::is_error);
+    match tf {
+        Some(mut tf) if errors.is_empty() => {
+            tf.warnings = warnings;
+            Ok(tf)
+        }
+        _ => Err(errors),
+    }
+}
+
+const TOP: &[&str] = &[
+    "name",
+    "description",
+    "cloud",
+    "principal",
+    "principal_id",
+    "resource_account",
+    "context",
+    "policies",
+    "cases",
+];
+const CASE: &[&str] = &[
+    "name",
+    "description",
+    "principal",
+    "principal_id",
+    "policies",
+    "action",
+    "resource",
+    "resource_account",
+    "access_point",
+    "context",
+    "expect",
+    "expect_layer",
+    "expect_statement",
+    "expect_message",
+];
+
+struct Cx<'r, 'a> {
+    file: String,
+    diags: Vec<Diagnostic>,
+    read: &'r mut Reader<'a>,
+}
+
+/// The cloud a policy document is written for, from its version marker.
+pub fn cloud_of_document(doc: &Json) -> Option<Cloud> {
+    let v = doc
+        .get("Version")
+        .or_else(|| doc.get("version"))?
+        .as_str()?;
+    match v {
+        "2012-10-17" | "2008-10-17" => Some(Cloud::Aws),
+        "1" => Some(Cloud::Aliyun),
+        "2.0" => Some(Cloud::Tencent),
+        _ => None,
+    }
+}
+
+/// The cloud a principal or resource name belongs to.
+pub fn cloud_of_name(name: &str) -> Option<Cloud> {
+    if name.starts_with("arn:") {
+        Some(Cloud::Aws)
+    } else if name.starts_with("acs:") {
+        Some(Cloud::Aliyun)
+    } else if name.starts_with("qcs:") {
+        Some(Cloud::Tencent)
+    } else {
+        None
+    }
+}
+
+impl Cx<'_, '_> {
+    fn err(&mut self, pos: Pos, msg: impl Into<String>, help: Option<&str>) {
+        let mut d = Diagnostic::error(pos, msg).in_file(Some(&self.file));
+        d.help = help.map(str::to_string);
+        self.diags.push(d);
+    }
+
+    fn check_members(&mut self, v: &Json, known: &[&str], what: &str) {
+        if let Some(members) = v.as_object() {
+            for m in members {
+                if !known.contains(&m.key.as_str()) {
+                    let help = crate::diag::suggest(&m.key, known.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?"));
+                    self.err(
+                        m.key_pos,
+                        format!("unknown field `{}` in {what}", m.key),
+                        help.as_deref(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn str_field(&mut self, v: &Json, key: &str) -> Option<String> {
+        let f = v.get(key)?;
+        match f.as_str() {
+            Some(s) => Some(s.to_string()),
+            None => {
+                self.err(
+                    f.pos,
+                    format!("`{key}` must be a string, found {}", f.type_name()),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn test_file(&mut self, doc: &Json) -> Option<TestFile> {
+        if doc.as_object().is_none() {
+            self.err(
+                doc.pos,
+                format!(
+                    "a test file must be a JSON object, found {}",
+                    doc.type_name()
+                ),
+                Some("see docs/test-format.md"),
+            );
+            return None;
+        }
+        self.check_members(doc, TOP, "a test file");
+        let name = self.str_field(doc, "name");
+        let principal = self.str_field(doc, "principal");
+        let principal_id = self.str_field(doc, "principal_id");
+        let resource_account = self.account_field(doc);
+        let context = self.context(doc.get("context"));
+        let cloud = match doc.get("cloud") {
+            Some(c) => match c.as_str().and_then(Cloud::from_name) {
+                Some(cl) => Some(cl),
+                None => {
+                    self.err(c.pos, "`cloud` must be `aws`, `aliyun` or `tencent`", None);
+                    None
+                }
+            },
+            None => None,
+        };
+        let cases_json = match doc.get("cases") {
+            Some(Json {
+                kind: JsonKind::Array(items),
+                ..
+            }) if !items.is_empty() => items.clone(),
+            Some(c) => {
+                self.err(c.pos, "`cases` must be a non-empty array of cases", None);
+                return None;
+            }
+            None => {
+                self.err(doc.pos, "the test file has no `cases`", Some("add `\"cases\": [{\"action\": ..., \"resource\": ..., \"expect\": \"allow\"}]`"));
+                return None;
+            }
+        };
+        // The cloud: given, else from the names, else from the policies' version markers.
+        let cloud = cloud
+            .or_else(|| principal.as_deref().and_then(cloud_of_name))
+            .or_else(|| {
+                cases_json.iter().find_map(|c| {
+                    c.get("resource")
+                        .and_then(Json::as_str)
+                        .and_then(cloud_of_name)
+                })
+            })
+            .or_else(|| first_document_cloud(doc.get("policies")))
+            .unwrap_or(Cloud::Aws);
+        let stack = match doc.get("policies") {
+            Some(p) => self.stack(p, cloud, &Stack::default())?,
+            None => Stack::default(),
+        };
+        let mut cases = Vec::new();
+        for (i, c) in cases_json.iter().enumerate() {
+            if let Some(case) = self.case(
+                c,
+                i,
+                cloud,
+                &stack,
+                principal.as_deref(),
+                principal_id.as_deref(),
+                resource_account.as_deref(),
+                &context,
+            ) {
+                cases.push(case);
+            }
+        }
+        Some(TestFile {
+            name,
+            cloud,
+            stack,
+            cases,
+            warnings: Vec::new(),
+        })
+    }
+
+    fn account_field(&mut self, v: &Json) -> Option<String> {
+        let f = v.get("resource_account")?;
+        match f.scalar_text() {
+            Some(s) if !matches!(f.kind, JsonKind::Bool(_)) => Some(s),
+            _ => {
+                self.err(f.pos, "`resource_account` must be a string", None);
+                None
+            }
+        }
+    }
+
+    fn context(&mut self, v: Option<&Json>) -> Context {
+        let mut ctx = Context::new();
+        let Some(v) = v else { return ctx };
+        let Some(members) = v.as_object() else {
+            self.err(
+                v.pos,
+                format!(
+                    "`context` must be an object of keys and values, found {}",
+                    v.type_name()
+                ),
+                None,
+            );
+            return ctx;
+        };
+        for m in members {
+            match context_value(&m.value) {
+                Some(val) => ctx.insert(&m.key, val),
+                None => self.err(m.value.pos, format!("the value of context key `{}` must be a string, number, boolean or a list of them", m.key), None),
+            }
+        }
+        ctx
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn case(
+        &mut self,
+        c: &Json,
+        i: usize,
+        cloud: Cloud,
+        stack: &Stack,
+        principal: Option<&str>,
+        principal_id: Option<&str>,
+        resource_account: Option<&str>,
+        context: &Context,
+    ) -> Option<TestCase> {
+        if c.as_object().is_none() {
+            self.err(c.pos, "a case must be an object", None);
+            return None;
+        }
+        self.check_members(c, CASE, "a case");
+        let name = self
+            .str_field(c, "name")
+            .unwrap_or_else(|| format!("case {}", i + 1));
+        let principal = self
+            .str_field(c, "principal")
+            .or(principal.map(str::to_string));
+        let principal_id = self
+            .str_field(c, "principal_id")
+            .or(principal_id.map(str::to_string));
+        let Some(principal) = principal else {
+            self.err(c.pos, format!("case `{name}` has no `principal` and the file gives none"), Some("add `\"principal\": \"arn:aws:iam::111122223333:user/Dave\"` at the top level or on the case"));
+            return None;
+        };
+        let action = self.str_field(c, "action");
+        let resource = self.str_field(c, "resource");
+        if action.is_none() {
+            self.err(c.pos, format!("case `{name}` has no `action`"), None);
+        }
+        if resource.is_none() {
+            self.err(
+                c.pos,
+                format!("case `{name}` has no `resource`"),
+                Some("use `\"*\"` for actions that take no resource"),
+            );
+        }
+        let expect = match c.get("expect") {
+            Some(e) => match e.as_str().and_then(Decision::from_name) {
+                Some(d) => Some(d),
+                None => {
+                    self.err(
+                        e.pos,
+                        "`expect` must be `allow`, `explicit_deny` or `implicit_deny`",
+                        None,
+                    );
+                    None
+                }
+            },
+            None => {
+                self.err(c.pos, format!("case `{name}` has no `expect`"), None);
+                None
+            }
+        };
+        let expect_layer = match c.get("expect_layer") {
+            Some(e) => match e.as_str().and_then(Layer::from_name) {
+                Some(l) => Some(l),
+                None => {
+                    self.err(e.pos, "`expect_layer` must name a layer: identity, permissions_boundary, session, resource, scp, rcp, vpc_endpoint or access_point", None);
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut ctx = context.clone();
+        for (k, v) in self.context(c.get("context")).iter() {
+            ctx.insert(k, v.clone());
+        }
+        let caller = match parse_caller(cloud, &principal, principal_id.as_deref()) {
+            Ok(caller) => caller,
+            Err(msg) => {
+                let pos = c.get("principal").map_or(c.pos, |p| p.pos);
+                self.err(pos, msg, None);
+                return None;
+            }
+        };
+        let case_stack = match c.get("policies") {
+            Some(p) => self.stack(p, cloud, stack)?,
+            None => stack.clone(),
+        };
+        let request = Request {
+            cloud,
+            caller,
+            action: action?,
+            resource: resource?,
+            resource_account: self
+                .account_field(c)
+                .or(resource_account.map(str::to_string)),
+            access_point: self.str_field(c, "access_point"),
+            context: ctx,
+        };
+        Some(TestCase {
+            name,
+            pos: c.pos,
+            request,
+            stack: case_stack,
+            expect: expect?,
+            expect_layer,
+            expect_statement: self.str_field(c, "expect_statement"),
+            expect_message: self.str_field(c, "expect_message"),
+        })
+    }
+
+    /// Reads a `policies` object; layers it names replace those of `base`.
+    fn stack(&mut self, p: &Json, cloud: Cloud, base: &Stack) -> Option<Stack> {
+        let Some(members) = p.as_object() else {
+            self.err(p.pos, "`policies` must be an object of layers", None);
+            return None;
+        };
+        let mut stack = base.clone();
+        for m in members {
+            let Some(layer) = Layer::from_name(&m.key) else {
+                let names = Layer::ALL.iter().map(|l| l.name()).collect::<Vec<_>>();
+                let help = crate::diag::suggest(&m.key, names.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.err(m.key_pos, format!("unknown policy layer `{}`", m.key), help.as_deref().or(Some("layers: identity, permissions_boundary, session, resource, scp, rcp, vpc_endpoint, access_point")));
+                continue;
+            };
+            let JsonKind::Array(items) = &m.value.kind else {
+                self.err(
+                    m.value.pos,
+                    format!("layer `{}` must be a list", m.key),
+                    None,
+                );
+                continue;
+            };
+            if matches!(layer, Layer::Scp | Layer::Rcp) {
+                let mut levels = Vec::new();
+                for (i, lv) in items.iter().enumerate() {
+                    let name = lv
+                        .get("level")
+                        .and_then(Json::as_str)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("level-{}", i + 1));
+                    let Some(JsonKind::Array(ps)) = lv.get("policies").map(|p| &p.kind) else {
+                        self.err(
+                            lv.pos,
+                            format!(
+                                "each `{}` entry is `{{\"level\": NAME, \"policies\": [...]}}`",
+                                m.key
+                            ),
+                            None,
+                        );
+                        continue;
+                    };
+                    let policies = ps
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(j, d)| {
+                            self.policy(
+                                d,
+                                layer,
+                                cloud,
+                                &format!("{}-{name}-{}", layer.name(), j + 1),
+                            )
+                        })
+                        .collect();
+                    levels.push(Level { name, policies });
+                }
+                if layer == Layer::Scp {
+                    stack.scp = (!items.is_empty()).then_some(levels);
+                } else {
+                    stack.rcp = (!items.is_empty()).then_some(levels);
+                }
+            } else {
+                let policies: Vec<_> = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, d)| {
+                        self.policy(d, layer, cloud, &format!("{}-{}", layer.name(), j + 1))
+                    })
+                    .collect();
+                // `[]` removes a layer, except identity, where it means "no policies".
+                let value = if items.is_empty() && layer != Layer::Identity {
+                    None
+                } else {
+                    Some(policies)
+                };
+                match layer {
+                    Layer::Identity => stack.identity = value,
+                    Layer::PermissionsBoundary => stack.permissions_boundary = value,
+                    Layer::Session => stack.session = value,
+                    Layer::Resource => stack.resource = value,
+                    Layer::VpcEndpoint => stack.vpc_endpoint = value,
+                    Layer::AccessPoint => stack.access_point = value,
+                    Layer::Scp | Layer::Rcp => {}
+                }
+            }
+        }
+        Some(stack)
+    }
+
+    /// Reads one `POLICY` entry: a document, a path, `{id, document}`, `{id, file}`, or a
+    /// document in a JSON string.
+    fn policy(
+        &mut self,
+        d: &Json,
+        layer: Layer,
+        cloud: Cloud,
+        default_id: &str,
+    ) -> Option<polsim_core::ir::Policy> {
+        let (id, file, text_owned, doc_owned);
+        let doc: &Json = match &d.kind {
+            JsonKind::String(s) if s.trim_start().starts_with('{') => {
+                doc_owned = self.inner_document(s, d.pos)?;
+                id = default_id.to_string();
+                file = None;
+                &doc_owned
+            }
+            JsonKind::String(path) => {
+                (id, file, text_owned) = self.read_file(path, d.pos)?;
+                doc_owned = self.parse_file(&text_owned, &file)?;
+                &doc_owned
+            }
+            JsonKind::Object(_) if d.get("document").is_some() || d.get("file").is_some() => {
+                let given = d.get("id").and_then(Json::as_str).map(str::to_string);
+                if let Some(path) = d.get("file").and_then(Json::as_str) {
+                    let (fid, f, t) = self.read_file(path, d.pos)?;
+                    file = f;
+                    id = given.unwrap_or(fid);
+                    text_owned = t;
+                    doc_owned = self.parse_file(&text_owned, &file)?;
+                    &doc_owned
+                } else {
+                    id = given.unwrap_or_else(|| default_id.to_string());
+                    file = None;
+                    match d.get("document") {
+                        Some(Json {
+                            kind: JsonKind::String(s),
+                            pos,
+                        }) => {
+                            doc_owned = self.inner_document(s, *pos)?;
+                            &doc_owned
+                        }
+                        Some(doc) => doc,
+                        None => return None,
+                    }
+                }
+            }
+            _ => {
+                id = default_id.to_string();
+                file = None;
+                d
+            }
+        };
+        let file_name = file.clone();
+        let src = PolicySource {
+            id,
+            file: file_name.clone(),
+            layer,
+        };
+        let doc_cloud = cloud_of_document(doc).unwrap_or(cloud);
+        if doc_cloud != cloud {
+            self.err(
+                doc.pos,
+                format!(
+                    "this is a {} policy, but the test is for {}",
+                    doc_cloud.name(),
+                    cloud.name()
+                ),
+                Some("a stack cannot mix clouds"),
+            );
+            return None;
+        }
+        let (policy, diags) = lower_policy(doc, &src, cloud);
+        let inline = file_name.is_none();
+        for dg in diags {
+            self.diags.push(if inline {
+                dg.in_file(Some(&self.file))
+            } else {
+                dg
+            });
+        }
+        policy
+    }
+
+    fn inner_document(&mut self, s: &str, pos: Pos) -> Option<Json> {
+        match json::parse(s) {
+            Ok(j) => Some(shift(j, pos)),
+            Err(e) => {
+                self.err(pos, format!("the policy string is not valid JSON: {} (at line {}, column {} of the string)", e.message, e.pos.line, e.pos.col), None);
+                None
+            }
+        }
+    }
+
+    fn read_file(&mut self, path: &str, pos: Pos) -> Option<(String, Option<String>, String)> {
+        match (self.read)(path) {
+            Ok((shown, text)) => {
+                let stem = std::path::Path::new(path)
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or(path)
+                    .to_string();
+                Some((stem, Some(shown), text))
+            }
+            Err(e) => {
+                self.err(
+                    pos,
+                    format!("cannot read policy file `{path}`: {e}"),
+                    Some("paths are relative to the test file's folder"),
+                );
+                None
+            }
+        }
+    }
+
+    fn parse_file(&mut self, text: &str, file: &Option<String>) -> Option<Json> {
+        match json::parse(text) {
+            Ok(j) => match &j.kind {
+                // A file holding a policy as a JSON string (as CloudTrail prints it).
+                JsonKind::String(s) => self.inner_document(s, j.pos),
+                _ => Some(j),
+            },
+            Err(e) => {
+                self.diags
+                    .push(Diagnostic::error(e.pos, e.message).in_file(file.as_deref()));
+                None
+            }
+        }
+    }
+}
+
+/// Positions inside a document given as a JSON string all point at the string itself.
+fn shift(mut j: Json, pos: Pos) -> Json {
+    fn walk(j: &mut Json, pos: Pos) {
+        j.pos = pos;
+        match &mut j.kind {
+            JsonKind::Array(items) => items.iter_mut().for_each(|i| walk(i, pos)),
+            JsonKind::Object(members) => members.iter_mut().for_each(|m| {
+                m.key_pos = pos;
+                walk(&mut m.value, pos);
+            }),
+            _ => {}
+        }
+    }
+    walk(&mut j, pos);
+    j
+}
+
+fn first_document_cloud(p: Option<&Json>) -> Option<Cloud> {
+    let members = p?.as_object()?;
+    for m in members {
+        if let JsonKind::Array(items) = &m.value.kind {
+            for it in items {
+                let doc = it.get("document").unwrap_or(it);
+                if let Some(c) = cloud_of_document(doc) {
+                    return Some(c);
+                }
+                if let Some(JsonKind::Array(ps)) = it.get("policies").map(|p| &p.kind) {
+                    if let Some(c) = ps
+                        .iter()
+                        .find_map(|d| cloud_of_document(d.get("document").unwrap_or(d)))
+                    {
+                        return Some(c);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A context value from JSON.
+pub fn context_value(v: &Json) -> Option<CtxValue> {
+    match &v.kind {
+        JsonKind::Array(items) => items
+            .iter()
+            .map(Json::scalar_text)
+            .collect::<Option<Vec<_>>>()
+            .map(CtxValue::Many),
+        _ => v.scalar_text().map(CtxValue::One),
+    }
+}
+
+/// Reads a caller name for `cloud`.
+pub fn parse_caller(
+    cloud: Cloud,
+    text: &str,
+    id: Option<&str>,
+) -> Result<polsim_core::Caller, String> {
+    match cloud {
+        Cloud::Aws => polsim_core::aws::parse_caller(text, id),
+        Cloud::Aliyun | Cloud::Tencent => {
+            Err(format!("{} principals are not supported yet", cloud.name()))
+        }
+    }
+}
