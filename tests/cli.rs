@@ -1,0 +1,301 @@
+//! CLI tests: exit codes, and located error output for bad input (never a panic).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn polsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_polsim"))
+        .current_dir(root())
+        .arg("--color")
+        .arg("never")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// (file under tests/cli/bad, the location the error must point at, a fragment of the message or hint)
+const BAD: &[(&str, &str, &str)] = &[
+    (
+        "misspelled-operator.json",
+        "13:28",
+        "did you mean `StringNotEquals`?",
+    ),
+    (
+        "misspelled-key.json",
+        "13:49",
+        "did you mean `aws:SourceVpce`?",
+    ),
+    (
+        "operator-wrong-case.json",
+        "13:28",
+        "unknown condition operator `stringNotEquals`",
+    ),
+    (
+        "null-ifexists.json",
+        "13:28",
+        "`Null` cannot take `IfExists`",
+    ),
+    ("unknown-element.json", "11:13", "unknown element `Actions`"),
+    ("action-and-notaction.json", "12:26", "not both"),
+    ("missing-effect.json", "9:11", "no `Effect`"),
+    ("effect-lowercase.json", "10:23", "write `Allow`"),
+    (
+        "wrong-value-type.json",
+        "11:40",
+        "must be strings, found a number",
+    ),
+    (
+        "principal-in-identity-policy.json",
+        "11:13",
+        "`Principal` is not allowed in identity-based policies",
+    ),
+    (
+        "notprincipal-in-boundary.json",
+        "11:13",
+        "`NotPrincipal` is not allowed in permissions boundaries",
+    ),
+    (
+        "unknown-version.json",
+        "7:20",
+        "unknown policy version `2012-10-18`",
+    ),
+    (
+        "bad-ip-value.json",
+        "13:59",
+        "not a valid value for `IpAddress`",
+    ),
+    (
+        "bad-date-value.json",
+        "13:65",
+        "not a valid value for `DateLessThan`",
+    ),
+    (
+        "missing-resource.json",
+        "9:11",
+        "neither `Resource` nor `NotResource`",
+    ),
+    (
+        "trailing-comma.json",
+        "4:69",
+        "trailing commas are not allowed",
+    ),
+    ("missing-expect.json", "5:5", "has no `expect`"),
+    ("bad-principal.json", "", "not a 12-digit account ID"),
+    (
+        "unknown-layer.json",
+        "3:17",
+        "unknown policy layer `idententity`",
+    ),
+];
+
+#[test]
+fn bad_input_gets_a_located_error_and_exit_2() {
+    for (file, at, fragment) in BAD {
+        let path = format!("tests/cli/bad/{file}");
+        let o = polsim(&["test", &path]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{file}: exit code\n{out}");
+        assert!(
+            out.contains(&format!("{path}:{at}")),
+            "{file}: location {at}\n{out}"
+        );
+        assert!(out.contains(fragment), "{file}: message\n{out}");
+        assert!(out.contains("error: "), "{file}: severity\n{out}");
+        assert!(!out.contains("panicked"), "{file}: panic\n{out}");
+    }
+}
+
+#[test]
+fn every_bad_file_is_covered() {
+    let n = std::fs::read_dir(root().join("tests/cli/bad"))
+        .unwrap()
+        .count();
+    assert_eq!(n, BAD.len(), "add the new bad input to the BAD table");
+}
+
+#[test]
+fn eval_exit_codes() {
+    let dir = "policies-examples/aws/bucket-policy-vpce-only";
+    let res = "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg";
+    let allowed = polsim(&[
+        "eval",
+        "--policy",
+        dir,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        res,
+        "--context",
+        "aws:SourceVpce=vpce-1a2b3c4d",
+    ]);
+    assert_eq!(allowed.status.code(), Some(0), "{}", text(&allowed));
+    assert!(text(&allowed).contains("ALLOWED"));
+    let denied = polsim(&[
+        "eval",
+        "--policy",
+        dir,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        res,
+        "--context",
+        "aws:SourceVpce=vpce-99999999",
+    ]);
+    assert_eq!(denied.status.code(), Some(1), "{}", text(&denied));
+    let out = text(&denied);
+    assert!(out.contains("DENIED (explicit deny)"), "{out}");
+    assert!(
+        out.contains("with an explicit deny in a resource-based policy"),
+        "{out}"
+    );
+    assert!(out.contains("bucket-policy.json:"), "{out}");
+}
+
+#[test]
+fn eval_bad_input_exits_2() {
+    let res = "arn:aws:s3:::b/k";
+    for args in [
+        vec![
+            "eval",
+            "--policy",
+            "no/such/folder",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            res,
+        ],
+        vec![
+            "eval",
+            "--policy",
+            "tests/cli/bad-stack",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            res,
+        ],
+        vec![
+            "eval",
+            "--policy",
+            "policies-examples/aws/arn-extra-space",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            res,
+            "--context",
+            "novalue",
+        ],
+        vec![
+            "eval",
+            "--policy",
+            "policies-examples/aws/arn-extra-space",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            res,
+            "--principal",
+            "bob",
+        ],
+        vec!["eval", "--policy", "policies-examples/aws/arn-extra-space"],
+        vec![
+            "eval",
+            "--policy",
+            "policies-examples/aws/arn-extra-space",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            res,
+            "--format",
+            "yaml",
+        ],
+    ] {
+        let o = polsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}\n{}", text(&o));
+        assert!(!text(&o).contains("panicked"));
+    }
+    let o = polsim(&[
+        "eval",
+        "--policy",
+        "tests/cli/bad-stack",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        res,
+    ]);
+    assert!(
+        text(&o).contains("tests/cli/bad-stack/identity/typo.json:8:22"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn test_exit_codes_and_summary() {
+    let ok = polsim(&["test", "policies-examples/aws/arn-extra-space/test.json"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    assert!(text(&ok).lines().any(|l| l.ends_with("passed, 0 failed")));
+    let failing = polsim(&["test", "tests/cli/failing.json"]);
+    assert_eq!(failing.status.code(), Some(1));
+    let out = text(&failing);
+    assert!(out.contains("1 passed, 1 failed"), "{out}");
+    assert!(out.contains("expected allow, got implicit_deny"), "{out}");
+    let missing = polsim(&["test", "no/such/file.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn help_has_examples() {
+    for cmd in [
+        vec!["--help"],
+        vec!["eval", "--help"],
+        vec!["test", "--help"],
+    ] {
+        let o = polsim(&cmd);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(text(&o).contains("Example"), "{cmd:?}");
+    }
+}
+
+#[test]
+fn garbage_never_panics() {
+    // Truncations of a real policy and a few hostile inputs: the parser must answer with
+    // diagnostics, never a panic.
+    let policy =
+        std::fs::read_to_string(root().join("tests/cli/bad-stack/identity/typo.json")).unwrap();
+    let mut inputs: Vec<String> = (0..policy.len())
+        .filter(|i| policy.is_char_boundary(*i))
+        .map(|i| policy[..i].to_string())
+        .collect();
+    inputs.extend([
+        "[".repeat(10_000),
+        "\"\\u".into(),
+        "{\"Statement\": {\"Condition\": 1}}".into(),
+        "\u{feff}{}".into(),
+    ]);
+    for input in inputs {
+        if let Ok(doc) = polsim_parse::json::parse(&input) {
+            let src = polsim_parse::PolicySource {
+                id: "p".into(),
+                file: None,
+                layer: polsim_core::Layer::Identity,
+            };
+            let _ = polsim_parse::aws::lower(&doc, &src);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The data-driven corpus: every test file under `tests/corpus/` and every example's test file
+//! under `policies-examples/`, run through the library (one runner, many small cases).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use polsim_parse::testfile::{check, parse_test_file};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn json_tests(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            json_tests(&p, out);
+        } else if p.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            if polsim_parse::json::parse(&text)
+                .map(|j| j.get("cases").is_some())
+                .unwrap_or(true)
+            {
+                out.push(p);
+            }
+        }
+    }
+}
+
+/// Runs every case of every file; returns (passed, failures).
+fn run(dir: &str) -> (usize, Vec<String>) {
+    let mut files = Vec::new();
+    json_tests(&root().join(dir), &mut files);
+    assert!(!files.is_empty(), "no test files under {dir}");
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let base = f.parent().unwrap().to_path_buf();
+        let mut read = |rel: &str| {
+            let p = base.join(rel);
+            std::fs::read_to_string(&p)
+                .map(|t| (p.display().to_string(), t))
+                .map_err(|e| e.to_string())
+        };
+        let tf = match parse_test_file(&text, &f.display().to_string(), &mut read) {
+            Ok(tf) => tf,
+            Err(d) => {
+                failures.push(format!(
+                    "{}: {}",
+                    f.display(),
+                    d.iter().map(|d| d.render(None)).collect::<String>()
+                ));
+                continue;
+            }
+        };
+        for case in &tf.cases {
+            let eval = polsim_core::evaluate(&case.stack, &case.request);
+            // The decision must not depend on whether explanations are built.
+            let fast = polsim_core::evaluate_with(&case.stack, &case.request, false);
+            assert_eq!(
+                eval.decision,
+                fast.decision,
+                "{}: {}",
+                f.display(),
+                case.name
+            );
+            assert_eq!(eval.layer, fast.layer, "{}: {}", f.display(), case.name);
+            match check(case, &eval) {
+                None => passed += 1,
+                Some(fail) => failures.push(format!(
+                    "{}: {}: {}",
+                    f.display(),
+                    case.name,
+                    fail.problems.join("; ")
+                )),
+            }
+        }
+    }
+    (passed, failures)
+}
+
+#[test]
+fn our_corpus() {
+    let (passed, failures) = run("tests/corpus");
+    assert!(
+        failures.is_empty(),
+        "{} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        passed >= 150,
+        "the corpus should hold at least 150 cases, has {passed}"
+    );
+}
+
+#[test]
+fn bundled_examples() {
+    let (passed, failures) = run("policies-examples");
+    assert!(
+        failures.is_empty(),
+        "{} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(passed > 0);
+}

@@ -1,0 +1,214 @@
+//! Snapshot tests of what users read: the human and JSON explanations of `polsim eval` on the
+//! bundled examples. A change in the output shows up as a diff in review.
+//!
+//! Run with `UPDATE_SNAPSHOTS=1 cargo test --test snapshots` to rewrite the stored snapshots
+//! after an intended change, then review the diff in `tests/snapshots/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// (snapshot name, example folder, extra arguments)
+const REQUESTS: &[(&str, &str, &[&str])] = &[
+    (
+        "vpce-only-denied",
+        "bucket-policy-vpce-only",
+        &[
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+            "--context",
+            "aws:SourceVpce=vpce-99999999",
+        ],
+    ),
+    (
+        "vpce-only-allowed",
+        "bucket-policy-vpce-only",
+        &[
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+            "--context",
+            "aws:SourceVpce=vpce-1a2b3c4d",
+        ],
+    ),
+    (
+        "putobjectacl",
+        "putobject-without-putobjectacl",
+        &[
+            "--action",
+            "s3:PutObjectAcl",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+        ],
+    ),
+    (
+        "arn-extra-space",
+        "arn-extra-space",
+        &[
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+        ],
+    ),
+    (
+        "boundary",
+        "boundary-without-s3",
+        &[
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+        ],
+    ),
+    (
+        "session-policy",
+        "session-policy-from-cloudtrail",
+        &[
+            "--action",
+            "s3:PutObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+        ],
+    ),
+    (
+        "vpce-policy",
+        "vpce-policy-one-bucket",
+        &[
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET2/exampleobject.jpg",
+        ],
+    ),
+    (
+        "access-point",
+        "access-point-no-delegation",
+        &[
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+            "--access-point",
+            "arn:aws:s3:us-east-1:111122223333:accesspoint/ap1",
+        ],
+    ),
+    (
+        "scp",
+        "scp-denies-s3",
+        &[
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+        ],
+    ),
+    (
+        "cross-account",
+        "cross-account-one-side",
+        &[
+            "--action",
+            "s3:PutObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+        ],
+    ),
+    (
+        "headobject",
+        "headobject-needs-getobject",
+        &[
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+        ],
+    ),
+];
+
+fn run(folder: &str, extra: &[&str], format: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_polsim"))
+        .current_dir(root())
+        .args(["--color", "never", "eval", "--format", format, "--policy"])
+        .arg(format!("policies-examples/aws/{folder}"))
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 1),
+        "{folder}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    )
+}
+
+fn assert_snapshot(name: &str, got: &str) {
+    let path = root().join("tests/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1 to create it",
+            path.display()
+        )
+    });
+    if want != got {
+        let diff: Vec<String> = want
+            .lines()
+            .zip(got.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .take(5)
+            .map(|(i, (a, b))| format!("line {}:\n  - {a}\n  + {b}", i + 1))
+            .collect();
+        panic!("snapshot {name} changed (UPDATE_SNAPSHOTS=1 to accept):\n{}\n(lines: {} stored, {} now)", diff.join("\n"), want.lines().count(), got.lines().count());
+    }
+}
+
+#[test]
+fn human_explanations() {
+    for (name, folder, extra) in REQUESTS {
+        assert_snapshot(&format!("{name}.human.txt"), &run(folder, extra, "human"));
+    }
+}
+
+#[test]
+fn json_explanations() {
+    for (name, folder, extra) in REQUESTS {
+        let text = run(folder, extra, "json");
+        // The JSON must parse, and carry the documented top-level fields.
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for field in [
+            "schema",
+            "decision",
+            "layer",
+            "statement",
+            "reason",
+            "message",
+            "request",
+            "layers",
+            "missing_context_keys",
+            "notes",
+        ] {
+            assert!(v.get(field).is_some(), "{name}: no `{field}`");
+        }
+        assert_snapshot(&format!("{name}.json"), &text);
+    }
+}
