@@ -147,14 +147,17 @@ pub fn human(e: &Evaluation, req: &Request, principal_note: Option<&str>, st: &S
                 s.stmt.location()
             );
             match &s.mismatch {
-                None => o.push_str(&format!(
-                    "    {} {head}: matches\n",
-                    if s.stmt.effect == polsim_core::ir::Effect::Deny {
+                None => {
+                    let mark = if s.stmt.effect == polsim_core::ir::Effect::Deny {
                         st.red("✗")
                     } else {
                         st.green("✓")
+                    };
+                    o.push_str(&format!("    {mark} {head}: matches\n"));
+                    for c in &s.conditions_held {
+                        o.push_str(&format!("        {}\n", st.dim(&format!("condition {c}"))));
                     }
-                )),
+                }
                 Some(m) => o.push_str(&format!(
                     "    {} {}\n",
                     st.dim("·"),
@@ -242,6 +245,7 @@ pub fn json(
                         m.insert("matched".into(), Value::Bool(s.mismatch.is_none()));
                         m.insert("failed_element".into(), s.mismatch.as_ref().map_or(Value::Null, |x| Value::String(x.element().into())));
                         m.insert("detail".into(), s.mismatch.as_ref().map_or(Value::Null, |x| Value::String(x.describe())));
+                        m.insert("conditions_held".into(), Value::Array(s.conditions_held.iter().cloned().map(Value::String).collect()));
                     }
                     v
                 }).collect::<Vec<_>>(),

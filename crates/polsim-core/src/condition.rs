@@ -163,8 +163,10 @@ pub fn evaluate(cond: &Condition, env: &KeyLookup<'_>) -> CondVerdict {
                     .into(),
             ),
             Some(CtxValue::One(s)) => {
-                if single(s) {
-                    (true, "the request value satisfies it".into())
+                if single(s) && op.negated {
+                    (true, format!("request value `{s}` matches none of the policy values"))
+                } else if single(s) {
+                    (true, format!("request value `{s}` matches a policy value"))
                 } else if op.negated {
                     (false, format!("request value `{s}` is among the policy values"))
                 } else {

@@ -140,7 +140,8 @@ pub fn eval_layer(
     let mut out = LayerEval::default();
     for policy in policies {
         for stmt in &policy.statements {
-            let r = match_statement(scope, layer, policy, stmt, missing);
+            let mut held = Vec::new();
+            let r = match_statement(scope, layer, policy, stmt, missing, &mut held);
             let sref = || StatementRef {
                 policy: policy.id.clone(),
                 file: policy.file.clone(),
@@ -159,6 +160,7 @@ pub fn eval_layer(
                 out.statements.push(StatementReport {
                     stmt: sref(),
                     mismatch: r.err().flatten().map(|b| *b),
+                    conditions_held: held,
                 });
             }
         }
@@ -177,6 +179,7 @@ pub fn match_statement(
     policy: &Policy,
     stmt: &Statement,
     missing: &mut BTreeSet<String>,
+    held: &mut Vec<String>,
 ) -> Result<PrincipalHow, MatchErr> {
     let explain = scope.explain;
     let case_sensitive = scope.dialect.keys_case_sensitive();
@@ -264,6 +267,26 @@ pub fn match_statement(
             missing.insert(cond.key.clone());
         }
         missing.extend(v.unresolved.iter().cloned());
+        if v.holds && explain {
+            let req = match &v.request {
+                None => "absent".to_string(),
+                Some(vals) => vals
+                    .iter()
+                    .map(|x| format!("`{x}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            let pol = cond
+                .values
+                .iter()
+                .map(|x| format!("`{}`", x.text))
+                .collect::<Vec<_>>()
+                .join(", ");
+            held.push(format!(
+                "{} `{}`: request {req}, policy [{pol}]: {}",
+                cond.op_text, cond.key, v.reason
+            ));
+        }
         if !v.holds {
             return Err(explain.then(|| {
                 Box::new(Mismatch::Condition {

@@ -250,6 +250,8 @@ pub struct StatementReport {
     pub stmt: StatementRef,
     /// `None` when it matched the request, else why not.
     pub mismatch: Option<Mismatch>,
+    /// For a statement that matched: each of its conditions and why it held.
+    pub conditions_held: Vec<String>,
 }
 
 /// How a layer came out.
