@@ -8,10 +8,11 @@
 pub mod aws;
 pub mod diag;
 pub mod json;
+pub mod lower;
 pub mod testfile;
 
-pub use aws::PolicySource;
 pub use diag::{Diagnostic, Severity};
+pub use lower::PolicySource;
 
 use polsim_core::ir::Policy;
 use polsim_core::Cloud;

@@ -1,0 +1,857 @@
+//! One lowering engine for every dialect: a policy document (with positions) into the IR.
+//!
+//! What differs between AWS IAM, Alibaba Cloud RAM and Tencent Cloud CAM (element names and
+//! their case, versions, effect spelling, condition operators and keys, principal forms, how a
+//! resource name is segmented) is data in a [`Spec`]; the walk over the document, the type
+//! checks and the diagnostics are shared.
+
+use crate::diag::{suggest, Diagnostic};
+use crate::json::{Json, JsonKind, Member};
+use polsim_core::condition::{parse_date, parse_net};
+use polsim_core::ir::{
+    ActionPattern, Clause, Cloud, Condition, ConditionValue, Effect, Layer, OpFamily, Operator,
+    Policy, PrincipalEntry, ResourcePattern, Statement,
+};
+use polsim_core::pattern::Template;
+use polsim_core::Pos;
+
+/// Where a policy comes from and what layer it is used in.
+#[derive(Debug, Clone)]
+pub struct PolicySource {
+    /// Its name in reports.
+    pub id: String,
+    /// The file, if any.
+    pub file: Option<String>,
+    /// The layer it is attached to (decides which elements are allowed).
+    pub layer: Layer,
+}
+
+/// What a dialect says about a condition key.
+pub enum KeyVerdict {
+    /// A known key, or one of a family the dialect does not list.
+    Known,
+    /// One typo away from this documented key: an error.
+    Misspelled(&'static str),
+    /// Not documented: a warning with this text.
+    Unknown(String),
+}
+
+/// Reads the principal element's value into entries (or reports why it cannot).
+pub type PrincipalReader = fn(&mut Cx<'_>, &Json, &str) -> Option<Vec<PrincipalEntry>>;
+
+/// The rules of one dialect.
+pub struct Spec {
+    /// The cloud.
+    pub cloud: Cloud,
+    /// How users call the dialect in messages (`IAM`, `RAM`, `CAM`).
+    pub name: &'static str,
+    /// Top-level element names, in their documented case.
+    pub top: &'static [&'static str],
+    /// Statement element names, in their documented case.
+    pub statement: &'static [&'static str],
+    /// Whether element names compare case-insensitively (COS writes `Statement` and `statement`).
+    pub fold_names: bool,
+    /// The accepted `Version` values; the first is the one to suggest.
+    pub versions: &'static [&'static str],
+    /// Whether `Version` must be present.
+    pub version_required: bool,
+    /// Whether policy variables are substituted under this version.
+    pub variables: fn(Option<&str>) -> bool,
+    /// Whether `allow`/`deny` may be written in any case.
+    pub effect_any_case: bool,
+    /// Whether action names compare case-insensitively.
+    pub actions_case_insensitive: bool,
+    /// How many `:`-separated segments a resource name has (the last holds the rest).
+    pub resource_segments: usize,
+    /// Reads a condition operator; `Err` carries the hint.
+    pub operator: fn(&str) -> Result<Operator, String>,
+    /// Judges a condition key.
+    pub key: fn(&str) -> KeyVerdict,
+    /// Reads the principal element.
+    pub principal: PrincipalReader,
+    /// Whether `NotPrincipal` exists in the dialect.
+    pub not_principal: bool,
+    /// A warning for `NotResource`, where the dialect only half documents it.
+    pub not_resource_warning: Option<&'static str>,
+    /// A policy example for hints.
+    pub example: &'static str,
+}
+
+/// Lowers a policy document with a dialect's rules. Returns the policy unless there were
+/// errors, and every diagnostic (errors and warnings).
+pub fn lower(spec: &Spec, doc: &Json, src: &PolicySource) -> (Option<Policy>, Vec<Diagnostic>) {
+    let mut cx = Cx {
+        spec,
+        diags: Vec::new(),
+        layer: src.layer,
+        variables: false,
+    };
+    let policy = cx.policy(doc, src);
+    let file = src.file.as_deref();
+    let diags: Vec<Diagnostic> = cx.diags.into_iter().map(|d| d.in_file(file)).collect();
+    if diags.iter().any(Diagnostic::is_error) {
+        (None, diags)
+    } else {
+        (policy, diags)
+    }
+}
+
+/// The lowering state: the dialect, the diagnostics so far, and the policy being read.
+pub struct Cx<'s> {
+    /// The dialect.
+    pub spec: &'s Spec,
+    diags: Vec<Diagnostic>,
+    /// The layer the policy is attached to.
+    pub layer: Layer,
+    variables: bool,
+}
+
+impl Cx<'_> {
+    /// Reports an error.
+    pub fn err(&mut self, pos: Pos, msg: impl Into<String>, help: Option<String>) {
+        let mut d = Diagnostic::error(pos, msg);
+        d.help = help;
+        self.diags.push(d);
+    }
+
+    /// Reports a warning.
+    pub fn warn(&mut self, pos: Pos, msg: impl Into<String>, help: Option<String>) {
+        let mut d = Diagnostic::warning(pos, msg);
+        d.help = help;
+        self.diags.push(d);
+    }
+
+    fn name_eq(&self, written: &str, canonical: &str) -> bool {
+        if self.spec.fold_names {
+            written.eq_ignore_ascii_case(canonical)
+        } else {
+            written == canonical
+        }
+    }
+
+    /// The member named `canonical` (case-folded where the dialect says so).
+    pub fn get<'j>(&self, v: &'j Json, canonical: &str) -> Option<&'j Json> {
+        v.as_object()?
+            .iter()
+            .find(|m| self.name_eq(&m.key, canonical))
+            .map(|m| &m.value)
+    }
+
+    fn key_pos(&self, v: &Json, canonical: &str) -> Pos {
+        v.as_object()
+            .and_then(|ms| ms.iter().find(|m| self.name_eq(&m.key, canonical)))
+            .map_or(v.pos, |m| m.key_pos)
+    }
+
+    /// Checks member names against `known`, reporting unknown and repeated ones.
+    pub fn check_members(&mut self, members: &[Member], known: &[&str], what: &str) {
+        let mut seen: Vec<&str> = Vec::new();
+        for m in members {
+            let canonical = known.iter().find(|k| self.name_eq(&m.key, k));
+            match canonical {
+                None => {
+                    let help = match known.iter().find(|k| k.eq_ignore_ascii_case(&m.key)) {
+                        Some(k) => Some(format!("element names are case-sensitive: write `{k}`")),
+                        None => suggest(&m.key, known.iter().copied())
+                            .map(|k| format!("did you mean `{k}`?"))
+                            .or_else(|| {
+                                Some(format!(
+                                    "the elements of {what} are {}",
+                                    known
+                                        .iter()
+                                        .map(|k| format!("`{k}`"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ))
+                            }),
+                    };
+                    self.err(
+                        m.key_pos,
+                        format!("unknown element `{}` in {what}", m.key),
+                        help,
+                    );
+                }
+                Some(k) if seen.contains(k) => {
+                    self.err(
+                        m.key_pos,
+                        format!("`{}` appears twice in {what}", m.key),
+                        Some("each element may appear once; merge the values into one list".into()),
+                    );
+                }
+                Some(k) => seen.push(k),
+            }
+        }
+    }
+
+    fn policy(&mut self, doc: &Json, src: &PolicySource) -> Option<Policy> {
+        let spec = self.spec;
+        let Some(members) = doc.as_object() else {
+            self.err(
+                doc.pos,
+                format!(
+                    "a policy document must be a JSON object, found {}",
+                    doc.type_name()
+                ),
+                Some(format!("write `{}`", spec.example)),
+            );
+            return None;
+        };
+        self.check_members(members, spec.top, "a policy");
+        let version_name = spec.top.first().copied().unwrap_or("Version");
+        let version = match self.get(doc, version_name) {
+            None => {
+                if spec.version_required {
+                    self.err(
+                        doc.pos,
+                        format!("the policy has no `{version_name}`"),
+                        Some(format!(
+                            "add `\"{version_name}\": \"{}\"`",
+                            spec.versions.first().unwrap_or(&"")
+                        )),
+                    );
+                }
+                None
+            }
+            Some(v) => match v.scalar_text() {
+                Some(t) if spec.versions.contains(&t.as_str()) => Some(t),
+                Some(other) => {
+                    let accepted = spec
+                        .versions
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ");
+                    self.err(
+                        v.pos,
+                        format!("unknown policy version `{other}`"),
+                        Some(format!("{} accepts {accepted}", spec.name)),
+                    );
+                    None
+                }
+                None => {
+                    self.err(
+                        v.pos,
+                        format!("`{version_name}` must be a string, found {}", v.type_name()),
+                        None,
+                    );
+                    None
+                }
+            },
+        };
+        self.variables = (spec.variables)(version.as_deref());
+        if spec.top.contains(&"Id") {
+            if let Some(id) = self.get(doc, "Id") {
+                if id.as_str().is_none() {
+                    self.err(
+                        id.pos,
+                        format!("`Id` must be a string, found {}", id.type_name()),
+                        None,
+                    );
+                } else if matches!(
+                    self.layer,
+                    Layer::Identity | Layer::PermissionsBoundary | Layer::Session
+                ) {
+                    self.warn(
+                        id.pos,
+                        format!(
+                            "{} does not accept `Id` in identity-based policies",
+                            spec.name
+                        ),
+                        Some("remove `Id`; it is meant for resource-based policies".into()),
+                    );
+                }
+            }
+        }
+        let stmt_name = spec
+            .top
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case("statement"))
+            .copied()
+            .unwrap_or("Statement");
+        let stmts: Vec<&Json> = match self.get(doc, stmt_name) {
+            None => {
+                self.err(
+                    doc.pos,
+                    format!("the policy has no `{stmt_name}`"),
+                    Some(format!("write `{}`", spec.example)),
+                );
+                return None;
+            }
+            Some(s) => match &s.kind {
+                JsonKind::Array(items) => items.iter().collect(),
+                JsonKind::Object(_) => vec![s],
+                _ => {
+                    self.err(
+                        s.pos,
+                        format!(
+                            "`{stmt_name}` must be an object or an array of objects, found {}",
+                            s.type_name()
+                        ),
+                        None,
+                    );
+                    return None;
+                }
+            },
+        };
+        let mut statements = Vec::new();
+        let mut sids: Vec<(String, Pos)> = Vec::new();
+        for (i, s) in stmts.into_iter().enumerate() {
+            if let Some(st) = self.statement(s, i + 1) {
+                if let Some(sid) = &st.sid {
+                    if let Some((_, first)) = sids.iter().find(|(x, _)| x == sid) {
+                        let msg =
+                            format!("`Sid` `{sid}` is used twice (first at line {})", first.line);
+                        if spec.cloud == Cloud::Aws
+                            && matches!(self.layer, Layer::Identity | Layer::PermissionsBoundary)
+                        {
+                            self.err(
+                                st.pos,
+                                msg,
+                                Some(
+                                    "IAM requires statement ids to be unique within a policy"
+                                        .into(),
+                                ),
+                            );
+                        } else {
+                            self.warn(st.pos, msg, None);
+                        }
+                    }
+                    sids.push((sid.clone(), st.pos));
+                }
+                statements.push(st);
+            }
+        }
+        Some(Policy {
+            id: src.id.clone(),
+            file: src.file.clone(),
+            cloud: spec.cloud,
+            version,
+            variables: self.variables,
+            pos: doc.pos,
+            statements,
+        })
+    }
+
+    fn el(&self, canonical: &'static str) -> &'static str {
+        self.spec
+            .statement
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(canonical))
+            .copied()
+            .unwrap_or(canonical)
+    }
+
+    fn statement(&mut self, s: &Json, index: usize) -> Option<Statement> {
+        let spec = self.spec;
+        let Some(members) = s.as_object() else {
+            self.err(
+                s.pos,
+                format!("a statement must be a JSON object, found {}", s.type_name()),
+                None,
+            );
+            return None;
+        };
+        let errors_before = self.diags.iter().filter(|d| d.is_error()).count();
+        self.check_members(members, spec.statement, "a statement");
+        let sid = match self.get(s, self.el("Sid")) {
+            None => None,
+            Some(v) => match v.scalar_text() {
+                Some(t) => {
+                    if spec.cloud == Cloud::Aws
+                        && !t.chars().all(|c| c.is_ascii_alphanumeric())
+                        && matches!(self.layer, Layer::Identity | Layer::PermissionsBoundary)
+                    {
+                        self.warn(v.pos, format!("IAM accepts only letters and digits in a `Sid`, and `{t}` has others"), None);
+                    }
+                    Some(t)
+                }
+                None => {
+                    self.err(
+                        v.pos,
+                        format!("`Sid` must be a string, found {}", v.type_name()),
+                        None,
+                    );
+                    None
+                }
+            },
+        };
+        let effect_name = self.el("Effect");
+        let (allow_w, deny_w) = if spec.effect_any_case && effect_name == "effect" {
+            ("allow", "deny")
+        } else {
+            ("Allow", "Deny")
+        };
+        let effect = match self.get(s, effect_name) {
+            None => {
+                self.err(s.pos, format!("the statement has no `{effect_name}`"), Some(format!("add `\"{effect_name}\": \"{allow_w}\"` or `\"{effect_name}\": \"{deny_w}\"`")));
+                None
+            }
+            Some(v) => match v.as_str() {
+                Some(e)
+                    if e == allow_w
+                        || (spec.effect_any_case && e.eq_ignore_ascii_case("allow")) =>
+                {
+                    Some(Effect::Allow)
+                }
+                Some(e)
+                    if e == deny_w || (spec.effect_any_case && e.eq_ignore_ascii_case("deny")) =>
+                {
+                    Some(Effect::Deny)
+                }
+                Some(other) => {
+                    let help = if other.eq_ignore_ascii_case("allow")
+                        || other.eq_ignore_ascii_case("deny")
+                    {
+                        format!(
+                            "`{effect_name}` is case-sensitive: write `{}`",
+                            if other.eq_ignore_ascii_case("allow") {
+                                allow_w
+                            } else {
+                                deny_w
+                            }
+                        )
+                    } else {
+                        format!("`{effect_name}` is `{allow_w}` or `{deny_w}`")
+                    };
+                    self.err(v.pos, format!("unknown effect `{other}`"), Some(help));
+                    None
+                }
+                None => {
+                    self.err(
+                        v.pos,
+                        format!("`{effect_name}` must be a string, found {}", v.type_name()),
+                        None,
+                    );
+                    None
+                }
+            },
+        };
+        let ci = spec.actions_case_insensitive;
+        let action = self
+            .pair(s, self.el("Action"), self.el("NotAction"), true)
+            .map(|(neg, pos, items)| Clause {
+                negated: neg,
+                pos,
+                items: items
+                    .into_iter()
+                    .map(|(t, p)| ActionPattern::new(&t, p, ci))
+                    .collect(),
+            });
+        let resource = self.resource(s, action.as_ref());
+        let principal = self.principal(s);
+        let conditions = match self.get(s, self.el("Condition")) {
+            None => Vec::new(),
+            Some(c) => self.conditions(c),
+        };
+        let errors_after = self.diags.iter().filter(|d| d.is_error()).count();
+        if errors_after > errors_before {
+            return None;
+        }
+        Some(Statement {
+            index,
+            sid,
+            pos: s.pos,
+            effect: effect?,
+            action: action?,
+            resource,
+            principal,
+            conditions,
+        })
+    }
+
+    /// Reads one of two mutually exclusive list elements (`Action`/`NotAction`, ...).
+    #[allow(clippy::type_complexity)]
+    fn pair(
+        &mut self,
+        s: &Json,
+        pos_name: &str,
+        neg_name: &str,
+        required: bool,
+    ) -> Option<(bool, Pos, Vec<(String, Pos)>)> {
+        let neg_known = self.spec.statement.contains(&neg_name);
+        let neg = if neg_known {
+            self.get(s, neg_name)
+        } else {
+            None
+        };
+        match (self.get(s, pos_name), neg) {
+            (Some(_), Some(n)) => {
+                self.err(
+                    n.pos,
+                    format!("a statement may have `{pos_name}` or `{neg_name}`, not both"),
+                    Some(format!(
+                        "keep one of them; `{neg_name}` matches everything except its values"
+                    )),
+                );
+                None
+            }
+            (None, None) => {
+                if required {
+                    let what = if neg_known {
+                        format!("neither `{pos_name}` nor `{neg_name}`")
+                    } else {
+                        format!("no `{pos_name}`")
+                    };
+                    self.err(
+                        s.pos,
+                        format!("the statement has {what}"),
+                        Some(format!("add `\"{pos_name}\": [...]`")),
+                    );
+                }
+                None
+            }
+            (Some(v), None) => Some((false, v.pos, self.strings(v, pos_name)?)),
+            (None, Some(v)) => Some((true, v.pos, self.strings(v, neg_name)?)),
+        }
+    }
+
+    /// A string or an array of strings.
+    pub fn strings(&mut self, v: &Json, what: &str) -> Option<Vec<(String, Pos)>> {
+        match &v.kind {
+            JsonKind::String(s) => Some(vec![(s.clone(), v.pos)]),
+            JsonKind::Array(items) => {
+                let mut out = Vec::new();
+                for it in items {
+                    match it.as_str() {
+                        Some(s) => out.push((s.to_string(), it.pos)),
+                        None => {
+                            self.err(
+                                it.pos,
+                                format!(
+                                    "the values of `{what}` must be strings, found {}",
+                                    it.type_name()
+                                ),
+                                None,
+                            );
+                            return None;
+                        }
+                    }
+                }
+                if out.is_empty() {
+                    self.warn(
+                        v.pos,
+                        format!("`{what}` is an empty list, so it matches nothing"),
+                        None,
+                    );
+                }
+                Some(out)
+            }
+            _ => {
+                self.err(
+                    v.pos,
+                    format!(
+                        "`{what}` must be a string or an array of strings, found {}",
+                        v.type_name()
+                    ),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn resource(
+        &mut self,
+        s: &Json,
+        action: Option<&Clause<ActionPattern>>,
+    ) -> Option<Clause<ResourcePattern>> {
+        let (res_name, not_name) = (self.el("Resource"), self.el("NotResource"));
+        let has_not = self.spec.statement.contains(&not_name) && self.get(s, not_name).is_some();
+        if self.get(s, res_name).is_none() && !has_not {
+            // Role trust policies carry no Resource; anything else must.
+            let trust_like = self.layer == Layer::Resource
+                && action.is_some_and(|a| {
+                    !a.negated
+                        && a.items.iter().all(|i| {
+                            i.text
+                                .to_ascii_lowercase()
+                                .trim_start_matches("name/")
+                                .starts_with("sts:")
+                        })
+                });
+            if !trust_like {
+                let what = if self.spec.statement.contains(&not_name) {
+                    format!("neither `{res_name}` nor `{not_name}`")
+                } else {
+                    format!("no `{res_name}`")
+                };
+                self.err(s.pos, format!("the statement has {what}"), Some(format!("add `\"{res_name}\": \"*\"` or a resource name; only role trust policies omit it")));
+            }
+            return None;
+        }
+        if has_not {
+            if let Some(w) = self.spec.not_resource_warning {
+                let pos = self.key_pos(s, not_name);
+                self.warn(pos, w, None);
+            }
+        }
+        let (negated, pos, items) = self.pair(s, res_name, not_name, false)?;
+        let mut out = Vec::new();
+        for (text, p) in items {
+            out.push(self.resource_pattern(&text, p));
+        }
+        Some(Clause {
+            negated,
+            pos,
+            items: out,
+        })
+    }
+
+    fn resource_pattern(&mut self, text: &str, pos: Pos) -> ResourcePattern {
+        if text == "*" {
+            return ResourcePattern {
+                text: text.into(),
+                pos,
+                segments: Vec::new(),
+                any: true,
+            };
+        }
+        if text.trim() != text {
+            self.warn(pos, format!("the resource `{text}` has leading or trailing white space, so it matches nothing"), Some("remove the spaces".into()));
+        } else if text.contains(' ') {
+            self.warn(pos, format!("the resource `{text}` contains a space; resource names have none, so it probably matches nothing"), Some("remove the space".into()));
+        }
+        let n = self.spec.resource_segments;
+        let parts: Vec<&str> = text.splitn(n, ':').collect();
+        let mut segments = Vec::new();
+        for (i, seg) in parts.iter().enumerate() {
+            let last = i + 1 == n;
+            let (t, warns) = Template::new(seg, self.variables && last, !last);
+            for w in warns {
+                self.warn(pos, w.message, None);
+            }
+            if !last && self.variables && seg.contains("${") {
+                self.warn(
+                    pos,
+                    "policy variables are substituted only in the last part of a resource name",
+                    None,
+                );
+            }
+            segments.push(t);
+        }
+        ResourcePattern {
+            text: text.into(),
+            pos,
+            segments,
+            any: false,
+        }
+    }
+
+    fn principal(&mut self, s: &Json) -> Option<Clause<PrincipalEntry>> {
+        let (p_name, np_name) = (self.el("Principal"), self.el("NotPrincipal"));
+        let np = if self.spec.not_principal {
+            self.get(s, np_name)
+        } else {
+            None
+        };
+        let (negated, v) = match (self.get(s, p_name), np) {
+            (Some(_), Some(n)) => {
+                self.err(
+                    n.pos,
+                    format!("a statement may have `{p_name}` or `{np_name}`, not both"),
+                    None,
+                );
+                return None;
+            }
+            (None, None) => {
+                if self.layer.has_principal() {
+                    self.warn(
+                        s.pos,
+                        format!(
+                            "this {} statement has no `{p_name}`, so it applies to nobody",
+                            layer_policy_name(self.layer)
+                        ),
+                        None,
+                    );
+                }
+                return None;
+            }
+            (Some(p), None) => (false, p),
+            (None, Some(p)) => (true, p),
+        };
+        let name = if negated { np_name } else { p_name };
+        if !self.layer.has_principal() {
+            if self.layer == Layer::Session && self.spec.cloud == Cloud::Tencent {
+                self.warn(
+                    self.key_pos(s, name),
+                    "a temporary-key policy has no principal; it is ignored",
+                    Some("the key's holder is the principal; remove it".into()),
+                );
+                return None;
+            }
+            let pos = self.key_pos(s, name);
+            self.err(
+                pos,
+                format!(
+                    "`{name}` is not allowed in {}",
+                    layer_policy_name(self.layer)
+                ),
+                Some(format!(
+                    "{} apply to the identity they are attached to; remove `{name}`",
+                    layer_policy_name(self.layer)
+                )),
+            );
+            return None;
+        }
+        let items = (self.spec.principal)(self, v, name)?;
+        Some(Clause {
+            negated,
+            pos: v.pos,
+            items,
+        })
+    }
+
+    fn conditions(&mut self, c: &Json) -> Vec<Condition> {
+        let Some(blocks) = c.as_object() else {
+            self.err(
+                c.pos,
+                format!(
+                    "a condition must be an object of operators, found {}",
+                    c.type_name()
+                ),
+                None,
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for block in blocks {
+            let op = match (self.spec.operator)(&block.key) {
+                Ok(op) => op,
+                Err(help) => {
+                    self.err(
+                        block.key_pos,
+                        format!("unknown condition operator `{}`", block.key),
+                        Some(help),
+                    );
+                    continue;
+                }
+            };
+            let Some(keys) = block.value.as_object() else {
+                self.err(
+                    block.value.pos,
+                    format!(
+                        "the `{}` block must be an object of condition keys, found {}",
+                        block.key,
+                        block.value.type_name()
+                    ),
+                    None,
+                );
+                continue;
+            };
+            for k in keys {
+                match (self.spec.key)(&k.key) {
+                    KeyVerdict::Known => {}
+                    KeyVerdict::Misspelled(s) => self.err(k.key_pos, format!("unknown condition key `{}`", k.key), Some(format!("did you mean `{s}`? a misspelled key is absent from every request, which silently changes what the condition does"))),
+                    KeyVerdict::Unknown(w) => self.warn(k.key_pos, w, None),
+                }
+                let raw: Vec<&Json> = match &k.value.kind {
+                    JsonKind::Array(items) => items.iter().collect(),
+                    _ => vec![&k.value],
+                };
+                let mut values = Vec::new();
+                for r in raw {
+                    let Some(text) = r.scalar_text() else {
+                        self.err(
+                            r.pos,
+                            format!(
+                                "condition values must be strings, numbers or booleans, found {}",
+                                r.type_name()
+                            ),
+                            None,
+                        );
+                        continue;
+                    };
+                    self.check_value(op, &block.key, &text, r.pos);
+                    let vars = self.variables
+                        && matches!(
+                            op.family,
+                            OpFamily::StringEquals
+                                | OpFamily::StringEqualsIgnoreCase
+                                | OpFamily::StringLike
+                                | OpFamily::Arn
+                                | OpFamily::Bool
+                        );
+                    let (template, warns) = Template::new(&text, vars, false);
+                    for w in warns {
+                        self.warn(r.pos, w.message, None);
+                    }
+                    values.push(ConditionValue {
+                        text,
+                        template,
+                        pos: r.pos,
+                    });
+                }
+                out.push(Condition {
+                    op,
+                    op_text: block.key.clone(),
+                    op_pos: block.key_pos,
+                    key: k.key.clone(),
+                    key_pos: k.key_pos,
+                    values,
+                });
+            }
+        }
+        out
+    }
+
+    fn check_value(&mut self, op: Operator, op_text: &str, text: &str, pos: Pos) {
+        let bad = match op.family {
+            OpFamily::Numeric(_) => text.trim().parse::<f64>().is_err().then_some("a number"),
+            OpFamily::Date(_) => parse_date(text)
+                .is_none()
+                .then_some("a date (ISO 8601 such as `2025-01-01T00:00:00Z`, or epoch seconds)"),
+            OpFamily::Ip => parse_net(text)
+                .is_none()
+                .then_some("an IP address or CIDR such as `203.0.113.0/24`"),
+            OpFamily::Bool | OpFamily::Null => (!text.eq_ignore_ascii_case("true")
+                && !text.eq_ignore_ascii_case("false")
+                && !text.contains("${"))
+            .then_some("`true` or `false`"),
+            _ => None,
+        };
+        if let Some(want) = bad {
+            self.err(
+                pos,
+                format!("`{text}` is not a valid value for `{op_text}`"),
+                Some(format!("`{op_text}` compares {want}")),
+            );
+        }
+    }
+}
+
+/// How users name the policies of a layer.
+pub fn layer_policy_name(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Identity => "identity-based policies",
+        Layer::PermissionsBoundary => "permissions boundaries",
+        Layer::Session => "session policies",
+        Layer::Scp => "service control policies",
+        Layer::Rcp => "resource control policy",
+        Layer::Resource => "resource-based policy",
+        Layer::VpcEndpoint => "VPC endpoint policy",
+        Layer::AccessPoint => "access point policy",
+    }
+}
+
+/// Looks `key` up in `known` (entries ending in `/` take a suffix); a near miss is misspelled.
+pub fn judge_key(
+    key: &str,
+    known: &'static [&'static str],
+    unknown_warning: Option<&str>,
+) -> KeyVerdict {
+    let lower = key.to_ascii_lowercase();
+    let base = lower.split('/').next().unwrap_or(&lower);
+    if known.iter().any(|k| {
+        k.eq_ignore_ascii_case(base)
+            || (k.ends_with('/') && lower.starts_with(&k.to_ascii_lowercase()))
+    }) {
+        return KeyVerdict::Known;
+    }
+    match suggest(key, known.iter().copied()) {
+        Some(s) => KeyVerdict::Misspelled(s),
+        None => match unknown_warning {
+            Some(w) => KeyVerdict::Unknown(format!("`{key}` {w}")),
+            None => KeyVerdict::Known,
+        },
+    }
+}
