@@ -10,6 +10,7 @@
 //! Architecture invariants: this crate does no I/O, never panics on any input, and builds the
 //! explanation from the one evaluation that decides (there is no second copy of the rules).
 
+pub mod aliyun;
 pub mod aws;
 pub mod condition;
 pub mod eval;
@@ -33,6 +34,7 @@ pub fn evaluate(stack: &Stack, req: &Request) -> Evaluation {
 /// deciding layer and statement, and message are the same).
 pub fn evaluate_with(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
     match req.cloud {
-        Cloud::Aws | Cloud::Aliyun | Cloud::Tencent => aws::evaluate(stack, req, explain),
+        Cloud::Aws | Cloud::Tencent => aws::evaluate(stack, req, explain),
+        Cloud::Aliyun => aliyun::evaluate(stack, req, explain),
     }
 }

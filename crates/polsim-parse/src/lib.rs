@@ -5,6 +5,7 @@
 //! [`testfile`] reads the `polsim test` format; [`diag`] renders located diagnostics. This crate
 //! does no I/O: files named inside a test file are read through a function the caller supplies.
 
+pub mod aliyun;
 pub mod aws;
 pub mod diag;
 pub mod json;
@@ -25,7 +26,8 @@ pub fn lower_policy(
 ) -> (Option<Policy>, Vec<Diagnostic>) {
     match cloud {
         Cloud::Aws => aws::lower(doc, src),
-        Cloud::Aliyun | Cloud::Tencent => (
+        Cloud::Aliyun => aliyun::lower(doc, src),
+        Cloud::Tencent => (
             None,
             vec![Diagnostic::error(doc.pos, format!("{} policies are not supported yet", cloud.name()))
                 .with_help("this version of polsim evaluates AWS IAM policies; Alibaba Cloud RAM and Tencent Cloud CAM are on the way")

@@ -729,8 +729,7 @@ pub fn parse_caller(
 ) -> Result<polsim_core::Caller, String> {
     match cloud {
         Cloud::Aws => polsim_core::aws::parse_caller(text, id),
-        Cloud::Aliyun | Cloud::Tencent => {
-            Err(format!("{} principals are not supported yet", cloud.name()))
-        }
+        Cloud::Aliyun => polsim_core::aliyun::parse_caller(text, id),
+        Cloud::Tencent => Err(format!("{} principals are not supported yet", cloud.name())),
     }
 }
