@@ -118,7 +118,11 @@ pub fn human(e: &Evaluation, req: &Request, principal_note: Option<&str>, st: &S
     }
     o.push_str("\nLayers:\n");
     for l in &e.layers {
-        let mut title = l.layer.name().to_string();
+        let mut title = format!(
+            "{} ({})",
+            l.layer.name(),
+            polsim_core::layer_title(req.cloud, l.layer, &req.action, &l.resource)
+        );
         if let Some(lv) = &l.level {
             title.push_str(&format!(" [{lv}]"));
         }
@@ -158,11 +162,16 @@ pub fn human(e: &Evaluation, req: &Request, principal_note: Option<&str>, st: &S
                         o.push_str(&format!("        {}\n", st.dim(&format!("condition {c}"))));
                     }
                 }
-                Some(m) => o.push_str(&format!(
-                    "    {} {}\n",
-                    st.dim("·"),
-                    st.dim(&format!("{head}: no match, {}", m.describe()))
-                )),
+                Some(m) => {
+                    o.push_str(&format!(
+                        "    {} {}\n",
+                        st.dim("·"),
+                        st.dim(&format!("{head}: no match, {}", m.describe()))
+                    ));
+                }
+            }
+            if req.cloud != polsim_core::Cloud::Aws {
+                o.push_str(&format!("        {}\n", st.dim(&checks_line(&s.checks))));
             }
         }
     }
@@ -186,6 +195,22 @@ pub fn human(e: &Evaluation, req: &Request, principal_note: Option<&str>, st: &S
         }
     }
     o
+}
+
+/// The troubleshooting guides' checks for one statement, on one line.
+fn checks_line(c: &polsim_core::explain::Checks) -> String {
+    let mark = |b: bool| if b { "yes" } else { "no" };
+    let principal = c
+        .principal
+        .map(|p| format!(" principal {},", mark(p)))
+        .unwrap_or_default();
+    format!(
+        "checks: action {}, resource {},{principal} effect {}, condition {}",
+        mark(c.action),
+        mark(c.resource),
+        c.effect.name(),
+        mark(c.condition)
+    )
 }
 
 fn stmt_json(s: &StatementRef) -> Value {
@@ -245,6 +270,13 @@ pub fn json(
                         m.insert("matched".into(), Value::Bool(s.mismatch.is_none()));
                         m.insert("failed_element".into(), s.mismatch.as_ref().map_or(Value::Null, |x| Value::String(x.element().into())));
                         m.insert("detail".into(), s.mismatch.as_ref().map_or(Value::Null, |x| Value::String(x.describe())));
+                        m.insert("checks".into(), json!({
+                            "action": s.checks.action,
+                            "resource": s.checks.resource,
+                            "principal": s.checks.principal,
+                            "effect": s.checks.effect.name(),
+                            "condition": s.checks.condition,
+                        }));
                         m.insert("conditions_held".into(), Value::Array(s.conditions_held.iter().cloned().map(Value::String).collect()));
                     }
                     v

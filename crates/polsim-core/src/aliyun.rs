@@ -50,7 +50,8 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
             "`{t}` is not an Alibaba Cloud principal: expected `acs:ram::UID:user/NAME`, `acs:ram::UID:role/NAME/SESSION`, `acs:ram::UID:root`, a service such as `ecs.aliyuncs.com`, or `anonymous`"
         ));
     };
-    if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
+    // Documentation examples mask UIDs (`174649585760xxxx`); accept them as written.
+    if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit() || b == b'x' || b == b'*') {
         return Err(format!(
             "`{t}`: the account part `{account}` is not an Alibaba Cloud account UID"
         ));
@@ -377,7 +378,7 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
     if let (Some(p), Some(apr)) = (stack.access_point.as_deref(), ap_resource.as_deref()) {
         let s = Scope {
             resource: apr,
-            ..scope_clone(&scope)
+            ..scope.clone()
         };
         layers.push((
             Layer::AccessPoint,
@@ -615,19 +616,6 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
     };
     base.notes = dedup(notes);
     base
-}
-
-fn scope_clone<'a>(s: &Scope<'a>) -> Scope<'a> {
-    Scope {
-        dialect: s.dialect,
-        caller: s.caller,
-        action: s.action,
-        action_display: s.action_display,
-        resource: s.resource,
-        context: s.context,
-        has_boundary: s.has_boundary,
-        explain: s.explain,
-    }
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {

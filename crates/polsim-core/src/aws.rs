@@ -980,7 +980,7 @@ fn decide_pass(
 }
 
 /// The policy type as AWS names it in messages.
-fn layer_title(layer: Layer, action: &str, resource: &str) -> &'static str {
+pub fn layer_title(layer: Layer, action: &str, resource: &str) -> &'static str {
     match layer {
         Layer::Rcp => "resource control policy",
         Layer::Scp => "service control policy",

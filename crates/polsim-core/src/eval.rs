@@ -6,7 +6,7 @@
 //! results into a decision.
 
 use crate::condition::{self, KeyLookup};
-use crate::explain::{LayerReport, LayerStatus, Mismatch, StatementRef, StatementReport};
+use crate::explain::{Checks, LayerReport, LayerStatus, Mismatch, StatementRef, StatementReport};
 use crate::ir::{Clause, Effect, Layer, Policy, PrincipalEntry, ResourcePattern, Statement};
 use crate::request::{Caller, Context};
 use std::collections::BTreeSet;
@@ -64,6 +64,7 @@ pub trait Dialect {
 }
 
 /// Everything one statement is matched against.
+#[derive(Clone)]
 pub struct Scope<'a> {
     /// The cloud's rules.
     pub dialect: &'a dyn Dialect,
@@ -161,6 +162,7 @@ pub fn eval_layer(
                     stmt: sref(),
                     mismatch: r.err().flatten().map(|b| *b),
                     conditions_held: held,
+                    checks: statement_checks(scope, layer, policy, stmt),
                 });
             }
         }
@@ -172,7 +174,8 @@ pub fn eval_layer(
 pub type MatchErr = Option<Box<Mismatch>>;
 
 /// Matches one statement: `Ok` with how the principal matched, or `Err` with the first element
-/// that failed (`None` when not explaining).
+/// that failed (`None` when not explaining). Elements are tried in the order a reader checks
+/// them: action, resource, principal, conditions.
 pub fn match_statement(
     scope: &Scope<'_>,
     layer: Layer,
@@ -181,84 +184,119 @@ pub fn match_statement(
     missing: &mut BTreeSet<String>,
     held: &mut Vec<String>,
 ) -> Result<PrincipalHow, MatchErr> {
-    let explain = scope.explain;
-    let case_sensitive = scope.dialect.keys_case_sensitive();
-    let lookup = |k: &str| scope.context.get_single(k, case_sensitive);
+    check_action(scope, stmt)?;
+    if let Some(clause) = &stmt.resource {
+        match_resource(scope, layer, policy, clause, missing)?;
+    }
+    let how = check_principal(scope, layer, stmt)?;
+    check_conditions(scope, policy, stmt, missing, held)?;
+    Ok(how)
+}
 
-    // Action / NotAction.
+/// The four checks of the OSS troubleshooting guide (action, resource, effect, condition),
+/// plus the principal, each judged on its own by the same element matchers.
+pub fn statement_checks(
+    scope: &Scope<'_>,
+    layer: Layer,
+    policy: &Policy,
+    stmt: &Statement,
+) -> Checks {
+    let quiet = Scope {
+        explain: false,
+        ..scope.clone()
+    };
+    let mut scratch = BTreeSet::new();
+    let mut held = Vec::new();
+    Checks {
+        action: check_action(&quiet, stmt).is_ok(),
+        resource: stmt
+            .resource
+            .as_ref()
+            .is_none_or(|c| match_resource(&quiet, layer, policy, c, &mut scratch).is_ok()),
+        principal: layer
+            .has_principal()
+            .then(|| check_principal(&quiet, layer, stmt).is_ok()),
+        effect: stmt.effect,
+        condition: check_conditions(&quiet, policy, stmt, &mut scratch, &mut held).is_ok(),
+    }
+}
+
+fn check_action(scope: &Scope<'_>, stmt: &Statement) -> Result<(), MatchErr> {
+    let explain = scope.explain;
     let hit = stmt.action.items.iter().find(|a| a.matches(scope.action));
     match (stmt.action.negated, hit) {
-        (false, None) => {
-            return Err(explain.then(|| {
-                Box::new(Mismatch::Action {
-                    requested: scope.action_display.to_string(),
-                    listed: stmt.action.items.iter().map(|a| a.text.clone()).collect(),
-                })
-            }))
-        }
-        (true, Some(a)) => {
-            return Err(explain.then(|| {
-                Box::new(Mismatch::NotAction {
-                    requested: scope.action_display.to_string(),
-                    matched: a.text.clone(),
-                })
-            }))
-        }
-        _ => {}
+        (false, None) => Err(explain.then(|| {
+            Box::new(Mismatch::Action {
+                requested: scope.action_display.to_string(),
+                listed: stmt.action.items.iter().map(|a| a.text.clone()).collect(),
+            })
+        })),
+        (true, Some(a)) => Err(explain.then(|| {
+            Box::new(Mismatch::NotAction {
+                requested: scope.action_display.to_string(),
+                matched: a.text.clone(),
+            })
+        })),
+        _ => Ok(()),
     }
+}
 
-    // Resource / NotResource.
-    if let Some(clause) = &stmt.resource {
-        match_resource(scope, layer, policy, clause, &lookup, missing)?;
+fn check_principal(
+    scope: &Scope<'_>,
+    layer: Layer,
+    stmt: &Statement,
+) -> Result<PrincipalHow, MatchErr> {
+    let explain = scope.explain;
+    if !layer.has_principal() {
+        return Ok(PrincipalHow::NotApplicable);
     }
-
-    // Principal / NotPrincipal.
-    let mut how = PrincipalHow::NotApplicable;
-    if layer.has_principal() {
-        match &stmt.principal {
-            None => return Err(explain.then(|| Box::new(Mismatch::NoPrincipal))),
-            Some(p) if p.negated => {
-                if scope.dialect.not_principal_exempts(
-                    &p.items,
-                    scope.caller,
-                    stmt.effect,
-                    scope.has_boundary,
-                ) {
-                    return Err(explain.then(|| {
-                        Box::new(Mismatch::NotPrincipal {
-                            caller: scope.caller.text.clone(),
-                            listed: p.items.iter().map(|e| e.value.clone()).collect(),
-                        })
-                    }));
-                }
-                how = PrincipalHow::Any;
+    match &stmt.principal {
+        None => Err(explain.then(|| Box::new(Mismatch::NoPrincipal))),
+        Some(p) if p.negated => {
+            if scope.dialect.not_principal_exempts(
+                &p.items,
+                scope.caller,
+                stmt.effect,
+                scope.has_boundary,
+            ) {
+                return Err(explain.then(|| {
+                    Box::new(Mismatch::NotPrincipal {
+                        caller: scope.caller.text.clone(),
+                        listed: p.items.iter().map(|e| e.value.clone()).collect(),
+                    })
+                }));
             }
-            Some(p) => {
-                let best = p
-                    .items
-                    .iter()
-                    .filter_map(|e| scope.dialect.principal_matches(e, scope.caller, layer))
-                    .max();
-                match best {
-                    Some(h) => how = h,
-                    None => {
-                        return Err(explain.then(|| {
-                            Box::new(Mismatch::Principal {
-                                caller: scope.caller.text.clone(),
-                                listed: p.items.iter().map(|e| e.value.clone()).collect(),
-                                note: scope.dialect.principal_note(&p.items, scope.caller),
-                            })
-                        }))
-                    }
-                }
-            }
+            Ok(PrincipalHow::Any)
         }
+        Some(p) => p
+            .items
+            .iter()
+            .filter_map(|e| scope.dialect.principal_matches(e, scope.caller, layer))
+            .max()
+            .ok_or_else(|| {
+                explain.then(|| {
+                    Box::new(Mismatch::Principal {
+                        caller: scope.caller.text.clone(),
+                        listed: p.items.iter().map(|e| e.value.clone()).collect(),
+                        note: scope.dialect.principal_note(&p.items, scope.caller),
+                    })
+                })
+            }),
     }
+}
 
-    // Conditions, in document order; all must hold.
+/// Conditions, in document order; all must hold.
+fn check_conditions(
+    scope: &Scope<'_>,
+    policy: &Policy,
+    stmt: &Statement,
+    missing: &mut BTreeSet<String>,
+    held: &mut Vec<String>,
+) -> Result<(), MatchErr> {
+    let explain = scope.explain;
     let env = KeyLookup {
         context: scope.context,
-        case_sensitive,
+        case_sensitive: scope.dialect.keys_case_sensitive(),
         variables: policy.variables,
     };
     for cond in &stmt.conditions {
@@ -300,7 +338,7 @@ pub fn match_statement(
             }));
         }
     }
-    Ok(how)
+    Ok(())
 }
 
 fn match_resource(
@@ -308,9 +346,11 @@ fn match_resource(
     layer: Layer,
     policy: &Policy,
     clause: &Clause<ResourcePattern>,
-    lookup: &dyn Fn(&str) -> Option<String>,
     missing: &mut BTreeSet<String>,
 ) -> Result<(), MatchErr> {
+    let case_sensitive = scope.dialect.keys_case_sensitive();
+    let vars = |k: &str| scope.context.get_single(k, case_sensitive);
+    let lookup: &dyn Fn(&str) -> Option<String> = &vars;
     let no_vars = |_: &str| None;
     let lookup: &dyn Fn(&str) -> Option<String> = if policy.variables { lookup } else { &no_vars };
     let mut unresolved = Vec::new();

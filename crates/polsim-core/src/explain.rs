@@ -252,6 +252,24 @@ pub struct StatementReport {
     pub mismatch: Option<Mismatch>,
     /// For a statement that matched: each of its conditions and why it held.
     pub conditions_held: Vec<String>,
+    /// Each element judged on its own (the checks the troubleshooting guides ask for).
+    pub checks: Checks,
+}
+
+/// Each element of a statement judged on its own: the questions the OSS and COS troubleshooting
+/// guides tell users to answer by hand for every statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checks {
+    /// Does the action match?
+    pub action: bool,
+    /// Does the resource match?
+    pub resource: bool,
+    /// Does the principal match (layers with principals only)?
+    pub principal: Option<bool>,
+    /// The statement's effect.
+    pub effect: Effect,
+    /// Do all conditions hold?
+    pub condition: bool,
 }
 
 /// How a layer came out.

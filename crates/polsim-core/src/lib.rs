@@ -25,6 +25,15 @@ pub use ir::{Cloud, Layer, Pos};
 pub use request::{Caller, Context, CtxValue, Request};
 pub use stack::{Level, Stack};
 
+/// How the cloud's console and documentation name a layer (`bucket policy`, `RAM policy`,
+/// `permissions boundary`, ...), for explanations.
+pub fn layer_title(cloud: Cloud, layer: Layer, action: &str, resource: &str) -> &'static str {
+    match cloud {
+        Cloud::Aws | Cloud::Tencent => aws::layer_title(layer, action, resource),
+        Cloud::Aliyun => aliyun::title(layer, action, resource),
+    }
+}
+
 /// Judges `req` against `stack` with the rules of `req.cloud`, explaining every layer.
 pub fn evaluate(stack: &Stack, req: &Request) -> Evaluation {
     evaluate_with(stack, req, true)

@@ -66,14 +66,14 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// `file:line:col`.
+    /// `file:line:col`, or just the file when there is no position (a missing file, a folder).
     pub fn location(&self) -> String {
-        format!(
-            "{}:{}:{}",
-            self.file.as_deref().unwrap_or("<input>"),
-            self.pos.line,
-            self.pos.col
-        )
+        let file = self.file.as_deref().unwrap_or("<input>");
+        if self.pos.line == 0 {
+            file.to_string()
+        } else {
+            format!("{file}:{}:{}", self.pos.line, self.pos.col)
+        }
     }
 
     /// Renders the diagnostic with a frame of the source line, as a compiler would.
@@ -84,7 +84,9 @@ impl Diagnostic {
             Severity::Warning => "warning",
         };
         let _ = writeln!(out, "{sev}: {}", self.message);
-        let _ = writeln!(out, "  --> {}", self.location());
+        if self.file.is_some() || self.pos.line > 0 {
+            let _ = writeln!(out, "  --> {}", self.location());
+        }
         if let Some(line) =
             source.and_then(|s| s.lines().nth((self.pos.line as usize).saturating_sub(1)))
         {

@@ -48,6 +48,30 @@ pub struct Args {
     format: String,
 }
 
+/// A user of the resource's account, in the cloud's own naming.
+fn default_principal(cloud: Cloud, resource_account: Option<&str>, resource: &str) -> String {
+    match cloud {
+        Cloud::Aws => {
+            let acct = resource_account
+                .map(str::to_string)
+                .or_else(|| polsim_core::aws::arn_account(resource))
+                .unwrap_or_else(|| "123456789012".into());
+            format!("arn:aws:iam::{acct}:user/{DEFAULT_PRINCIPAL_USER}")
+        }
+        Cloud::Aliyun => {
+            let acct = resource_account
+                .map(str::to_string)
+                .or_else(|| polsim_core::aliyun::acs_account(resource))
+                .unwrap_or_else(|| "1234567890123456".into());
+            format!("acs:ram::{acct}:user/{DEFAULT_PRINCIPAL_USER}")
+        }
+        Cloud::Tencent => {
+            let acct = resource_account.unwrap_or("100000000001");
+            format!("qcs::cam::uin/{acct}:uin/{acct}")
+        }
+    }
+}
+
 pub fn run(args: &Args, color: bool) -> u8 {
     match run_inner(args, color) {
         Ok(code) => code,
@@ -102,16 +126,10 @@ fn run_inner(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
     let resource_account = args.resource_account.clone().or(d.resource_account.clone());
     let (principal, defaulted) = match args.principal.clone().or(d.principal.clone()) {
         Some(p) => (p, false),
-        None => {
-            let acct = resource_account
-                .clone()
-                .or_else(|| polsim_core::aws::arn_account(&args.resource))
-                .unwrap_or_else(|| "123456789012".into());
-            (
-                format!("arn:aws:iam::{acct}:user/{DEFAULT_PRINCIPAL_USER}"),
-                true,
-            )
-        }
+        None => (
+            default_principal(cloud, resource_account.as_deref(), &args.resource),
+            true,
+        ),
     };
     let caller = parse_caller(
         cloud,
@@ -137,7 +155,9 @@ fn run_inner(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         render::print_diags(&loaded.warnings);
-        let note = defaulted.then(|| format!("(no --principal and no `principal` in polsim.json: assumed the IAM user `{principal}`)"));
+        let note = defaulted.then(|| {
+            format!("(no --principal and no `principal` in polsim.json: assumed `{principal}`)")
+        });
         print!(
             "{}",
             render::human(&eval, &req, note.as_deref(), &Style::new(color))
