@@ -51,7 +51,11 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
         ));
     };
     // Documentation examples mask UIDs (`174649585760xxxx`); accept them as written.
-    if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit() || b == b'x' || b == b'*') {
+    if account.is_empty()
+        || !account
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'x' || b == b'*')
+    {
         return Err(format!(
             "`{t}`: the account part `{account}` is not an Alibaba Cloud account UID"
         ));
@@ -166,6 +170,7 @@ impl Dialect for Aliyun {
         entry: &PrincipalEntry,
         caller: &Caller,
         _layer: Layer,
+        _effect: Effect,
     ) -> Option<PrincipalHow> {
         let v = entry.value.as_str();
         match entry.kind {

@@ -205,6 +205,7 @@ impl Dialect for Aws {
         entry: &PrincipalEntry,
         caller: &Caller,
         layer: Layer,
+        _effect: Effect,
     ) -> Option<PrincipalHow> {
         match entry.kind {
             PrincipalKind::Any => Some(PrincipalHow::Any),
@@ -236,9 +237,10 @@ impl Dialect for Aws {
             return true;
         }
         match effect {
-            Effect::Allow => entries
-                .iter()
-                .any(|e| self.principal_matches(e, caller, Layer::Resource).is_some()),
+            Effect::Allow => entries.iter().any(|e| {
+                self.principal_matches(e, caller, Layer::Resource, effect)
+                    .is_some()
+            }),
             Effect::Deny => {
                 // A principal with a permissions boundary is always denied (§3 NotPrincipal).
                 if has_boundary {

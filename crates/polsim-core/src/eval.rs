@@ -42,12 +42,13 @@ pub trait Dialect {
         layer: Layer,
         lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Result<bool, String>;
-    /// How `entry` names `caller`, if it does.
+    /// How `entry` names `caller`, if it does, in a statement with `effect`.
     fn principal_matches(
         &self,
         entry: &PrincipalEntry,
         caller: &Caller,
         layer: Layer,
+        effect: Effect,
     ) -> Option<PrincipalHow>;
     /// Whether a `NotPrincipal` list exempts the caller from a statement with `effect`.
     fn not_principal_exempts(
@@ -271,7 +272,11 @@ fn check_principal(
         Some(p) => p
             .items
             .iter()
-            .filter_map(|e| scope.dialect.principal_matches(e, scope.caller, layer))
+            .filter_map(|e| {
+                scope
+                    .dialect
+                    .principal_matches(e, scope.caller, layer, stmt.effect)
+            })
             .max()
             .ok_or_else(|| {
                 explain.then(|| {

@@ -19,6 +19,7 @@ pub mod ir;
 pub mod pattern;
 pub mod request;
 pub mod stack;
+pub mod tencent;
 
 pub use explain::{Decision, Evaluation};
 pub use ir::{Cloud, Layer, Pos};
@@ -29,7 +30,8 @@ pub use stack::{Level, Stack};
 /// `permissions boundary`, ...), for explanations.
 pub fn layer_title(cloud: Cloud, layer: Layer, action: &str, resource: &str) -> &'static str {
     match cloud {
-        Cloud::Aws | Cloud::Tencent => aws::layer_title(layer, action, resource),
+        Cloud::Aws => aws::layer_title(layer, action, resource),
+        Cloud::Tencent => tencent::title(layer),
         Cloud::Aliyun => aliyun::title(layer, action, resource),
     }
 }
@@ -43,7 +45,8 @@ pub fn evaluate(stack: &Stack, req: &Request) -> Evaluation {
 /// deciding layer and statement, and message are the same).
 pub fn evaluate_with(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
     match req.cloud {
-        Cloud::Aws | Cloud::Tencent => aws::evaluate(stack, req, explain),
+        Cloud::Aws => aws::evaluate(stack, req, explain),
+        Cloud::Tencent => tencent::evaluate(stack, req, explain),
         Cloud::Aliyun => aliyun::evaluate(stack, req, explain),
     }
 }

@@ -25,6 +25,7 @@ pub static SPEC: Spec = Spec {
     principal: read_principal,
     not_principal: false,
     not_resource_warning: Some("`NotResource` appears only in an older RAM grammar; polsim accepts it and matches every resource not listed (UNCERTAIN, docs/semantics/aliyun.md)"),
+    normalize_resource: None,
     example: "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"oss:GetObject\", \"Resource\": \"acs:oss:*:*:mybucket/*\"}]}",
 };
 

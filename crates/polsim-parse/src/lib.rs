@@ -10,6 +10,7 @@ pub mod aws;
 pub mod diag;
 pub mod json;
 pub mod lower;
+pub mod tencent;
 pub mod testfile;
 
 pub use diag::{Diagnostic, Severity};
@@ -27,11 +28,6 @@ pub fn lower_policy(
     match cloud {
         Cloud::Aws => aws::lower(doc, src),
         Cloud::Aliyun => aliyun::lower(doc, src),
-        Cloud::Tencent => (
-            None,
-            vec![Diagnostic::error(doc.pos, format!("{} policies are not supported yet", cloud.name()))
-                .with_help("this version of polsim evaluates AWS IAM policies; Alibaba Cloud RAM and Tencent Cloud CAM are on the way")
-                .in_file(src.file.as_deref())],
-        ),
+        Cloud::Tencent => tencent::lower(doc, src),
     }
 }

@@ -75,6 +75,8 @@ pub struct Spec {
     pub not_resource_warning: Option<&'static str>,
     /// A policy example for hints.
     pub example: &'static str,
+    /// Rewrites a resource name into its canonical form before it is compiled (legacy names).
+    pub normalize_resource: Option<fn(&str) -> String>,
 }
 
 /// Lowers a policy document with a dialect's rules. Returns the policy unless there were
@@ -85,6 +87,7 @@ pub fn lower(spec: &Spec, doc: &Json, src: &PolicySource) -> (Option<Policy>, Ve
         diags: Vec::new(),
         layer: src.layer,
         variables: false,
+        top_principal: None,
     };
     let policy = cx.policy(doc, src);
     let file = src.file.as_deref();
@@ -104,6 +107,8 @@ pub struct Cx<'s> {
     /// The layer the policy is attached to.
     pub layer: Layer,
     variables: bool,
+    /// A document-level principal (CAM), inherited by statements that name none.
+    top_principal: Option<Json>,
 }
 
 impl Cx<'_> {
@@ -239,6 +244,13 @@ impl Cx<'_> {
             },
         };
         self.variables = (spec.variables)(version.as_deref());
+        if let Some(p) = spec
+            .top
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case("principal"))
+        {
+            self.top_principal = self.get(doc, p).cloned();
+        }
         if spec.top.contains(&"Id") {
             if let Some(id) = self.get(doc, "Id") {
                 if id.as_str().is_none() {
@@ -612,7 +624,12 @@ impl Cx<'_> {
             self.warn(pos, format!("the resource `{text}` contains a space; resource names have none, so it probably matches nothing"), Some("remove the space".into()));
         }
         let n = self.spec.resource_segments;
-        let parts: Vec<&str> = text.splitn(n, ':').collect();
+        let canonical = self.spec.normalize_resource.map(|f| f(text));
+        let parts: Vec<&str> = canonical
+            .as_deref()
+            .unwrap_or(text)
+            .splitn(n, ':')
+            .collect();
         let mut segments = Vec::new();
         for (i, seg) in parts.iter().enumerate() {
             let last = i + 1 == n;
@@ -644,7 +661,8 @@ impl Cx<'_> {
         } else {
             None
         };
-        let (negated, v) = match (self.get(s, p_name), np) {
+        let inherited = self.top_principal.clone();
+        let (negated, v) = match (self.get(s, p_name).or(inherited.as_ref()), np) {
             (Some(_), Some(n)) => {
                 self.err(
                     n.pos,

@@ -730,6 +730,6 @@ pub fn parse_caller(
     match cloud {
         Cloud::Aws => polsim_core::aws::parse_caller(text, id),
         Cloud::Aliyun => polsim_core::aliyun::parse_caller(text, id),
-        Cloud::Tencent => Err(format!("{} principals are not supported yet", cloud.name())),
+        Cloud::Tencent => polsim_core::tencent::parse_caller(text, id),
     }
 }

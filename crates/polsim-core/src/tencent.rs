@@ -1,0 +1,540 @@
+//! Tencent Cloud: CAM sub-accounts, roles and root accounts; CAM policies, COS bucket policies,
+//! role trust policies, STS temporary-key policies and permission boundaries.
+//!
+//! The rules and their sources are in `docs/semantics/tencent.md`; UNCERTAIN points of the spec
+//! are chosen there and reported in `Evaluation.notes` when they apply.
+
+use crate::eval::{eval_layer, Dialect, LayerEval, PrincipalHow, Scope};
+use crate::explain::{Decision, Evaluation, LayerReport, LayerStatus, StatementRef};
+use crate::ir::{Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
+use crate::pattern::Glob;
+use crate::request::{Caller, CallerKind, Request};
+use crate::stack::Stack;
+use std::collections::BTreeSet;
+
+/// The principal that stands for everyone in COS bucket policies.
+pub const ANYONE: &str = "qcs::cam::anyone:anyone";
+
+/// Reads a caller as the test format writes it for Tencent Cloud.
+pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
+    let t = text.trim();
+    let mut c = Caller {
+        kind: CallerKind::Anonymous,
+        text: t.to_string(),
+        account: None,
+        partition: "qcs".into(),
+        name: None,
+        path: "/".into(),
+        session: None,
+        id: id.map(str::to_string),
+        display_arn: "anonymous".into(),
+        principal_arn: None,
+    };
+    if t.eq_ignore_ascii_case("anonymous") || t == ANYONE {
+        return Ok(c);
+    }
+    if !t.contains(':') && t.contains('.') {
+        c.kind = CallerKind::Service;
+        c.name = Some(t.to_string());
+        c.display_arn = t.to_string();
+        return Ok(c);
+    }
+    let bad = || {
+        format!("`{t}` is not a Tencent Cloud principal: expected `qcs::cam::uin/OWNER:uin/SUB`, `qcs::cam::uin/OWNER:root`, `qcs::cam::uin/OWNER:roleName/NAME`, `qcs::sts:OWNER:assumed-role/ROLEID`, or `anonymous`")
+    };
+    let parts: Vec<&str> = t.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["qcs", "", "cam", "", owner, who] => {
+            let owner = owner
+                .strip_prefix("uin/")
+                .filter(|o| !o.is_empty())
+                .ok_or_else(bad)?;
+            c.account = Some(owner.to_string());
+            c.principal_arn = Some(t.to_string());
+            c.display_arn = t.to_string();
+            let (kind, name) = who.split_once('/').unwrap_or((who, ""));
+            match kind {
+                "root" => c.kind = CallerKind::Root,
+                "uin" if name == owner => c.kind = CallerKind::Root,
+                "uin" if !name.is_empty() => {
+                    c.kind = CallerKind::User;
+                    c.name = Some(name.to_string());
+                    c.id.get_or_insert_with(|| name.to_string());
+                }
+                "roleName" | "role" if !name.is_empty() => {
+                    c.kind = CallerKind::RoleSession;
+                    c.name = Some(name.to_string());
+                }
+                _ => return Err(bad()),
+            }
+        }
+        ["qcs", "", "sts", owner, who] | ["qcs", "", "sts", "", owner, who] => {
+            let owner = owner.strip_prefix("uin/").unwrap_or(owner);
+            let role = who
+                .strip_prefix("assumed-role/")
+                .filter(|r| !r.is_empty())
+                .ok_or_else(bad)?;
+            let (role, session) = match role.split_once('/') {
+                Some((r, s)) => (r, Some(s.to_string())),
+                None => (role, None),
+            };
+            c.kind = CallerKind::RoleSession;
+            c.account = Some(owner.to_string());
+            c.name = Some(role.to_string());
+            c.session = session;
+            c.display_arn = t.to_string();
+            c.principal_arn = Some(t.to_string());
+        }
+        _ => return Err(bad()),
+    }
+    Ok(c)
+}
+
+/// Legacy COS region codes and the regions they stand for.
+const LEGACY_REGIONS: &[(&str, &str)] = &[
+    ("bj", "ap-beijing"),
+    ("gz", "ap-guangzhou"),
+    ("sh", "ap-shanghai"),
+    ("cd", "ap-chengdu"),
+    ("cq", "ap-chongqing"),
+    ("hk", "ap-hongkong"),
+    ("sgp", "ap-singapore"),
+    ("sg", "ap-singapore"),
+    ("ca", "na-toronto"),
+    ("ger", "eu-frankfurt"),
+    ("tj", "ap-beijing-1"),
+    ("cn-north", "ap-beijing-1"),
+    ("cn-east", "ap-shanghai"),
+    ("cn-south", "ap-guangzhou"),
+    ("cn-southwest", "ap-chengdu"),
+];
+
+/// The canonical form of a CAM resource name: legacy region codes become region names, the
+/// legacy COS form `prefix//APPID/BUCKET/KEY` becomes `BUCKET-APPID/KEY`, and a COS bucket
+/// named without a key gets its trailing `/` (bucket-level actions are documented on
+/// `BUCKET-APPID/*`).
+pub fn normalize_resource(name: &str) -> String {
+    let parts: Vec<&str> = name.splitn(6, ':').collect();
+    let ["qcs", project, service, region, account, res] = parts.as_slice() else {
+        return name.to_string();
+    };
+    let region = LEGACY_REGIONS
+        .iter()
+        .find(|(old, _)| old == region)
+        .map_or(*region, |(_, new)| *new);
+    let mut res = res.to_string();
+    if *service == "cos" {
+        if let Some(rest) = res.strip_prefix("prefix//") {
+            let mut it = rest.splitn(3, '/');
+            if let (Some(appid), Some(bucket)) = (it.next(), it.next()) {
+                res = format!("{bucket}-{appid}/{}", it.next().unwrap_or(""));
+            }
+        }
+        if !res.contains('/') && !res.contains('*') && !res.is_empty() {
+            res.push('/');
+        }
+    }
+    format!("qcs:{project}:{service}:{region}:{account}:{res}")
+}
+
+/// The Tencent Cloud dialect.
+pub struct Tencent;
+
+impl Dialect for Tencent {
+    fn actions_case_insensitive(&self) -> bool {
+        false
+    }
+
+    fn keys_case_sensitive(&self) -> bool {
+        true
+    }
+
+    fn resource_matches(
+        &self,
+        pattern: &ResourcePattern,
+        resource: &str,
+        _layer: Layer,
+        _lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<bool, String> {
+        if pattern.any {
+            return Ok(true);
+        }
+        if resource == "*" {
+            return Ok(false);
+        }
+        let res: Vec<&str> = resource.splitn(6, ':').collect();
+        if res.len() != 6 || pattern.segments.len() != 6 {
+            return Ok(Glob::new(&pattern.text).matches(resource));
+        }
+        for (i, (seg, part)) in pattern.segments.iter().zip(&res).enumerate() {
+            // An empty project, region or account in a policy means "any project", "all
+            // regions", and "the root account of the policy's creator" (which the request
+            // names already when it is that account's).
+            if (1..=4).contains(&i) && seg.text.is_empty() {
+                continue;
+            }
+            let g = seg.resolve(|_| None, i < 5)?;
+            let text = if i < 5 {
+                part.to_lowercase()
+            } else {
+                (*part).to_string()
+            };
+            if !g.matches(&text) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn principal_matches(
+        &self,
+        entry: &PrincipalEntry,
+        caller: &Caller,
+        _layer: Layer,
+        effect: Effect,
+    ) -> Option<PrincipalHow> {
+        let v = entry.value.as_str();
+        match entry.kind {
+            PrincipalKind::Any => Some(PrincipalHow::Any),
+            PrincipalKind::Service => (caller.kind == CallerKind::Service
+                && caller
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(v)))
+            .then_some(PrincipalHow::Direct),
+            PrincipalKind::Qcs if v == ANYONE => {
+                // "Deny all users" only denies anonymous users, never CAM users (COS bucket
+                // policy documentation); an Allow for everyone covers every caller.
+                match effect {
+                    Effect::Deny => {
+                        (caller.kind == CallerKind::Anonymous).then_some(PrincipalHow::Any)
+                    }
+                    Effect::Allow => Some(PrincipalHow::Any),
+                }
+            }
+            PrincipalKind::Qcs => qcs_entry(v, caller),
+            _ => None,
+        }
+    }
+
+    fn not_principal_exempts(
+        &self,
+        _entries: &[PrincipalEntry],
+        _caller: &Caller,
+        _effect: Effect,
+        _has_boundary: bool,
+    ) -> bool {
+        false
+    }
+}
+
+/// `qcs::cam::uin/OWNER:uin/SUB`, `...:uin/OWNER` or `...:root` (the root account: any identity
+/// of the account, through its own CAM policies), `...:roleName/NAME`, `...:role/ID`.
+fn qcs_entry(v: &str, caller: &Caller) -> Option<PrincipalHow> {
+    let p: Vec<&str> = v.splitn(6, ':').collect();
+    let ["qcs", _, "cam", _, owner, who] = p.as_slice() else {
+        return None;
+    };
+    let owner = owner.strip_prefix("uin/")?;
+    if !caller.is_identity() || !Glob::new(owner).matches(caller.account.as_deref().unwrap_or("")) {
+        return None;
+    }
+    let (kind, name) = who.split_once('/').unwrap_or((who, ""));
+    let root_entry = kind == "root" || (kind == "uin" && name == owner);
+    if root_entry {
+        return Some(if caller.kind == CallerKind::Root {
+            PrincipalHow::Direct
+        } else {
+            PrincipalHow::Account
+        });
+    }
+    match (kind, caller.kind) {
+        ("uin", CallerKind::User) => caller
+            .name
+            .as_deref()
+            .is_some_and(|n| Glob::new(name).matches(n))
+            .then_some(PrincipalHow::Direct),
+        ("roleName" | "role", CallerKind::RoleSession) => caller
+            .name
+            .as_deref()
+            .is_some_and(|n| Glob::new(name).matches(n))
+            .then_some(PrincipalHow::Direct),
+        _ => None,
+    }
+}
+
+fn is_cos(action: &str) -> bool {
+    action.starts_with("cos:")
+}
+
+/// Evaluates a Tencent Cloud request.
+pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
+    let caller = &req.caller;
+    let action = crate::ir::normalize_action(&req.action, false);
+    let resource = normalize_resource(&req.resource);
+    let mut notes: Vec<String> = Vec::new();
+    let mut missing = BTreeSet::new();
+    let resource_account = req.resource_account.clone().or_else(|| {
+        resource
+            .split(':')
+            .nth(4)
+            .and_then(|a| a.strip_prefix("uin/"))
+            .map(str::to_string)
+    });
+    let resource_account = match resource_account {
+        Some(a) => Some(a),
+        None => {
+            if is_cos(&action) {
+                notes.push("COS names carry the APPID, not the owner's account: with no `resource_account`, the bucket is taken to belong to the caller's account".into());
+            }
+            caller.account.clone()
+        }
+    };
+
+    // Nothing is derived: CAM documents no keys that follow from the caller, and
+    // `qcs:current_time` is left absent so that decisions do not depend on the clock.
+    let ctx = req.context.clone();
+    let derived = Vec::new();
+
+    let mut base = Evaluation {
+        decision: Decision::Allow,
+        layer: None,
+        level: None,
+        statement: None,
+        reason: String::new(),
+        message: None,
+        code: None,
+        layers: Vec::new(),
+        missing_keys: Vec::new(),
+        derived_keys: derived,
+        notes: Vec::new(),
+        caller: caller.display_arn.clone(),
+    };
+    let scope = Scope {
+        dialect: &Tencent,
+        caller,
+        action: &action,
+        action_display: &req.action,
+        resource: &resource,
+        context: &ctx,
+        has_boundary: false,
+        explain,
+    };
+    let mut layers: Vec<(Layer, LayerEval)> = Vec::new();
+    let mut not_applicable: Vec<(Layer, String)> = Vec::new();
+    let signed = caller.is_identity();
+    let sub = matches!(caller.kind, CallerKind::User | CallerKind::RoleSession);
+
+    if let Some(p) = stack.session.as_deref() {
+        if signed {
+            layers.push((
+                Layer::Session,
+                eval_layer(&scope, Layer::Session, p, &mut missing),
+            ));
+        } else {
+            not_applicable.push((
+                Layer::Session,
+                "a temporary-key policy applies only to requests signed with that key".into(),
+            ));
+        }
+    }
+    if let Some(p) = stack.permissions_boundary.as_deref() {
+        if sub {
+            layers.push((
+                Layer::PermissionsBoundary,
+                eval_layer(&scope, Layer::PermissionsBoundary, p, &mut missing),
+            ));
+        } else {
+            not_applicable.push((
+                Layer::PermissionsBoundary,
+                "permission boundaries apply to sub-accounts and roles only".into(),
+            ));
+        }
+    }
+    if let Some(p) = stack.resource.as_deref() {
+        layers.push((
+            Layer::Resource,
+            eval_layer(&scope, Layer::Resource, p, &mut missing),
+        ));
+    }
+    if let Some(p) = stack.identity.as_deref() {
+        match caller.kind {
+            CallerKind::User | CallerKind::RoleSession => layers.push((Layer::Identity, eval_layer(&scope, Layer::Identity, p, &mut missing))),
+            CallerKind::Root => not_applicable.push((Layer::Identity, "a root account may do anything with its own resources; CAM policies attach to sub-accounts and roles".into())),
+            _ => not_applicable.push((Layer::Identity, "CAM policies apply to signed requests of sub-accounts and roles only".into())),
+        }
+    }
+    for (l, present) in [
+        (Layer::Scp, stack.scp.is_some()),
+        (Layer::Rcp, stack.rcp.is_some()),
+        (Layer::VpcEndpoint, stack.vpc_endpoint.is_some()),
+        (Layer::AccessPoint, stack.access_point.is_some()),
+    ] {
+        if present {
+            not_applicable.push((l, format!("Tencent Cloud has no {} layer", l.name())));
+        }
+    }
+    base.missing_keys = missing.into_iter().collect();
+    for (layer, e) in &layers {
+        base.layers.push(e.report(*layer, None, None, &resource));
+    }
+    for (layer, why) in &not_applicable {
+        base.layers.push(LayerReport {
+            layer: *layer,
+            level: None,
+            pass: None,
+            resource: resource.clone(),
+            status: LayerStatus::NotApplicable(why.clone()),
+            statements: Vec::new(),
+        });
+    }
+    let get = |l: Layer| layers.iter().find(|(x, _)| *x == l).map(|(_, e)| e);
+
+    // 1. Any matching deny denies.
+    for l in [
+        Layer::Session,
+        Layer::PermissionsBoundary,
+        Layer::Resource,
+        Layer::Identity,
+    ] {
+        if let Some(d) = get(l).and_then(|e| e.denies.first()) {
+            base.decision = Decision::ExplicitDeny;
+            base.layer = Some(l);
+            base.statement = Some(d.clone());
+            base.reason = format!(
+                "explicit deny by statement {} of {} in the {}",
+                d.label(),
+                d.policy,
+                title(l)
+            );
+            set_message(&mut base, caller, &action, &resource, &mut notes);
+            base.notes = notes;
+            return base;
+        }
+    }
+
+    // 2. Something must allow.
+    let same_account = caller.account.is_some() && caller.account == resource_account;
+    let owner = caller.kind == CallerKind::Root && same_account;
+    let identity_allow = get(Layer::Identity)
+        .and_then(|e| e.allows.first())
+        .map(|(s, _)| s.clone());
+    let resource_best = get(Layer::Resource).and_then(LayerEval::best_allow);
+    let resource_allow = get(Layer::Resource)
+        .and_then(|e| e.allows.first())
+        .map(|(s, _)| s.clone());
+    let implicit = |base: &mut Evaluation, layer: Layer, why: String, notes: &mut Vec<String>| {
+        base.decision = Decision::ImplicitDeny;
+        base.layer = Some(layer);
+        base.reason = why;
+        set_message(base, caller, &action, &resource, notes);
+    };
+    let granted: Option<StatementRef>;
+    if owner {
+        notes.push(
+            "a root account may do anything with its own resources (CAM evaluation logic)".into(),
+        );
+        granted = None;
+    } else if !signed {
+        match resource_best {
+            Some(h) if h != PrincipalHow::Account => granted = resource_allow,
+            _ => {
+                implicit(&mut base, Layer::Resource, "no bucket policy allows anonymous access (the bucket is taken to be private: ACLs are not modelled)".into(), &mut notes);
+                base.notes = notes;
+                return base;
+            }
+        }
+    } else if same_account {
+        // CAM policy OR bucket policy; a bucket-policy entry naming the root account only
+        // delegates to the account's own CAM policies.
+        let by_bucket = resource_best.is_some_and(|h| h != PrincipalHow::Account)
+            || (caller.kind == CallerKind::Root && resource_best.is_some());
+        if identity_allow.is_none() && !by_bucket {
+            implicit(
+                &mut base,
+                Layer::Identity,
+                "no CAM policy and no bucket policy allows the action".into(),
+                &mut notes,
+            );
+            base.notes = notes;
+            return base;
+        }
+        granted = if identity_allow.is_some() {
+            identity_allow
+        } else {
+            resource_allow
+        };
+    } else {
+        // Cross-account: the owner's bucket policy must grant, and the caller's own root account
+        // must grant its sub-account through CAM.
+        if resource_best.is_none() {
+            implicit(&mut base, Layer::Resource, "cross-account: the resource owner's bucket policy grants nothing to the caller or its root account".into(), &mut notes);
+            base.notes = notes;
+            return base;
+        }
+        if sub && identity_allow.is_none() {
+            implicit(&mut base, Layer::Identity, "cross-account: the bucket policy grants the caller's root account, and that account's CAM policies must also grant the sub-account; none does".into(), &mut notes);
+            base.notes = notes;
+            return base;
+        }
+        granted = resource_allow;
+    }
+    if let Some(e) = get(Layer::PermissionsBoundary) {
+        if e.allows.is_empty() {
+            notes.push("the permission boundary caps every permission of the sub-account or role, bucket-policy grants included (UNCERTAIN, docs/semantics/tencent.md)".into());
+            implicit(&mut base, Layer::PermissionsBoundary, "the permission boundary does not allow the action (a boundary limits, it never grants)".into(), &mut notes);
+            base.notes = notes;
+            return base;
+        }
+    }
+    if let Some(e) = get(Layer::Session) {
+        if e.allows.is_empty() {
+            implicit(&mut base, Layer::Session, "the policy given when the temporary key was issued does not allow the action (the key's permissions are the intersection of its holder's and that policy)".into(), &mut notes);
+            base.notes = notes;
+            return base;
+        }
+    }
+    base.statement = granted;
+    base.reason = match &base.statement {
+        Some(s) => format!(
+            "allowed: statement {} of {} allows and nothing denies",
+            s.label(),
+            s.policy
+        ),
+        None => "allowed: the root account owns the resource and nothing denies".into(),
+    };
+    base.notes = notes;
+    base
+}
+
+/// The layer as Tencent Cloud's console names it.
+pub fn title(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Identity => "CAM policy",
+        Layer::Resource => "bucket policy",
+        Layer::PermissionsBoundary => "permission boundary",
+        Layer::Session => "temporary-key policy",
+        Layer::Scp => "service control policy",
+        Layer::Rcp => "resource control policy",
+        Layer::VpcEndpoint => "VPC endpoint policy",
+        Layer::AccessPoint => "access point policy",
+    }
+}
+
+fn set_message(
+    base: &mut Evaluation,
+    _caller: &Caller,
+    action: &str,
+    resource: &str,
+    notes: &mut Vec<String>,
+) {
+    if is_cos(action) {
+        // COS answers every policy denial alike, naming no layer (COS 403 guide).
+        base.code = Some("AccessDenied".into());
+        base.message = Some("Access Denied.".into());
+    } else {
+        notes.push("CAM-governed APIs other than COS answer `UnauthorizedOperation`; the wording follows their API error documentation (UNCERTAIN)".into());
+        base.code = Some("UnauthorizedOperation".into());
+        base.message = Some(format!("you are not authorized to perform operation ({action}) resource ({resource}) has no permission"));
+    }
+}

@@ -1,0 +1,290 @@
+//! The Tencent Cloud CAM policy dialect (`"version": "2.0"`): CAM policies, COS bucket policies
+//! (whose element names may be capitalised), role trust policies, temporary-key policies and
+//! permission boundaries.
+
+use crate::diag::{suggest, Diagnostic};
+use crate::json::{Json, JsonKind};
+use crate::lower::{self, judge_key, Cx, KeyVerdict, PolicySource, Spec};
+use polsim_core::ir::{
+    Cloud, Cmp, OpFamily, Operator, Policy, PrincipalEntry, PrincipalKind, SetQualifier,
+};
+
+/// The CAM dialect.
+pub static SPEC: Spec = Spec {
+    cloud: Cloud::Tencent,
+    name: "CAM",
+    top: &["version", "principal", "statement"],
+    statement: &["sid", "effect", "principal", "action", "resource", "condition"],
+    fold_names: true,
+    versions: &["2.0"],
+    version_required: false,
+    variables: |_| false,
+    effect_any_case: true,
+    actions_case_insensitive: false,
+    resource_segments: 6,
+    operator: parse_operator,
+    key: check_key,
+    principal: read_principal,
+    not_principal: false,
+    not_resource_warning: None,
+    example: "{\"version\": \"2.0\", \"statement\": [{\"effect\": \"allow\", \"action\": \"name/cos:GetObject\", \"resource\": \"*\"}]}",
+    normalize_resource: Some(polsim_core::tencent::normalize_resource),
+};
+
+/// Lowers a CAM policy document.
+pub fn lower(doc: &Json, src: &PolicySource) -> (Option<Policy>, Vec<Diagnostic>) {
+    lower::lower(&SPEC, doc, src)
+}
+
+/// `{"qcs": [...]}` and `{"service": [...]}` (names compared case-insensitively, as COS writes
+/// them both ways); `"*"` means everyone.
+fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<PrincipalEntry>> {
+    let mut items = Vec::new();
+    match &v.kind {
+        JsonKind::String(t) if t == "*" => items.push(PrincipalEntry {
+            kind: PrincipalKind::Qcs,
+            value: polsim_core::tencent::ANYONE.into(),
+            pos: v.pos,
+        }),
+        JsonKind::Object(members) => {
+            for m in members {
+                let kind = if m.key.eq_ignore_ascii_case("qcs") {
+                    PrincipalKind::Qcs
+                } else if m.key.eq_ignore_ascii_case("service") {
+                    PrincipalKind::Service
+                } else if m.key.eq_ignore_ascii_case("federated") {
+                    PrincipalKind::Federated
+                } else {
+                    let help = suggest(&m.key, ["qcs", "service", "federated"])
+                        .map(|s| format!("did you mean `{s}`?"));
+                    cx.err(
+                        m.key_pos,
+                        format!("unknown principal type `{}`", m.key),
+                        help.or(Some(
+                            "CAM principals are `{\"qcs\": [...]}` or `{\"service\": [...]}`"
+                                .into(),
+                        )),
+                    );
+                    continue;
+                };
+                for (text, p) in cx.strings(&m.value, &m.key)? {
+                    if kind == PrincipalKind::Qcs
+                        && text != polsim_core::tencent::ANYONE
+                        && !text.starts_with("qcs:")
+                    {
+                        cx.warn(p, format!("`{text}` is not a CAM principal name (`qcs::cam::uin/OWNER:uin/SUB`, `qcs::cam::anyone:anyone`); it matches nothing"), None);
+                    }
+                    items.push(PrincipalEntry {
+                        kind,
+                        value: text,
+                        pos: p,
+                    });
+                }
+            }
+        }
+        _ => {
+            cx.err(v.pos, format!("`{name}` must be an object such as `{{\"qcs\": [\"qcs::cam::uin/100000000001:uin/100000000011\"]}}`, found {}", v.type_name()), None);
+            return None;
+        }
+    }
+    Some(items)
+}
+
+/// CAM's base operators.
+pub const OPERATORS: &[&str] = &[
+    "string_equal",
+    "string_not_equal",
+    "string_equal_ignore_case",
+    "string_not_equal_ignore_case",
+    "string_like",
+    "string_not_like",
+    "numeric_equal",
+    "numeric_not_equal",
+    "numeric_less_than",
+    "numeric_less_than_equal",
+    "numeric_greater_than",
+    "numeric_greater_than_equal",
+    "date_equal",
+    "date_not_equal",
+    "date_less_than",
+    "date_less_than_equal",
+    "date_greater_than",
+    "date_greater_than_equal",
+    "bool_equal",
+    "binary_equal",
+    "ip_equal",
+    "ip_not_equal",
+    "null_equal",
+];
+
+/// Reads a CAM condition operator: `[for_any_value:|for_all_value:]base[_if_exist]`.
+pub fn parse_operator(text: &str) -> Result<Operator, String> {
+    let (set, rest) = if let Some(r) = text.strip_prefix("for_any_value:") {
+        (Some(SetQualifier::ForAnyValue), r)
+    } else if let Some(r) = text.strip_prefix("for_all_value:") {
+        (Some(SetQualifier::ForAllValues), r)
+    } else {
+        (None, text)
+    };
+    let (base, if_exists) = match rest.strip_suffix("_if_exist") {
+        Some(b) => (b, true),
+        None => (rest, false),
+    };
+    let (family, negated) = match base {
+        "string_equal" => (OpFamily::StringEquals, false),
+        "string_not_equal" => (OpFamily::StringEquals, true),
+        "string_equal_ignore_case" => (OpFamily::StringEqualsIgnoreCase, false),
+        "string_not_equal_ignore_case" => (OpFamily::StringEqualsIgnoreCase, true),
+        "string_like" => (OpFamily::StringLike, false),
+        "string_not_like" => (OpFamily::StringLike, true),
+        "numeric_equal" => (OpFamily::Numeric(Cmp::Eq), false),
+        "numeric_not_equal" => (OpFamily::Numeric(Cmp::Eq), true),
+        "numeric_less_than" => (OpFamily::Numeric(Cmp::Lt), false),
+        "numeric_less_than_equal" => (OpFamily::Numeric(Cmp::Le), false),
+        "numeric_greater_than" => (OpFamily::Numeric(Cmp::Gt), false),
+        "numeric_greater_than_equal" => (OpFamily::Numeric(Cmp::Ge), false),
+        "date_equal" => (OpFamily::Date(Cmp::Eq), false),
+        "date_not_equal" => (OpFamily::Date(Cmp::Eq), true),
+        "date_less_than" => (OpFamily::Date(Cmp::Lt), false),
+        "date_less_than_equal" => (OpFamily::Date(Cmp::Le), false),
+        "date_greater_than" => (OpFamily::Date(Cmp::Gt), false),
+        "date_greater_than_equal" => (OpFamily::Date(Cmp::Ge), false),
+        "bool_equal" => (OpFamily::Bool, false),
+        "binary_equal" => (OpFamily::Binary, false),
+        "ip_equal" => (OpFamily::Ip, false),
+        "ip_not_equal" => (OpFamily::Ip, true),
+        "null_equal" if !if_exists => (OpFamily::Null, false),
+        "null_equal" => {
+            return Err(
+                "`null_equal` cannot take `_if_exist`: it already tests whether the key exists"
+                    .into(),
+            )
+        }
+        _ => {
+            let prefix = text.get(..text.len() - rest.len()).unwrap_or("");
+            let hint = if base.chars().any(|c| c.is_ascii_uppercase()) {
+                "CAM operators are snake_case (`string_equal`, `ip_equal`, ...); `StringEquals` is the AWS/RAM spelling".to_string()
+            } else {
+                match suggest(base, OPERATORS.iter().copied()) {
+                    Some(s) => format!("did you mean `{prefix}{s}`? an unknown operator would otherwise make the condition meaningless"),
+                    None => "CAM's operators are string_equal, string_like, numeric_less_than, date_greater_than, bool_equal, ip_equal, null_equal, ... with an optional `_if_exist` suffix and `for_any_value:`/`for_all_value:` prefix".into(),
+                }
+            };
+            return Err(hint);
+        }
+    };
+    Ok(Operator {
+        family,
+        negated,
+        if_exists,
+        set,
+    })
+}
+
+/// Documented CAM keys (`qcs:`, `vpc:`) and COS keys (`cos:`).
+pub const KEYS: &[&str] = &[
+    "qcs:current_time",
+    "qcs:ip",
+    "qcs:vpc",
+    "qcs:resource_tag",
+    "qcs:request_tag",
+    "qcs:tag_keys",
+    "qcs:mfa",
+    "qcs:role_session_name",
+    "vpc:requester_vpc",
+    "vpc:region",
+    "cos:secure-transport",
+    "cos:tls-version",
+    "cos:x-cos-storage-class",
+    "cos:versionid",
+    "cos:prefix",
+    "cos:x-cos-acl",
+    "cos:content-length",
+    "cos:content-type",
+    "cos:response-content-type",
+    "cos:delimiter",
+    "cos:max-keys",
+    "cos:x-cos-grant-read",
+    "cos:x-cos-grant-write",
+    "cos:x-cos-grant-full-control",
+    "cos:x-cos-server-side-encryption",
+    "cos:x-cos-forbid-overwrite",
+    "cos:x-cos-traffic-limit",
+];
+
+fn check_key(key: &str) -> KeyVerdict {
+    let lower = key.to_ascii_lowercase();
+    if lower.starts_with("qcs:") || lower.starts_with("cos:") || lower.starts_with("vpc:") {
+        if KEYS.contains(&key) {
+            return KeyVerdict::Known;
+        }
+        // Keys are case-sensitive in CAM: a key that differs only in case is misspelled.
+        if let Some(k) = KEYS.iter().find(|k| k.eq_ignore_ascii_case(key)) {
+            return KeyVerdict::Misspelled(k);
+        }
+        judge_key(
+            key,
+            KEYS,
+            Some("is not a documented CAM or COS condition key; requests will never carry it"),
+        )
+    } else {
+        KeyVerdict::Known
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse;
+    use polsim_core::Layer;
+
+    fn lower_text(text: &str, layer: Layer) -> (Option<Policy>, Vec<Diagnostic>) {
+        lower(
+            &parse(text).unwrap(),
+            &PolicySource {
+                id: "p".into(),
+                file: None,
+                layer,
+            },
+        )
+    }
+
+    #[test]
+    fn operators() {
+        let op = parse_operator("for_all_value:string_equal_if_exist").unwrap();
+        assert!(op.if_exists && op.set == Some(SetQualifier::ForAllValues));
+        assert!(parse_operator("ip_not_equal").unwrap().negated);
+        assert!(parse_operator("null_equal_if_exist").is_err());
+        assert!(parse_operator("string_equals")
+            .unwrap_err()
+            .contains("string_equal"));
+        assert!(parse_operator("StringEquals")
+            .unwrap_err()
+            .contains("snake_case"));
+    }
+
+    #[test]
+    fn capitalised_cos_bucket_policy() {
+        let (p, d) = lower_text(
+            r#"{"Statement":[{"Principal":{"qcs":["qcs::cam::uin/1:uin/2"]},"Effect":"allow","Action":["name/cos:GetBucket"],"Resource":["qcs::cos:ap-guangzhou:uid/125:b-125/*"]}],"version":"2.0"}"#,
+            Layer::Resource,
+        );
+        assert!(p.is_some(), "{d:?}");
+        let (p, d) = lower_text(
+            r#"{"version":"2.0","statement":[{"effect":"allow","action":"cos:*","resource":"*","Resource":"*"}]}"#,
+            Layer::Identity,
+        );
+        assert!(p.is_none());
+        assert!(d[0].message.contains("twice"), "{d:?}");
+    }
+
+    #[test]
+    fn keys_are_case_sensitive() {
+        let (p, d) = lower_text(
+            r#"{"version":"2.0","statement":[{"effect":"deny","action":"cos:*","resource":"*","condition":{"ip_not_equal":{"qcs:IP":"10.0.0.0/8"}}}]}"#,
+            Layer::Identity,
+        );
+        assert!(p.is_none());
+        assert!(d[0].help.as_deref().unwrap().contains("qcs:ip"));
+    }
+}
