@@ -2,10 +2,13 @@
 //! point policies, role trust policies, STS `Policy` parameters, control policies and endpoint
 //! policies.
 
-use crate::diag::{suggest, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::json::{Json, JsonKind};
-use crate::lower::{self, judge_key, Cx, KeyVerdict, PolicySource, Spec};
-use polsim_core::ir::{Cloud, Cmp, OpFamily, Operator, Policy, PrincipalEntry, PrincipalKind};
+use crate::lower::{
+    self, judge_key, lookup_operator, operator_hint, Cx, KeyVerdict, PolicySource, Spec,
+    PASCAL_OPERATORS,
+};
+use polsim_core::ir::{Cloud, Operator, Policy, PrincipalEntry, PrincipalKind};
 
 /// The RAM dialect.
 pub static SPEC: Spec = Spec {
@@ -96,32 +99,8 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
     Some(items)
 }
 
-/// RAM condition operators: the AWS names without qualifiers.
-pub const OPERATORS: &[&str] = &[
-    "StringEquals",
-    "StringNotEquals",
-    "StringEqualsIgnoreCase",
-    "StringNotEqualsIgnoreCase",
-    "StringLike",
-    "StringNotLike",
-    "NumericEquals",
-    "NumericNotEquals",
-    "NumericLessThan",
-    "NumericLessThanEquals",
-    "NumericGreaterThan",
-    "NumericGreaterThanEquals",
-    "DateEquals",
-    "DateNotEquals",
-    "DateLessThan",
-    "DateLessThanEquals",
-    "DateGreaterThan",
-    "DateGreaterThanEquals",
-    "Bool",
-    "IpAddress",
-    "NotIpAddress",
-];
-
-/// Reads a RAM condition operator; qualifiers RAM does not document are refused.
+/// Reads a RAM condition operator (the PascalCase names AWS shares); qualifiers RAM does not
+/// document are refused.
 pub fn parse_operator(text: &str) -> Result<Operator, String> {
     if text.contains(':') || text.ends_with("IfExists") {
         let base = text
@@ -133,41 +112,10 @@ pub fn parse_operator(text: &str) -> Result<Operator, String> {
             "RAM documents no `IfExists`, `ForAnyValue:` or `ForAllValues:` qualifiers, and polsim will not guess what Alibaba Cloud does with them; write `{base}` and state what should happen when the key is absent"
         ));
     }
-    let (family, negated) = match text {
-        "StringEquals" => (OpFamily::StringEquals, false),
-        "StringNotEquals" => (OpFamily::StringEquals, true),
-        "StringEqualsIgnoreCase" => (OpFamily::StringEqualsIgnoreCase, false),
-        "StringNotEqualsIgnoreCase" => (OpFamily::StringEqualsIgnoreCase, true),
-        "StringLike" => (OpFamily::StringLike, false),
-        "StringNotLike" => (OpFamily::StringLike, true),
-        "NumericEquals" => (OpFamily::Numeric(Cmp::Eq), false),
-        "NumericNotEquals" => (OpFamily::Numeric(Cmp::Eq), true),
-        "NumericLessThan" => (OpFamily::Numeric(Cmp::Lt), false),
-        "NumericLessThanEquals" => (OpFamily::Numeric(Cmp::Le), false),
-        "NumericGreaterThan" => (OpFamily::Numeric(Cmp::Gt), false),
-        "NumericGreaterThanEquals" => (OpFamily::Numeric(Cmp::Ge), false),
-        "DateEquals" => (OpFamily::Date(Cmp::Eq), false),
-        "DateNotEquals" => (OpFamily::Date(Cmp::Eq), true),
-        "DateLessThan" => (OpFamily::Date(Cmp::Lt), false),
-        "DateLessThanEquals" => (OpFamily::Date(Cmp::Le), false),
-        "DateGreaterThan" => (OpFamily::Date(Cmp::Gt), false),
-        "DateGreaterThanEquals" => (OpFamily::Date(Cmp::Ge), false),
-        "Bool" => (OpFamily::Bool, false),
-        "IpAddress" => (OpFamily::Ip, false),
-        "NotIpAddress" => (OpFamily::Ip, true),
-        _ => {
-            return Err(match suggest(text, OPERATORS.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`? an unknown operator would otherwise make the condition meaningless"),
-                None => "RAM's operators are StringEquals, StringLike, NumericLessThan, DateGreaterThan, Bool, IpAddress, NotIpAddress, ... (docs/semantics/aliyun.md)".into(),
-            })
-        }
-    };
-    Ok(Operator {
-        family,
-        negated,
-        if_exists: false,
-        set: None,
-    })
+    match lookup_operator(&[PASCAL_OPERATORS], text) {
+        Some((family, negated)) => Ok(Operator { family, negated, if_exists: false, set: None }),
+        None => Err(operator_hint(&[PASCAL_OPERATORS], text, "", None, "RAM's operators are StringEquals, StringLike, NumericLessThan, DateGreaterThan, Bool, IpAddress, NotIpAddress, ... (docs/semantics/aliyun.md)")),
+    }
 }
 
 /// Documented `acs:` global keys; entries ending in `/` take a tag suffix.

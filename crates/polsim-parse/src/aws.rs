@@ -1,10 +1,13 @@
 //! The AWS IAM policy dialect (§2 of the AWS spec): its rules for the shared lowering engine.
 
-use crate::diag::{suggest, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::json::{Json, JsonKind};
-use crate::lower::{self, judge_key, Cx, KeyVerdict, PolicySource, Spec};
+use crate::lower::{
+    self, judge_key, lookup_operator, operator_hint, Cx, KeyVerdict, OperatorName, PolicySource,
+    Spec, PASCAL_OPERATORS,
+};
 use polsim_core::ir::{
-    Cloud, Cmp, OpFamily, Operator, Policy, PrincipalEntry, PrincipalKind, SetQualifier,
+    Cloud, OpFamily, Operator, Policy, PrincipalEntry, PrincipalKind, SetQualifier,
 };
 
 /// The AWS dialect.
@@ -110,36 +113,17 @@ fn check_key(key: &str) -> KeyVerdict {
     }
 }
 
-/// Every AWS condition operator without qualifiers, for suggestions.
-pub const OPERATORS: &[&str] = &[
-    "StringEquals",
-    "StringNotEquals",
-    "StringEqualsIgnoreCase",
-    "StringNotEqualsIgnoreCase",
-    "StringLike",
-    "StringNotLike",
-    "NumericEquals",
-    "NumericNotEquals",
-    "NumericLessThan",
-    "NumericLessThanEquals",
-    "NumericGreaterThan",
-    "NumericGreaterThanEquals",
-    "DateEquals",
-    "DateNotEquals",
-    "DateLessThan",
-    "DateLessThanEquals",
-    "DateGreaterThan",
-    "DateGreaterThanEquals",
-    "Bool",
-    "BinaryEquals",
-    "IpAddress",
-    "NotIpAddress",
-    "ArnEquals",
-    "ArnLike",
-    "ArnNotEquals",
-    "ArnNotLike",
-    "Null",
+/// The operators AWS has beyond the ones it shares with RAM.
+pub const AWS_ONLY_OPERATORS: &[OperatorName] = &[
+    ("BinaryEquals", OpFamily::Binary, false),
+    ("ArnEquals", OpFamily::Arn, false),
+    ("ArnLike", OpFamily::Arn, false),
+    ("ArnNotEquals", OpFamily::Arn, true),
+    ("ArnNotLike", OpFamily::Arn, true),
+    ("Null", OpFamily::Null, false),
 ];
+
+const TABLES: &[&[OperatorName]] = &[PASCAL_OPERATORS, AWS_ONLY_OPERATORS];
 
 /// Reads an AWS condition operator (`ForAnyValue:StringLikeIfExists`); `Err` carries a hint.
 pub fn parse_operator(text: &str) -> Result<Operator, String> {
@@ -154,63 +138,28 @@ pub fn parse_operator(text: &str) -> Result<Operator, String> {
         Some(b) => (b, true),
         None => (rest, false),
     };
-    let (family, negated) = match base {
-        "StringEquals" => (OpFamily::StringEquals, false),
-        "StringNotEquals" => (OpFamily::StringEquals, true),
-        "StringEqualsIgnoreCase" => (OpFamily::StringEqualsIgnoreCase, false),
-        "StringNotEqualsIgnoreCase" => (OpFamily::StringEqualsIgnoreCase, true),
-        "StringLike" => (OpFamily::StringLike, false),
-        "StringNotLike" => (OpFamily::StringLike, true),
-        "NumericEquals" => (OpFamily::Numeric(Cmp::Eq), false),
-        "NumericNotEquals" => (OpFamily::Numeric(Cmp::Eq), true),
-        "NumericLessThan" => (OpFamily::Numeric(Cmp::Lt), false),
-        "NumericLessThanEquals" => (OpFamily::Numeric(Cmp::Le), false),
-        "NumericGreaterThan" => (OpFamily::Numeric(Cmp::Gt), false),
-        "NumericGreaterThanEquals" => (OpFamily::Numeric(Cmp::Ge), false),
-        "DateEquals" => (OpFamily::Date(Cmp::Eq), false),
-        "DateNotEquals" => (OpFamily::Date(Cmp::Eq), true),
-        "DateLessThan" => (OpFamily::Date(Cmp::Lt), false),
-        "DateLessThanEquals" => (OpFamily::Date(Cmp::Le), false),
-        "DateGreaterThan" => (OpFamily::Date(Cmp::Gt), false),
-        "DateGreaterThanEquals" => (OpFamily::Date(Cmp::Ge), false),
-        "Bool" => (OpFamily::Bool, false),
-        "BinaryEquals" => (OpFamily::Binary, false),
-        "IpAddress" => (OpFamily::Ip, false),
-        "NotIpAddress" => (OpFamily::Ip, true),
-        "ArnEquals" | "ArnLike" => (OpFamily::Arn, false),
-        "ArnNotEquals" | "ArnNotLike" => (OpFamily::Arn, true),
-        "Null" if !if_exists => (OpFamily::Null, false),
-        "Null" => {
-            return Err(
-                "`Null` cannot take `IfExists`: it already tests whether the key exists".into(),
-            )
+    match lookup_operator(TABLES, base) {
+        Some((OpFamily::Null, _)) if if_exists => {
+            Err("`Null` cannot take `IfExists`: it already tests whether the key exists".into())
         }
-        _ => {
+        Some((family, negated)) => Ok(Operator {
+            family,
+            negated,
+            if_exists,
+            set,
+        }),
+        None => {
             let lower = text.to_ascii_lowercase();
-            let prefixes = ["ForAnyValue:", "ForAllValues:"];
-            if let Some(p) = prefixes
+            if let Some(p) = ["ForAnyValue:", "ForAllValues:"]
                 .iter()
                 .find(|p| lower.starts_with(&p.to_ascii_lowercase()) && !text.starts_with(*p))
             {
                 return Err(format!("set qualifiers are case-sensitive: write `{p}`"));
             }
-            let candidates: Vec<String> = OPERATORS
-                .iter()
-                .map(|o| o.to_string())
-                .chain(OPERATORS.iter().map(|o| format!("{o}IfExists")))
-                .collect();
-            let hint = suggest(base, candidates.iter().map(String::as_str))
-                .map(|s| format!("did you mean `{}{s}`? an unknown operator would otherwise make the condition meaningless", text.get(..text.len() - rest.len()).unwrap_or("")))
-                .unwrap_or_else(|| "operators are listed in docs/semantics/aws.md (StringEquals, StringLike, NumericLessThan, DateGreaterThan, Bool, IpAddress, ArnLike, Null, ...)".into());
-            return Err(hint);
+            let prefix = text.get(..text.len() - rest.len()).unwrap_or("");
+            Err(operator_hint(TABLES, base, prefix, Some("IfExists"), "operators are listed in docs/semantics/aws.md (StringEquals, StringLike, NumericLessThan, DateGreaterThan, Bool, IpAddress, ArnLike, Null, ...)"))
         }
-    };
-    Ok(Operator {
-        family,
-        negated,
-        if_exists,
-        set,
-    })
+    }
 }
 
 /// Documented AWS global condition keys; entries ending in `/` take a tag or key suffix.

@@ -9,8 +9,8 @@ use crate::diag::{suggest, Diagnostic};
 use crate::json::{Json, JsonKind, Member};
 use polsim_core::condition::{parse_date, parse_net};
 use polsim_core::ir::{
-    ActionPattern, Clause, Cloud, Condition, ConditionValue, Effect, Layer, OpFamily, Operator,
-    Policy, PrincipalEntry, ResourcePattern, Statement,
+    ActionPattern, Clause, Cloud, Cmp, Condition, ConditionValue, Effect, Layer, OpFamily,
+    Operator, Policy, PrincipalEntry, ResourcePattern, Statement,
 };
 use polsim_core::pattern::Template;
 use polsim_core::Pos;
@@ -834,6 +834,75 @@ impl Cx<'_> {
                 Some(format!("`{op_text}` compares {want}")),
             );
         }
+    }
+}
+
+/// A condition operator name and what it means: (name, family, negated).
+pub type OperatorName = (&'static str, OpFamily, bool);
+
+/// The operators AWS IAM and Alibaba RAM share, with their PascalCase names.
+pub const PASCAL_OPERATORS: &[OperatorName] = &[
+    ("StringEquals", OpFamily::StringEquals, false),
+    ("StringNotEquals", OpFamily::StringEquals, true),
+    (
+        "StringEqualsIgnoreCase",
+        OpFamily::StringEqualsIgnoreCase,
+        false,
+    ),
+    (
+        "StringNotEqualsIgnoreCase",
+        OpFamily::StringEqualsIgnoreCase,
+        true,
+    ),
+    ("StringLike", OpFamily::StringLike, false),
+    ("StringNotLike", OpFamily::StringLike, true),
+    ("NumericEquals", OpFamily::Numeric(Cmp::Eq), false),
+    ("NumericNotEquals", OpFamily::Numeric(Cmp::Eq), true),
+    ("NumericLessThan", OpFamily::Numeric(Cmp::Lt), false),
+    ("NumericLessThanEquals", OpFamily::Numeric(Cmp::Le), false),
+    ("NumericGreaterThan", OpFamily::Numeric(Cmp::Gt), false),
+    (
+        "NumericGreaterThanEquals",
+        OpFamily::Numeric(Cmp::Ge),
+        false,
+    ),
+    ("DateEquals", OpFamily::Date(Cmp::Eq), false),
+    ("DateNotEquals", OpFamily::Date(Cmp::Eq), true),
+    ("DateLessThan", OpFamily::Date(Cmp::Lt), false),
+    ("DateLessThanEquals", OpFamily::Date(Cmp::Le), false),
+    ("DateGreaterThan", OpFamily::Date(Cmp::Gt), false),
+    ("DateGreaterThanEquals", OpFamily::Date(Cmp::Ge), false),
+    ("Bool", OpFamily::Bool, false),
+    ("IpAddress", OpFamily::Ip, false),
+    ("NotIpAddress", OpFamily::Ip, true),
+];
+
+/// Looks an operator name up in the tables, in order.
+pub fn lookup_operator(tables: &[&[OperatorName]], name: &str) -> Option<(OpFamily, bool)> {
+    tables
+        .iter()
+        .flat_map(|t| t.iter())
+        .find(|(n, ..)| *n == name)
+        .map(|(_, f, neg)| (*f, *neg))
+}
+
+/// "did you mean" over the tables' names (each also with `suffix`, where the dialect has one),
+/// or `fallback`.
+pub fn operator_hint(
+    tables: &[&[OperatorName]],
+    name: &str,
+    prefix: &str,
+    suffix: Option<&str>,
+    fallback: &str,
+) -> String {
+    let names: Vec<String> = tables
+        .iter()
+        .flat_map(|t| t.iter())
+        .flat_map(|(n, ..)| std::iter::once(n.to_string()).chain(suffix.map(|s| format!("{n}{s}"))))
+        .collect();
+    match suggest(name, names.iter().map(String::as_str)) {
+        Some(s) => format!("did you mean `{prefix}{s}`? an unknown operator would otherwise make the condition meaningless"),
+        None => fallback.to_string(),
     }
 }
 

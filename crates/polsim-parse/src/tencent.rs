@@ -4,7 +4,10 @@
 
 use crate::diag::{suggest, Diagnostic};
 use crate::json::{Json, JsonKind};
-use crate::lower::{self, judge_key, Cx, KeyVerdict, PolicySource, Spec};
+use crate::lower::{
+    self, judge_key, lookup_operator, operator_hint, Cx, KeyVerdict, OperatorName, PolicySource,
+    Spec,
+};
 use polsim_core::ir::{
     Cloud, Cmp, OpFamily, Operator, Policy, PrincipalEntry, PrincipalKind, SetQualifier,
 };
@@ -90,31 +93,43 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
     Some(items)
 }
 
-/// CAM's base operators.
-pub const OPERATORS: &[&str] = &[
-    "string_equal",
-    "string_not_equal",
-    "string_equal_ignore_case",
-    "string_not_equal_ignore_case",
-    "string_like",
-    "string_not_like",
-    "numeric_equal",
-    "numeric_not_equal",
-    "numeric_less_than",
-    "numeric_less_than_equal",
-    "numeric_greater_than",
-    "numeric_greater_than_equal",
-    "date_equal",
-    "date_not_equal",
-    "date_less_than",
-    "date_less_than_equal",
-    "date_greater_than",
-    "date_greater_than_equal",
-    "bool_equal",
-    "binary_equal",
-    "ip_equal",
-    "ip_not_equal",
-    "null_equal",
+/// CAM's operators (snake_case).
+pub const CAM_OPERATORS: &[OperatorName] = &[
+    ("string_equal", OpFamily::StringEquals, false),
+    ("string_not_equal", OpFamily::StringEquals, true),
+    (
+        "string_equal_ignore_case",
+        OpFamily::StringEqualsIgnoreCase,
+        false,
+    ),
+    (
+        "string_not_equal_ignore_case",
+        OpFamily::StringEqualsIgnoreCase,
+        true,
+    ),
+    ("string_like", OpFamily::StringLike, false),
+    ("string_not_like", OpFamily::StringLike, true),
+    ("numeric_equal", OpFamily::Numeric(Cmp::Eq), false),
+    ("numeric_not_equal", OpFamily::Numeric(Cmp::Eq), true),
+    ("numeric_less_than", OpFamily::Numeric(Cmp::Lt), false),
+    ("numeric_less_than_equal", OpFamily::Numeric(Cmp::Le), false),
+    ("numeric_greater_than", OpFamily::Numeric(Cmp::Gt), false),
+    (
+        "numeric_greater_than_equal",
+        OpFamily::Numeric(Cmp::Ge),
+        false,
+    ),
+    ("date_equal", OpFamily::Date(Cmp::Eq), false),
+    ("date_not_equal", OpFamily::Date(Cmp::Eq), true),
+    ("date_less_than", OpFamily::Date(Cmp::Lt), false),
+    ("date_less_than_equal", OpFamily::Date(Cmp::Le), false),
+    ("date_greater_than", OpFamily::Date(Cmp::Gt), false),
+    ("date_greater_than_equal", OpFamily::Date(Cmp::Ge), false),
+    ("bool_equal", OpFamily::Bool, false),
+    ("binary_equal", OpFamily::Binary, false),
+    ("ip_equal", OpFamily::Ip, false),
+    ("ip_not_equal", OpFamily::Ip, true),
+    ("null_equal", OpFamily::Null, false),
 ];
 
 /// Reads a CAM condition operator: `[for_any_value:|for_all_value:]base[_if_exist]`.
@@ -130,55 +145,17 @@ pub fn parse_operator(text: &str) -> Result<Operator, String> {
         Some(b) => (b, true),
         None => (rest, false),
     };
-    let (family, negated) = match base {
-        "string_equal" => (OpFamily::StringEquals, false),
-        "string_not_equal" => (OpFamily::StringEquals, true),
-        "string_equal_ignore_case" => (OpFamily::StringEqualsIgnoreCase, false),
-        "string_not_equal_ignore_case" => (OpFamily::StringEqualsIgnoreCase, true),
-        "string_like" => (OpFamily::StringLike, false),
-        "string_not_like" => (OpFamily::StringLike, true),
-        "numeric_equal" => (OpFamily::Numeric(Cmp::Eq), false),
-        "numeric_not_equal" => (OpFamily::Numeric(Cmp::Eq), true),
-        "numeric_less_than" => (OpFamily::Numeric(Cmp::Lt), false),
-        "numeric_less_than_equal" => (OpFamily::Numeric(Cmp::Le), false),
-        "numeric_greater_than" => (OpFamily::Numeric(Cmp::Gt), false),
-        "numeric_greater_than_equal" => (OpFamily::Numeric(Cmp::Ge), false),
-        "date_equal" => (OpFamily::Date(Cmp::Eq), false),
-        "date_not_equal" => (OpFamily::Date(Cmp::Eq), true),
-        "date_less_than" => (OpFamily::Date(Cmp::Lt), false),
-        "date_less_than_equal" => (OpFamily::Date(Cmp::Le), false),
-        "date_greater_than" => (OpFamily::Date(Cmp::Gt), false),
-        "date_greater_than_equal" => (OpFamily::Date(Cmp::Ge), false),
-        "bool_equal" => (OpFamily::Bool, false),
-        "binary_equal" => (OpFamily::Binary, false),
-        "ip_equal" => (OpFamily::Ip, false),
-        "ip_not_equal" => (OpFamily::Ip, true),
-        "null_equal" if !if_exists => (OpFamily::Null, false),
-        "null_equal" => {
-            return Err(
-                "`null_equal` cannot take `_if_exist`: it already tests whether the key exists"
-                    .into(),
-            )
+    match lookup_operator(&[CAM_OPERATORS], base) {
+        Some((OpFamily::Null, _)) if if_exists => Err("`null_equal` cannot take `_if_exist`: it already tests whether the key exists".into()),
+        Some((family, negated)) => Ok(Operator { family, negated, if_exists, set }),
+        None if base.chars().any(|c| c.is_ascii_uppercase()) => {
+            Err("CAM operators are snake_case (`string_equal`, `ip_equal`, ...); `StringEquals` is the AWS/RAM spelling".into())
         }
-        _ => {
+        None => {
             let prefix = text.get(..text.len() - rest.len()).unwrap_or("");
-            let hint = if base.chars().any(|c| c.is_ascii_uppercase()) {
-                "CAM operators are snake_case (`string_equal`, `ip_equal`, ...); `StringEquals` is the AWS/RAM spelling".to_string()
-            } else {
-                match suggest(base, OPERATORS.iter().copied()) {
-                    Some(s) => format!("did you mean `{prefix}{s}`? an unknown operator would otherwise make the condition meaningless"),
-                    None => "CAM's operators are string_equal, string_like, numeric_less_than, date_greater_than, bool_equal, ip_equal, null_equal, ... with an optional `_if_exist` suffix and `for_any_value:`/`for_all_value:` prefix".into(),
-                }
-            };
-            return Err(hint);
+            Err(operator_hint(&[CAM_OPERATORS], base, prefix, Some("_if_exist"), "CAM's operators are string_equal, string_like, numeric_less_than, date_greater_than, bool_equal, ip_equal, null_equal, ... with an optional `_if_exist` suffix and `for_any_value:`/`for_all_value:` prefix"))
         }
-    };
-    Ok(Operator {
-        family,
-        negated,
-        if_exists,
-        set,
-    })
+    }
 }
 
 /// Documented CAM keys (`qcs:`, `vpc:`) and COS keys (`cos:`).
