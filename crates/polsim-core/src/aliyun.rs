@@ -5,7 +5,7 @@
 //! The rules and their sources are in `docs/semantics/aliyun.md`; UNCERTAIN points of the spec
 //! are chosen there and reported in `Evaluation.notes` when they apply.
 
-use crate::eval::{eval_layer, Dialect, LayerEval, PrincipalHow, Scope};
+use crate::eval::{eval_layer, match_segments, Dialect, LayerEval, PrincipalHow, Scope};
 use crate::explain::{Decision, Evaluation, LayerReport, LayerStatus, StatementRef};
 use crate::ir::{Effect, Layer, Policy, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
@@ -145,24 +145,8 @@ impl Dialect for Aliyun {
         if res.len() != 5 || pattern.segments.len() != 5 {
             return Ok(Glob::new(&pattern.text).matches(resource));
         }
-        for (i, (seg, part)) in pattern.segments.iter().zip(res).enumerate() {
-            if i < 4 {
-                // OSS names carry `*` for the region: a request segment `*` is not specific.
-                if part == "*" {
-                    continue;
-                }
-                let g = seg.resolve(|_| None, true)?;
-                if !g.matches(&part.to_lowercase()) {
-                    return Ok(false);
-                }
-            } else {
-                let g = seg.resolve(|_| None, false)?;
-                if !g.matches(part) {
-                    return Ok(false);
-                }
-            }
-        }
-        Ok(true)
+        // OSS names carry `*` for the region: a request segment `*` is not specific.
+        match_segments(pattern, &res, &|_| None, |i, _, part| i < 4 && part == "*")
     }
 
     fn principal_matches(

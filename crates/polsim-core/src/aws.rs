@@ -3,7 +3,7 @@
 //! Rules and their sources are listed in `docs/semantics/aws.md`; the section marks (§) below
 //! refer to the project's AWS semantics spec.
 
-use crate::eval::{eval_layer, Dialect, LayerEval, PrincipalHow, Scope};
+use crate::eval::{eval_layer, match_segments, Dialect, LayerEval, PrincipalHow, Scope};
 use crate::explain::{Decision, Evaluation, LayerReport, LayerStatus, StatementRef};
 use crate::ir::{Effect, Layer, Policy, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
@@ -180,24 +180,8 @@ impl Dialect for Aws {
                 );
             }
         }
-        for (i, seg) in segs.iter().enumerate() {
-            let Some(part) = res.get(i) else {
-                return Ok(false);
-            };
-            if i < 5 {
-                let g = seg.resolve(|_| None, true).map_err(|k| k.to_string())?;
-                if !g.matches(&part.to_lowercase()) {
-                    return Ok(false);
-                }
-            } else {
-                let g = seg.resolve(|k| lookup(k), false)?;
-                if !g.matches(part) {
-                    return Ok(false);
-                }
-            }
-        }
         // Missing trailing segments of a short identity-policy ARN are `*`.
-        Ok(true)
+        match_segments(pattern, &res, lookup, |_, _, _| false)
     }
 
     fn principal_matches(

@@ -64,6 +64,38 @@ pub trait Dialect {
     }
 }
 
+/// Matches a resource name already split into `parts` against a pattern, segment by segment:
+/// every segment but the last compares case-insensitively with `*` and `?` confined to it; the
+/// last (the resource part) compares case-sensitively, `*` spanning `/` and `:`, with policy
+/// variables substituted by `lookup`. `skip(i, pattern_segment, part)` lets a dialect accept a
+/// segment without comparing it. Pattern segments beyond the name's never match; name segments
+/// beyond a (short) pattern's are accepted.
+pub fn match_segments(
+    pattern: &ResourcePattern,
+    parts: &[&str],
+    lookup: &dyn Fn(&str) -> Option<String>,
+    skip: impl Fn(usize, &str, &str) -> bool,
+) -> Result<bool, String> {
+    let last = parts.len().saturating_sub(1);
+    for (i, seg) in pattern.segments.iter().enumerate() {
+        let Some(part) = parts.get(i) else {
+            return Ok(false);
+        };
+        if skip(i, &seg.text, part) {
+            continue;
+        }
+        let ok = if i < last {
+            seg.resolve(|_| None, true)?.matches(&part.to_lowercase())
+        } else {
+            seg.resolve(lookup, false)?.matches(part)
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Everything one statement is matched against.
 #[derive(Clone)]
 pub struct Scope<'a> {

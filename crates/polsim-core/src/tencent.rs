@@ -4,7 +4,7 @@
 //! The rules and their sources are in `docs/semantics/tencent.md`; UNCERTAIN points of the spec
 //! are chosen there and reported in `Evaluation.notes` when they apply.
 
-use crate::eval::{eval_layer, Dialect, LayerEval, PrincipalHow, Scope};
+use crate::eval::{eval_layer, match_segments, Dialect, LayerEval, PrincipalHow, Scope};
 use crate::explain::{Decision, Evaluation, LayerReport, LayerStatus, StatementRef};
 use crate::ir::{Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
@@ -166,24 +166,12 @@ impl Dialect for Tencent {
         if res.len() != 6 || pattern.segments.len() != 6 {
             return Ok(Glob::new(&pattern.text).matches(resource));
         }
-        for (i, (seg, part)) in pattern.segments.iter().zip(&res).enumerate() {
-            // An empty project, region or account in a policy means "any project", "all
-            // regions", and "the root account of the policy's creator" (which the request
-            // names already when it is that account's).
-            if (1..=4).contains(&i) && seg.text.is_empty() {
-                continue;
-            }
-            let g = seg.resolve(|_| None, i < 5)?;
-            let text = if i < 5 {
-                part.to_lowercase()
-            } else {
-                (*part).to_string()
-            };
-            if !g.matches(&text) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        // An empty project, region or account in a policy means "any project", "all regions"
+        // and "the root account of the policy's creator" (which a request for that account's
+        // resources names already).
+        match_segments(pattern, &res, &|_| None, |i, seg, _| {
+            (1..=4).contains(&i) && seg.is_empty()
+        })
     }
 
     fn principal_matches(
