@@ -5,13 +5,14 @@
 //! The rules and their sources are in `docs/semantics/aliyun.md`; UNCERTAIN points of the spec
 //! are chosen there and reported in `Evaluation.notes` when they apply.
 
-use crate::eval::{eval_layer, match_segments, Dialect, LayerEval, PrincipalHow, Scope};
-use crate::explain::{Decision, Evaluation, LayerReport, LayerStatus, StatementRef};
+use crate::eval::{
+    allow_reason, derive_key, match_segments, Dialect, PrincipalHow, Run, Scope, Verdict,
+};
+use crate::explain::{Decision, Evaluation, StatementRef};
 use crate::ir::{Effect, Layer, Policy, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
-use crate::request::{Caller, CallerKind, CtxValue, Request};
+use crate::request::{Caller, CallerKind, Request};
 use crate::stack::Stack;
-use std::collections::BTreeSet;
 
 /// Reads a caller as the test format writes it for Alibaba Cloud.
 pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
@@ -254,8 +255,6 @@ fn is_role_assumption(action: &str, resource: &str) -> bool {
 pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
     let caller = &req.caller;
     let action = req.action.to_lowercase();
-    let mut notes: Vec<String> = Vec::new();
-    let mut missing = BTreeSet::new();
     let resource_account = req
         .resource_account
         .clone()
@@ -265,35 +264,26 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
 
     let mut ctx = req.context.clone();
     let mut derived = Vec::new();
-    let mut derive = |key: &str, value: Option<String>| {
-        if let Some(v) = value {
-            if !ctx.contains(key) {
-                ctx.insert(key, CtxValue::One(v.clone()));
-                derived.push((key.to_string(), v));
-            }
-        }
-    };
-    derive("acs:PrincipalARN", caller.principal_arn.clone());
+    derive_key(
+        &mut ctx,
+        &mut derived,
+        "acs:PrincipalARN",
+        caller.principal_arn.clone(),
+    );
     if let Some(ap) = &req.access_point {
-        derive("oss:DataAccessPointArn", Some(ap.clone()));
-        derive("oss:DataAccessPointAccount", acs_account(ap));
+        derive_key(
+            &mut ctx,
+            &mut derived,
+            "oss:DataAccessPointArn",
+            Some(ap.clone()),
+        );
+        derive_key(
+            &mut ctx,
+            &mut derived,
+            "oss:DataAccessPointAccount",
+            acs_account(ap),
+        );
     }
-
-    let mut base = Evaluation {
-        decision: Decision::Allow,
-        layer: None,
-        level: None,
-        statement: None,
-        reason: String::new(),
-        message: None,
-        code: None,
-        layers: Vec::new(),
-        missing_keys: Vec::new(),
-        derived_keys: derived,
-        notes: Vec::new(),
-        caller: caller.display_arn.clone(),
-    };
-
     let ap_resource = req
         .access_point
         .as_deref()
@@ -308,123 +298,109 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
         has_boundary: false,
         explain,
     };
-    let mut layers: Vec<(Layer, Option<String>, LayerEval, String)> = Vec::new();
-    let mut not_applicable: Vec<(Layer, String)> = Vec::new();
 
+    let mut run = Run::default();
     // Control policies: RAM users and roles of a member account; not the account itself, not
     // service-linked roles, not anonymous or service callers.
     if let Some(levels) = stack.levels(Layer::Scp) {
-        let why = match caller.kind {
-            CallerKind::Root => Some(
+        match caller.kind {
+            CallerKind::Root => run.skip(
+                Layer::Scp,
                 "control policies do not apply to the Alibaba Cloud account (root identity) itself",
             ),
-            CallerKind::Anonymous | CallerKind::Service => {
-                Some("control policies apply to the RAM identities of member accounts only")
-            }
-            _ if caller.path == "/service-linked/" => {
-                Some("control policies do not apply to service-linked roles")
-            }
-            _ => None,
-        };
-        match why {
-            Some(w) => not_applicable.push((Layer::Scp, w.into())),
-            None => {
+            CallerKind::Anonymous | CallerKind::Service => run.skip(
+                Layer::Scp,
+                "control policies apply to the RAM identities of member accounts only",
+            ),
+            _ if caller.path == "/service-linked/" => run.skip(
+                Layer::Scp,
+                "control policies do not apply to service-linked roles",
+            ),
+            _ => {
                 for lv in levels {
-                    layers.push((
-                        Layer::Scp,
-                        Some(lv.name.clone()),
-                        eval_layer(&scope, Layer::Scp, &lv.policies, &mut missing),
-                        req.resource.clone(),
-                    ));
+                    run.eval(&scope, Layer::Scp, Some(lv.name.clone()), &lv.policies);
                 }
             }
         }
     }
     if let Some(p) = stack.vpc_endpoint.as_deref() {
-        layers.push((
-            Layer::VpcEndpoint,
-            None,
-            eval_layer(&scope, Layer::VpcEndpoint, p, &mut missing),
-            req.resource.clone(),
-        ));
+        run.eval(&scope, Layer::VpcEndpoint, None, p);
     }
     if let Some(p) = stack.session.as_deref() {
         if caller.kind == CallerKind::RoleSession {
-            layers.push((
-                Layer::Session,
-                None,
-                eval_layer(&scope, Layer::Session, p, &mut missing),
-                req.resource.clone(),
-            ));
+            run.eval(&scope, Layer::Session, None, p);
         } else {
-            not_applicable.push((
+            run.skip(
                 Layer::Session,
-                "the STS Policy parameter applies to role sessions only; the caller is not one"
-                    .into(),
-            ));
+                "the STS Policy parameter applies to role sessions only; the caller is not one",
+            );
         }
     }
     if let (Some(p), Some(apr)) = (stack.access_point.as_deref(), ap_resource.as_deref()) {
-        let s = Scope {
-            resource: apr,
-            ..scope.clone()
-        };
-        layers.push((
+        run.eval(
+            &Scope {
+                resource: apr,
+                ..scope.clone()
+            },
             Layer::AccessPoint,
             None,
-            eval_layer(&s, Layer::AccessPoint, p, &mut missing),
-            apr.to_string(),
-        ));
+            p,
+        );
     }
     if let Some(p) = stack.resource.as_deref() {
-        layers.push((
-            Layer::Resource,
-            None,
-            eval_layer(&scope, Layer::Resource, p, &mut missing),
-            req.resource.clone(),
-        ));
+        run.eval(&scope, Layer::Resource, None, p);
     }
     if let Some(p) = stack.identity.as_deref() {
         match caller.kind {
-            CallerKind::User | CallerKind::RoleSession => layers.push((Layer::Identity, None, eval_layer(&scope, Layer::Identity, p, &mut missing), req.resource.clone())),
-            CallerKind::Root => not_applicable.push((Layer::Identity, "the Alibaba Cloud account has every permission on its own resources; RAM policies attach to RAM identities".into())),
-            _ => not_applicable.push((Layer::Identity, "RAM policies apply to RAM users and roles only".into())),
+            CallerKind::User | CallerKind::RoleSession => run.eval(&scope, Layer::Identity, None, p),
+            CallerKind::Root => run.skip(Layer::Identity, "the Alibaba Cloud account has every permission on its own resources; RAM policies attach to RAM identities"),
+            _ => run.skip(Layer::Identity, "RAM policies apply to RAM users and roles only"),
         }
     }
     if stack.permissions_boundary.is_some() {
-        not_applicable.push((
+        run.skip(
             Layer::PermissionsBoundary,
-            "Alibaba Cloud RAM has no permissions boundaries".into(),
-        ));
+            "Alibaba Cloud RAM has no permissions boundaries",
+        );
     }
     if stack.rcp.is_some() {
-        not_applicable.push((
-            Layer::Rcp,
-            "Alibaba Cloud has no resource control policies".into(),
-        ));
-    }
-    base.missing_keys = missing.into_iter().collect();
-    for (layer, level, e, res) in &layers {
-        base.layers
-            .push(e.report(*layer, level.as_deref(), None, res));
-    }
-    for (layer, why) in &not_applicable {
-        base.layers.push(LayerReport {
-            layer: *layer,
-            level: None,
-            pass: None,
-            resource: req.resource.clone(),
-            status: LayerStatus::NotApplicable(why.clone()),
-            statements: Vec::new(),
-        });
+        run.skip(Layer::Rcp, "Alibaba Cloud has no resource control policies");
     }
 
+    let verdict = decide(
+        stack,
+        &mut run,
+        caller,
+        &action,
+        &req.resource,
+        resource_account.as_deref(),
+        ap_resource.is_some(),
+    );
+    run.finish(
+        caller,
+        derived,
+        verdict,
+        |l| title(l, &action, &req.resource),
+        |decision, layer, notes| message(caller, &action, &req.resource, decision, layer, notes),
+    )
+}
+
+/// The Alibaba Cloud decision flow over evaluated layers.
+fn decide(
+    stack: &Stack,
+    run: &mut Run,
+    caller: &Caller,
+    action: &str,
+    resource: &str,
+    resource_account: Option<&str>,
+    via_access_point: bool,
+) -> Verdict {
     let owner = caller.kind == CallerKind::Root
         && caller.account.is_some()
-        && caller.account == resource_account;
-    let get = |l: Layer| layers.iter().find(|(x, ..)| *x == l).map(|(_, _, e, _)| e);
+        && caller.account.as_deref() == resource_account;
 
     // 1. Explicit deny: control policy, endpoint, session, access point, bucket, RAM.
+    let mut owner_exempt = false;
     let order = [
         Layer::Scp,
         Layer::VpcEndpoint,
@@ -433,184 +409,99 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
         Layer::Resource,
         Layer::Identity,
     ];
-    for l in order {
-        for (layer, level, e, _) in layers.iter().filter(|(x, ..)| *x == l) {
-            let denies: Vec<&StatementRef> = e
-                .denies
-                .iter()
-                .filter(|d| {
-                    let exempt = owner && *layer == Layer::Resource && wildcard_without_condition(stack, d);
-                    if exempt {
-                        notes.push("a bucket-policy statement with Principal `*` and no Condition does not apply to the bucket owner (OSS bucket policy documentation)".into());
-                    }
-                    !exempt
-                })
-                .collect();
-            if let Some(d) = denies.first() {
-                base.decision = Decision::ExplicitDeny;
-                base.layer = Some(*layer);
-                base.level = level.clone();
-                base.statement = Some((*d).clone());
-                base.reason = format!(
-                    "explicit deny by statement {} of {} in the {}",
-                    d.label(),
-                    d.policy,
-                    title(*layer, &action, &req.resource)
-                );
-                let (code, msg) = message(
-                    caller,
-                    &action,
-                    &req.resource,
-                    Decision::ExplicitDeny,
-                    *layer,
-                    &mut notes,
-                );
-                base.code = Some(code);
-                base.message = Some(msg);
-                base.notes = dedup(notes);
-                return base;
-            }
-        }
+    let deny = run.first_deny(&order, |layer, d| {
+        let exempt = owner && layer == Layer::Resource && wildcard_without_condition(stack, d);
+        owner_exempt |= exempt;
+        exempt
+    });
+    if owner_exempt {
+        run.note("a bucket-policy statement with Principal `*` and no Condition does not apply to the bucket owner (OSS bucket policy documentation)");
+    }
+    if let Some((layer, level, stmt)) = deny {
+        return Verdict::Explicit(layer, level, stmt);
     }
 
     // 2. What must allow.
-    let deny = |base: &mut Evaluation,
-                layer: Layer,
-                level: Option<String>,
-                why: String,
-                notes: &mut Vec<String>| {
-        base.decision = Decision::ImplicitDeny;
-        base.layer = Some(layer);
-        base.level = level;
-        base.reason = why;
-        let (code, msg) = message(
-            caller,
-            &action,
-            &req.resource,
-            Decision::ImplicitDeny,
-            layer,
-            notes,
-        );
-        base.code = Some(code);
-        base.message = Some(msg);
-    };
-    for (layer, level, e, _) in layers.iter().filter(|(l, ..)| *l == Layer::Scp) {
-        if e.allows.is_empty() {
-            let why = format!("no control policy at level `{}` allows the action (every level from the account up to the Root must allow)", level.clone().unwrap_or_default());
-            deny(&mut base, *layer, level.clone(), why, &mut notes);
-            base.notes = dedup(notes);
-            return base;
-        }
+    if let Some(level) = run.level_without_allow(Layer::Scp) {
+        let why = format!("no control policy at level `{}` allows the action (every level from the account up to the Root must allow)", level.clone().unwrap_or_default());
+        return Verdict::Implicit(Layer::Scp, level, why);
     }
-    if get(Layer::VpcEndpoint).is_some_and(|e| e.allows.is_empty()) {
-        deny(&mut base, Layer::VpcEndpoint, None, "the endpoint policy does not allow the request (it intersects with, and never replaces, RAM and bucket policies)".into(), &mut notes);
-        base.notes = dedup(notes);
-        return base;
+    if run
+        .get(Layer::VpcEndpoint)
+        .is_some_and(|e| e.allows.is_empty())
+    {
+        return Verdict::Implicit(Layer::VpcEndpoint, None, "the endpoint policy does not allow the request (it intersects with, and never replaces, RAM and bucket policies)".into());
     }
-    if get(Layer::Session).is_some_and(|e| e.allows.is_empty()) {
-        deny(&mut base, Layer::Session, None, "the STS Policy parameter does not allow the action (the token's permissions are the role's policies intersected with it)".into(), &mut notes);
-        base.notes = dedup(notes);
-        return base;
+    if run.get(Layer::Session).is_some_and(|e| e.allows.is_empty()) {
+        return Verdict::Implicit(Layer::Session, None, "the STS Policy parameter does not allow the action (the token's permissions are the role's policies intersected with it)".into());
     }
-    let identity_allows = get(Layer::Identity)
-        .and_then(|e| e.allows.first())
-        .map(|(s, _)| s.clone());
-    let resource_allows = get(Layer::Resource)
-        .and_then(|e| e.allows.first())
-        .map(|(s, _)| s.clone());
-    let same_account = caller.account.is_some() && caller.account == resource_account;
-    if is_role_assumption(&action, &req.resource) {
+    let identity_allows = run.first_allow(Layer::Identity);
+    let resource_allows = run.first_allow(Layer::Resource);
+    let same_account = caller.account.is_some() && caller.account.as_deref() == resource_account;
+    let granted = if is_role_assumption(action, resource) {
         if caller.kind == CallerKind::Root {
-            deny(
-                &mut base,
+            run.note("an Alibaba Cloud account cannot assume a RAM role: STS answers `Roles may not be assumed by root accounts.`");
+            return Verdict::Implicit(
                 Layer::Identity,
                 None,
                 "an Alibaba Cloud account (root identity) cannot assume a RAM role".into(),
-                &mut notes,
             );
-            base.message = Some("Roles may not be assumed by root accounts.".into());
-            base.notes = dedup(notes);
-            return base;
         }
         if identity_allows.is_none() && caller.is_identity() {
-            deny(&mut base, Layer::Identity, None, "assuming a role needs an Allow for sts:AssumeRole in the caller's RAM policies as well as in the role's trust policy".into(), &mut notes);
-            base.notes = dedup(notes);
-            return base;
+            return Verdict::Implicit(Layer::Identity, None, "assuming a role needs an Allow for sts:AssumeRole in the caller's RAM policies as well as in the role's trust policy".into());
         }
         if resource_allows.is_none() {
             if stack.resource.is_none() {
-                notes.push("the stack has no trust policy for the role; a role can be assumed only if its trust policy allows".into());
+                run.note("the stack has no trust policy for the role; a role can be assumed only if its trust policy allows");
             }
-            deny(
-                &mut base,
+            return Verdict::Implicit(
                 Layer::Resource,
                 None,
                 "the role's trust policy does not allow the caller".into(),
-                &mut notes,
             );
-            base.notes = dedup(notes);
-            return base;
         }
-        base.statement = resource_allows;
+        resource_allows
     } else {
         let identity_counts = same_account && identity_allows.is_some();
         if identity_allows.is_some() && !same_account {
-            notes.push("RAM policies grant access to the account's own resources only; another account's resources must be granted by their bucket policy".into());
+            run.note("RAM policies grant access to the account's own resources only; another account's resources must be granted by their bucket policy");
         }
         if owner {
             if identity_allows.is_none() && resource_allows.is_none() {
-                notes.push("the resource owner (Alibaba Cloud account) has every permission on its own resources".into());
+                run.note("the resource owner (Alibaba Cloud account) has every permission on its own resources");
             }
         } else if !identity_counts && resource_allows.is_none() {
-            let layer = if same_account && caller.is_identity() {
-                Layer::Identity
-            } else {
-                Layer::Resource
-            };
-            let why = if layer == Layer::Identity {
-                "no RAM policy and no bucket policy allows the action".to_string()
-            } else {
-                "no bucket policy allows the caller, and only the bucket policy can grant access to another account's or an anonymous caller".to_string()
-            };
-            if is_oss(&action) {
-                notes.push("with no Allow from RAM or bucket policies, OSS falls back to the object and bucket ACLs; polsim takes them to be private (ACLs are not modelled)".into());
+            if is_oss(action) {
+                run.note("with no Allow from RAM or bucket policies, OSS falls back to the object and bucket ACLs; polsim takes them to be private (ACLs are not modelled)");
             }
-            deny(&mut base, layer, None, why, &mut notes);
-            base.notes = dedup(notes);
-            return base;
+            return if same_account && caller.is_identity() {
+                Verdict::Implicit(
+                    Layer::Identity,
+                    None,
+                    "no RAM policy and no bucket policy allows the action".into(),
+                )
+            } else {
+                Verdict::Implicit(Layer::Resource, None, "no bucket policy allows the caller, and only the bucket policy can grant access to another account's or an anonymous caller".into())
+            };
         }
-        base.statement = if identity_counts {
+        if identity_counts {
             identity_allows
         } else {
             resource_allows
-        };
-    }
-    if ap_resource.is_some() {
-        match get(Layer::AccessPoint) {
-            Some(e) if !e.allows.is_empty() => {}
-            _ => {
-                deny(&mut base, Layer::AccessPoint, None, "the access point policy does not allow the request (a request through an access point needs the RAM or bucket policy AND the access point policy to allow)".into(), &mut notes);
-                base.notes = dedup(notes);
-                return base;
-            }
         }
-    }
-    base.reason = match &base.statement {
-        Some(s) => format!(
-            "allowed: statement {} of {} allows and nothing denies",
-            s.label(),
-            s.policy
-        ),
-        None => "allowed: the caller owns the resource and nothing denies".into(),
     };
-    base.notes = dedup(notes);
-    base
-}
-
-fn dedup(mut v: Vec<String>) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    v.retain(|s| seen.insert(s.clone()));
-    v
+    if via_access_point
+        && run
+            .get(Layer::AccessPoint)
+            .is_none_or(|e| e.allows.is_empty())
+    {
+        return Verdict::Implicit(Layer::AccessPoint, None, "the access point policy does not allow the request (a request through an access point needs the RAM or bucket policy AND the access point policy to allow)".into());
+    }
+    let reason = allow_reason(
+        &granted,
+        "allowed: the caller owns the resource and nothing denies",
+    );
+    Verdict::Allow(granted, reason)
 }
 
 /// Whether a resource-layer statement names `*` alone and has no condition.

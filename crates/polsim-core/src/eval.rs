@@ -6,7 +6,9 @@
 //! results into a decision.
 
 use crate::condition::{self, KeyLookup};
-use crate::explain::{Checks, LayerReport, LayerStatus, Mismatch, StatementRef, StatementReport};
+use crate::explain::{
+    Checks, Decision, Evaluation, LayerReport, LayerStatus, Mismatch, StatementRef, StatementReport,
+};
 use crate::ir::{Clause, Effect, Layer, Policy, PrincipalEntry, ResourcePattern, Statement};
 use crate::request::{Caller, Context};
 use std::collections::BTreeSet;
@@ -423,5 +425,207 @@ fn match_resource(
             })
         })),
         _ => Ok(()),
+    }
+}
+
+/// Sets a context key the simulator derives from the caller or the resource, unless the user
+/// gave it, and records it for the explanation.
+pub fn derive_key(
+    ctx: &mut Context,
+    derived: &mut Vec<(String, String)>,
+    key: &str,
+    value: Option<String>,
+) {
+    if let Some(v) = value {
+        if !ctx.contains(key) {
+            ctx.insert(key, crate::request::CtxValue::One(v.clone()));
+            derived.push((key.to_string(), v));
+        }
+    }
+}
+
+/// What a cloud's decision flow concluded; the message is attached afterwards.
+pub enum Verdict {
+    /// Allowed, with the statement that granted (if one did) and why.
+    Allow(Option<StatementRef>, String),
+    /// A Deny statement matched in this layer (and level).
+    Explicit(Layer, Option<String>, StatementRef),
+    /// This layer (and level) did not allow, and why.
+    Implicit(Layer, Option<String>, String),
+}
+
+/// The layers one request was judged against, with the notes and missing keys gathered on the
+/// way: what every cloud's flow reads and what its report is built from.
+#[derive(Default)]
+pub struct Run {
+    /// Evaluated layers: (layer, level, result, resource judged).
+    pub layers: Vec<(Layer, Option<String>, LayerEval, String)>,
+    /// Layers in the stack that do not take part, with the reason.
+    pub not_applicable: Vec<(Layer, String)>,
+    /// Rules applied where the documentation leaves a choice.
+    pub notes: Vec<String>,
+    /// Keys conditions referenced that the request lacked.
+    pub missing: BTreeSet<String>,
+}
+
+impl Run {
+    /// Evaluates `policies` as `layer` (at `level`) and keeps the result.
+    pub fn eval(
+        &mut self,
+        scope: &Scope<'_>,
+        layer: Layer,
+        level: Option<String>,
+        policies: &[Policy],
+    ) {
+        let e = eval_layer(scope, layer, policies, &mut self.missing);
+        self.layers
+            .push((layer, level, e, scope.resource.to_string()));
+    }
+
+    /// Records a layer of the stack that does not take part.
+    pub fn skip(&mut self, layer: Layer, why: impl Into<String>) {
+        self.not_applicable.push((layer, why.into()));
+    }
+
+    /// Adds a note once.
+    pub fn note(&mut self, note: impl Into<String>) {
+        let n = note.into();
+        if !self.notes.contains(&n) {
+            self.notes.push(n);
+        }
+    }
+
+    /// The result of a (single-level) layer.
+    pub fn get(&self, layer: Layer) -> Option<&LayerEval> {
+        self.layers
+            .iter()
+            .find(|(l, ..)| *l == layer)
+            .map(|(_, _, e, _)| e)
+    }
+
+    /// The first Allow statement of a layer.
+    pub fn first_allow(&self, layer: Layer) -> Option<StatementRef> {
+        self.get(layer)
+            .and_then(|e| e.allows.first())
+            .map(|(s, _)| s.clone())
+    }
+
+    /// The first matching Deny, layers taken in `order` (levels in stack order); `exempt`
+    /// drops denies that a rule says do not apply.
+    pub fn first_deny(
+        &self,
+        order: &[Layer],
+        mut exempt: impl FnMut(Layer, &StatementRef) -> bool,
+    ) -> Option<(Layer, Option<String>, StatementRef)> {
+        for l in order {
+            for (layer, level, e, _) in self.layers.iter().filter(|(x, ..)| x == l) {
+                if let Some(d) = e.denies.iter().find(|d| !exempt(*layer, d)) {
+                    return Some((*layer, level.clone(), d.clone()));
+                }
+            }
+        }
+        None
+    }
+
+    /// The first level of a chain layer (SCP, RCP) where nothing allows.
+    pub fn level_without_allow(&self, layer: Layer) -> Option<Option<String>> {
+        self.layers
+            .iter()
+            .find(|(l, _, e, _)| *l == layer && e.allows.is_empty())
+            .map(|(_, level, ..)| level.clone())
+    }
+
+    /// The explanation: every layer's report, the verdict, and the message `message` gives for a
+    /// deny (`(code, text)`).
+    pub fn finish(
+        mut self,
+        caller: &Caller,
+        derived: Vec<(String, String)>,
+        verdict: Verdict,
+        describe: impl Fn(Layer) -> &'static str,
+        message: impl FnOnce(Decision, Layer, &mut Vec<String>) -> (String, String),
+    ) -> Evaluation {
+        let mut out = Evaluation {
+            decision: Decision::Allow,
+            layer: None,
+            level: None,
+            statement: None,
+            reason: String::new(),
+            message: None,
+            code: None,
+            layers: Vec::new(),
+            missing_keys: std::mem::take(&mut self.missing).into_iter().collect(),
+            derived_keys: derived,
+            notes: Vec::new(),
+            caller: caller.display_arn.clone(),
+        };
+        for (layer, level, e, res) in &self.layers {
+            out.layers
+                .push(e.report(*layer, level.as_deref(), None, res));
+        }
+        let resource = self
+            .layers
+            .first()
+            .map(|(.., r)| r.clone())
+            .unwrap_or_default();
+        for (layer, why) in &self.not_applicable {
+            out.layers.push(LayerReport {
+                layer: *layer,
+                level: None,
+                pass: None,
+                resource: resource.clone(),
+                status: LayerStatus::NotApplicable(why.clone()),
+                statements: Vec::new(),
+            });
+        }
+        let deny = match verdict {
+            Verdict::Allow(stmt, reason) => {
+                out.statement = stmt;
+                out.reason = reason;
+                None
+            }
+            Verdict::Explicit(layer, level, stmt) => {
+                out.reason = format!(
+                    "explicit deny by statement {} of {} in the {}",
+                    stmt.label(),
+                    stmt.policy,
+                    describe(layer)
+                );
+                out.decision = Decision::ExplicitDeny;
+                out.statement = Some(stmt);
+                Some((layer, level))
+            }
+            Verdict::Implicit(layer, level, reason) => {
+                out.decision = Decision::ImplicitDeny;
+                out.reason = reason;
+                Some((layer, level))
+            }
+        };
+        if let Some((layer, level)) = deny {
+            let (code, text) = message(out.decision, layer, &mut self.notes);
+            out.layer = Some(layer);
+            out.level = level;
+            out.code = Some(code);
+            out.message = Some(text);
+        }
+        let mut seen = BTreeSet::new();
+        out.notes = self
+            .notes
+            .into_iter()
+            .filter(|n| seen.insert(n.clone()))
+            .collect();
+        out
+    }
+}
+
+/// The reason given for an allow.
+pub fn allow_reason(stmt: &Option<StatementRef>, otherwise: &str) -> String {
+    match stmt {
+        Some(s) => format!(
+            "allowed: statement {} of {} allows and nothing denies",
+            s.label(),
+            s.policy
+        ),
+        None => otherwise.to_string(),
     }
 }

@@ -4,13 +4,14 @@
 //! The rules and their sources are in `docs/semantics/tencent.md`; UNCERTAIN points of the spec
 //! are chosen there and reported in `Evaluation.notes` when they apply.
 
-use crate::eval::{eval_layer, match_segments, Dialect, LayerEval, PrincipalHow, Scope};
-use crate::explain::{Decision, Evaluation, LayerReport, LayerStatus, StatementRef};
+use crate::eval::{
+    allow_reason, match_segments, Dialect, LayerEval, PrincipalHow, Run, Scope, Verdict,
+};
+use crate::explain::Evaluation;
 use crate::ir::{Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
 use crate::request::{Caller, CallerKind, Request};
 use crate::stack::Stack;
-use std::collections::BTreeSet;
 
 /// The principal that stands for everyone in COS bucket policies.
 pub const ANYONE: &str = "qcs::cam::anyone:anyone";
@@ -260,8 +261,7 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
     let caller = &req.caller;
     let action = crate::ir::normalize_action(&req.action, false);
     let resource = normalize_resource(&req.resource);
-    let mut notes: Vec<String> = Vec::new();
-    let mut missing = BTreeSet::new();
+    let mut run = Run::default();
     let resource_account = req.resource_account.clone().or_else(|| {
         resource
             .split(':')
@@ -273,83 +273,53 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
         Some(a) => Some(a),
         None => {
             if is_cos(&action) {
-                notes.push("COS names carry the APPID, not the owner's account: with no `resource_account`, the bucket is taken to belong to the caller's account".into());
+                run.note("COS names carry the APPID, not the owner's account: with no `resource_account`, the bucket is taken to belong to the caller's account");
             }
             caller.account.clone()
         }
     };
-
     // Nothing is derived: CAM documents no keys that follow from the caller, and
     // `qcs:current_time` is left absent so that decisions do not depend on the clock.
-    let ctx = req.context.clone();
-    let derived = Vec::new();
-
-    let mut base = Evaluation {
-        decision: Decision::Allow,
-        layer: None,
-        level: None,
-        statement: None,
-        reason: String::new(),
-        message: None,
-        code: None,
-        layers: Vec::new(),
-        missing_keys: Vec::new(),
-        derived_keys: derived,
-        notes: Vec::new(),
-        caller: caller.display_arn.clone(),
-    };
     let scope = Scope {
         dialect: &Tencent,
         caller,
         action: &action,
         action_display: &req.action,
         resource: &resource,
-        context: &ctx,
+        context: &req.context,
         has_boundary: false,
         explain,
     };
-    let mut layers: Vec<(Layer, LayerEval)> = Vec::new();
-    let mut not_applicable: Vec<(Layer, String)> = Vec::new();
     let signed = caller.is_identity();
     let sub = matches!(caller.kind, CallerKind::User | CallerKind::RoleSession);
-
     if let Some(p) = stack.session.as_deref() {
         if signed {
-            layers.push((
-                Layer::Session,
-                eval_layer(&scope, Layer::Session, p, &mut missing),
-            ));
+            run.eval(&scope, Layer::Session, None, p);
         } else {
-            not_applicable.push((
+            run.skip(
                 Layer::Session,
-                "a temporary-key policy applies only to requests signed with that key".into(),
-            ));
+                "a temporary-key policy applies only to requests signed with that key",
+            );
         }
     }
     if let Some(p) = stack.permissions_boundary.as_deref() {
         if sub {
-            layers.push((
-                Layer::PermissionsBoundary,
-                eval_layer(&scope, Layer::PermissionsBoundary, p, &mut missing),
-            ));
+            run.eval(&scope, Layer::PermissionsBoundary, None, p);
         } else {
-            not_applicable.push((
+            run.skip(
                 Layer::PermissionsBoundary,
-                "permission boundaries apply to sub-accounts and roles only".into(),
-            ));
+                "permission boundaries apply to sub-accounts and roles only",
+            );
         }
     }
     if let Some(p) = stack.resource.as_deref() {
-        layers.push((
-            Layer::Resource,
-            eval_layer(&scope, Layer::Resource, p, &mut missing),
-        ));
+        run.eval(&scope, Layer::Resource, None, p);
     }
     if let Some(p) = stack.identity.as_deref() {
         match caller.kind {
-            CallerKind::User | CallerKind::RoleSession => layers.push((Layer::Identity, eval_layer(&scope, Layer::Identity, p, &mut missing))),
-            CallerKind::Root => not_applicable.push((Layer::Identity, "a root account may do anything with its own resources; CAM policies attach to sub-accounts and roles".into())),
-            _ => not_applicable.push((Layer::Identity, "CAM policies apply to signed requests of sub-accounts and roles only".into())),
+            CallerKind::User | CallerKind::RoleSession => run.eval(&scope, Layer::Identity, None, p),
+            CallerKind::Root => run.skip(Layer::Identity, "a root account may do anything with its own resources; CAM policies attach to sub-accounts and roles"),
+            _ => run.skip(Layer::Identity, "CAM policies apply to signed requests of sub-accounts and roles only"),
         }
     }
     for (l, present) in [
@@ -359,140 +329,81 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
         (Layer::AccessPoint, stack.access_point.is_some()),
     ] {
         if present {
-            not_applicable.push((l, format!("Tencent Cloud has no {} layer", l.name())));
+            run.skip(l, format!("Tencent Cloud has no {} layer", l.name()));
         }
     }
-    base.missing_keys = missing.into_iter().collect();
-    for (layer, e) in &layers {
-        base.layers.push(e.report(*layer, None, None, &resource));
-    }
-    for (layer, why) in &not_applicable {
-        base.layers.push(LayerReport {
-            layer: *layer,
-            level: None,
-            pass: None,
-            resource: resource.clone(),
-            status: LayerStatus::NotApplicable(why.clone()),
-            statements: Vec::new(),
-        });
-    }
-    let get = |l: Layer| layers.iter().find(|(x, _)| *x == l).map(|(_, e)| e);
+    let verdict = decide(&mut run, caller, resource_account.as_deref());
+    run.finish(caller, Vec::new(), verdict, title, |_, _, notes| {
+        message(&action, &resource, notes)
+    })
+}
 
+/// The Tencent Cloud decision flow over evaluated layers.
+fn decide(run: &mut Run, caller: &Caller, resource_account: Option<&str>) -> Verdict {
     // 1. Any matching deny denies.
-    for l in [
+    let order = [
         Layer::Session,
         Layer::PermissionsBoundary,
         Layer::Resource,
         Layer::Identity,
-    ] {
-        if let Some(d) = get(l).and_then(|e| e.denies.first()) {
-            base.decision = Decision::ExplicitDeny;
-            base.layer = Some(l);
-            base.statement = Some(d.clone());
-            base.reason = format!(
-                "explicit deny by statement {} of {} in the {}",
-                d.label(),
-                d.policy,
-                title(l)
-            );
-            set_message(&mut base, caller, &action, &resource, &mut notes);
-            base.notes = notes;
-            return base;
-        }
+    ];
+    if let Some((layer, level, stmt)) = run.first_deny(&order, |_, _| false) {
+        return Verdict::Explicit(layer, level, stmt);
     }
 
     // 2. Something must allow.
-    let same_account = caller.account.is_some() && caller.account == resource_account;
-    let owner = caller.kind == CallerKind::Root && same_account;
-    let identity_allow = get(Layer::Identity)
-        .and_then(|e| e.allows.first())
-        .map(|(s, _)| s.clone());
-    let resource_best = get(Layer::Resource).and_then(LayerEval::best_allow);
-    let resource_allow = get(Layer::Resource)
-        .and_then(|e| e.allows.first())
-        .map(|(s, _)| s.clone());
-    let implicit = |base: &mut Evaluation, layer: Layer, why: String, notes: &mut Vec<String>| {
-        base.decision = Decision::ImplicitDeny;
-        base.layer = Some(layer);
-        base.reason = why;
-        set_message(base, caller, &action, &resource, notes);
-    };
-    let granted: Option<StatementRef>;
-    if owner {
-        notes.push(
-            "a root account may do anything with its own resources (CAM evaluation logic)".into(),
-        );
-        granted = None;
+    let signed = caller.is_identity();
+    let sub = matches!(caller.kind, CallerKind::User | CallerKind::RoleSession);
+    let same_account = caller.account.is_some() && caller.account.as_deref() == resource_account;
+    let identity_allow = run.first_allow(Layer::Identity);
+    let resource_best = run.get(Layer::Resource).and_then(LayerEval::best_allow);
+    let resource_allow = run.first_allow(Layer::Resource);
+    let granted = if caller.kind == CallerKind::Root && same_account {
+        run.note("a root account may do anything with its own resources (CAM evaluation logic)");
+        None
     } else if !signed {
         match resource_best {
-            Some(h) if h != PrincipalHow::Account => granted = resource_allow,
-            _ => {
-                implicit(&mut base, Layer::Resource, "no bucket policy allows anonymous access (the bucket is taken to be private: ACLs are not modelled)".into(), &mut notes);
-                base.notes = notes;
-                return base;
-            }
+            Some(h) if h != PrincipalHow::Account => resource_allow,
+            _ => return Verdict::Implicit(Layer::Resource, None, "no bucket policy allows anonymous access (the bucket is taken to be private: ACLs are not modelled)".into()),
         }
     } else if same_account {
         // CAM policy OR bucket policy; a bucket-policy entry naming the root account only
         // delegates to the account's own CAM policies.
-        let by_bucket = resource_best.is_some_and(|h| h != PrincipalHow::Account)
-            || (caller.kind == CallerKind::Root && resource_best.is_some());
+        let by_bucket = resource_best.is_some_and(|h| h != PrincipalHow::Account);
         if identity_allow.is_none() && !by_bucket {
-            implicit(
-                &mut base,
+            return Verdict::Implicit(
                 Layer::Identity,
+                None,
                 "no CAM policy and no bucket policy allows the action".into(),
-                &mut notes,
             );
-            base.notes = notes;
-            return base;
         }
-        granted = if identity_allow.is_some() {
-            identity_allow
-        } else {
-            resource_allow
-        };
+        identity_allow.or(resource_allow)
     } else {
         // Cross-account: the owner's bucket policy must grant, and the caller's own root account
         // must grant its sub-account through CAM.
         if resource_best.is_none() {
-            implicit(&mut base, Layer::Resource, "cross-account: the resource owner's bucket policy grants nothing to the caller or its root account".into(), &mut notes);
-            base.notes = notes;
-            return base;
+            return Verdict::Implicit(Layer::Resource, None, "cross-account: the resource owner's bucket policy grants nothing to the caller or its root account".into());
         }
         if sub && identity_allow.is_none() {
-            implicit(&mut base, Layer::Identity, "cross-account: the bucket policy grants the caller's root account, and that account's CAM policies must also grant the sub-account; none does".into(), &mut notes);
-            base.notes = notes;
-            return base;
+            return Verdict::Implicit(Layer::Identity, None, "cross-account: the bucket policy grants the caller's root account, and that account's CAM policies must also grant the sub-account; none does".into());
         }
-        granted = resource_allow;
-    }
-    if let Some(e) = get(Layer::PermissionsBoundary) {
-        if e.allows.is_empty() {
-            notes.push("the permission boundary caps every permission of the sub-account or role, bucket-policy grants included (UNCERTAIN, docs/semantics/tencent.md)".into());
-            implicit(&mut base, Layer::PermissionsBoundary, "the permission boundary does not allow the action (a boundary limits, it never grants)".into(), &mut notes);
-            base.notes = notes;
-            return base;
-        }
-    }
-    if let Some(e) = get(Layer::Session) {
-        if e.allows.is_empty() {
-            implicit(&mut base, Layer::Session, "the policy given when the temporary key was issued does not allow the action (the key's permissions are the intersection of its holder's and that policy)".into(), &mut notes);
-            base.notes = notes;
-            return base;
-        }
-    }
-    base.statement = granted;
-    base.reason = match &base.statement {
-        Some(s) => format!(
-            "allowed: statement {} of {} allows and nothing denies",
-            s.label(),
-            s.policy
-        ),
-        None => "allowed: the root account owns the resource and nothing denies".into(),
+        resource_allow
     };
-    base.notes = notes;
-    base
+    if run
+        .get(Layer::PermissionsBoundary)
+        .is_some_and(|e| e.allows.is_empty())
+    {
+        run.note("the permission boundary caps every permission of the sub-account or role, bucket-policy grants included (UNCERTAIN, docs/semantics/tencent.md)");
+        return Verdict::Implicit(Layer::PermissionsBoundary, None, "the permission boundary does not allow the action (a boundary limits, it never grants)".into());
+    }
+    if run.get(Layer::Session).is_some_and(|e| e.allows.is_empty()) {
+        return Verdict::Implicit(Layer::Session, None, "the policy given when the temporary key was issued does not allow the action (the key's permissions are the intersection of its holder's and that policy)".into());
+    }
+    let reason = allow_reason(
+        &granted,
+        "allowed: the root account owns the resource and nothing denies",
+    );
+    Verdict::Allow(granted, reason)
 }
 
 /// The layer as Tencent Cloud's console names it.
@@ -509,20 +420,16 @@ pub fn title(layer: Layer) -> &'static str {
     }
 }
 
-fn set_message(
-    base: &mut Evaluation,
-    _caller: &Caller,
-    action: &str,
-    resource: &str,
-    notes: &mut Vec<String>,
-) {
+/// COS answers every policy denial alike, naming no layer (COS 403 guide); other CAM-governed
+/// APIs answer `UnauthorizedOperation`.
+fn message(action: &str, resource: &str, notes: &mut Vec<String>) -> (String, String) {
     if is_cos(action) {
-        // COS answers every policy denial alike, naming no layer (COS 403 guide).
-        base.code = Some("AccessDenied".into());
-        base.message = Some("Access Denied.".into());
+        ("AccessDenied".into(), "Access Denied.".into())
     } else {
         notes.push("CAM-governed APIs other than COS answer `UnauthorizedOperation`; the wording follows their API error documentation (UNCERTAIN)".into());
-        base.code = Some("UnauthorizedOperation".into());
-        base.message = Some(format!("you are not authorized to perform operation ({action}) resource ({resource}) has no permission"));
+        (
+            "UnauthorizedOperation".into(),
+            format!("you are not authorized to perform operation ({action}) resource ({resource}) has no permission"),
+        )
     }
 }
