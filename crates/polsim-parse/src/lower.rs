@@ -620,7 +620,7 @@ impl Cx<'_> {
         }
         if text.trim() != text {
             self.warn(pos, format!("the resource `{text}` has leading or trailing white space, so it matches nothing"), Some("remove the spaces".into()));
-        } else if text.contains(' ') {
+        } else if strip_variables(text).contains(' ') {
             self.warn(pos, format!("the resource `{text}` contains a space; resource names have none, so it probably matches nothing"), Some("remove the space".into()));
         }
         let n = self.spec.resource_segments;
@@ -904,6 +904,24 @@ pub fn operator_hint(
         Some(s) => format!("did you mean `{prefix}{s}`? an unknown operator would otherwise make the condition meaningless"),
         None => fallback.to_string(),
     }
+}
+
+/// The text without its `${...}` policy variables (whose defaults may hold spaces).
+fn strip_variables(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or(""));
+        match rest.get(start..).and_then(|r| r.find('}')) {
+            Some(end) => rest = rest.get(start + end + 1..).unwrap_or(""),
+            None => {
+                rest = rest.get(start..).unwrap_or("");
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// How users name the policies of a layer.
