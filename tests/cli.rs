@@ -103,6 +103,50 @@ const BAD: &[(&str, &str, &str)] = &[
         "3:17",
         "unknown policy layer `idententity`",
     ),
+    // Alibaba Cloud RAM
+    (
+        "ram-ifexists-qualifier.json",
+        "14:28",
+        "RAM documents no `IfExists`",
+    ),
+    (
+        "ram-misspelled-operator.json",
+        "14:28",
+        "did you mean `NotIpAddress`?",
+    ),
+    (
+        "ram-misspelled-key.json",
+        "14:49",
+        "did you mean `acs:SourceVpc`?",
+    ),
+    (
+        "ram-principal-in-ram-policy.json",
+        "12:13",
+        "`Principal` is not allowed",
+    ),
+    ("ram-effect-lowercase.json", "11:23", "write `Allow`"),
+    // Tencent Cloud CAM
+    (
+        "cam-misspelled-operator.json",
+        "15:28",
+        "did you mean `ip_not_equal`?",
+    ),
+    (
+        "cam-aws-style-operator.json",
+        "15:28",
+        "CAM operators are snake_case",
+    ),
+    ("cam-key-case.json", "15:46", "did you mean `qcs:ip`?"),
+    (
+        "cam-unknown-element.json",
+        "13:13",
+        "unknown element `actions`",
+    ),
+    (
+        "cam-bad-principal-type.json",
+        "13:28",
+        "unknown principal type `qsc`",
+    ),
 ];
 
 #[test]
