@@ -18,9 +18,7 @@ fn root() -> PathBuf {
 
 /// (snapshot name, example folder, extra arguments)
 const REQUESTS: &[(&str, &str, &[&str])] = &[
-    (
-        "vpce-only-denied",
-        "bucket-policy-vpce-only",
+    ("vpce-only-denied", "aws/bucket-policy-vpce-only",
         &[
             "--action",
             "s3:GetObject",
@@ -30,9 +28,7 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "aws:SourceVpce=vpce-99999999",
         ],
     ),
-    (
-        "vpce-only-allowed",
-        "bucket-policy-vpce-only",
+    ("vpce-only-allowed", "aws/bucket-policy-vpce-only",
         &[
             "--action",
             "s3:GetObject",
@@ -42,9 +38,7 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "aws:SourceVpce=vpce-1a2b3c4d",
         ],
     ),
-    (
-        "putobjectacl",
-        "putobject-without-putobjectacl",
+    ("putobjectacl", "aws/putobject-without-putobjectacl",
         &[
             "--action",
             "s3:PutObjectAcl",
@@ -52,9 +46,7 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
         ],
     ),
-    (
-        "arn-extra-space",
-        "arn-extra-space",
+    ("arn-extra-space", "aws/arn-extra-space",
         &[
             "--action",
             "s3:GetObject",
@@ -62,9 +54,7 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
         ],
     ),
-    (
-        "boundary",
-        "boundary-without-s3",
+    ("boundary", "aws/boundary-without-s3",
         &[
             "--action",
             "s3:GetObject",
@@ -72,9 +62,7 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
         ],
     ),
-    (
-        "session-policy",
-        "session-policy-from-cloudtrail",
+    ("session-policy", "aws/session-policy-from-cloudtrail",
         &[
             "--action",
             "s3:PutObject",
@@ -82,9 +70,7 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
         ],
     ),
-    (
-        "vpce-policy",
-        "vpce-policy-one-bucket",
+    ("vpce-policy", "aws/vpce-policy-one-bucket",
         &[
             "--action",
             "s3:GetObject",
@@ -92,9 +78,7 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:::DOC-EXAMPLE-BUCKET2/exampleobject.jpg",
         ],
     ),
-    (
-        "access-point",
-        "access-point-no-delegation",
+    ("access-point", "aws/access-point-no-delegation",
         &[
             "--action",
             "s3:GetObject",
@@ -104,9 +88,7 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:us-east-1:111122223333:accesspoint/ap1",
         ],
     ),
-    (
-        "scp",
-        "scp-denies-s3",
+    ("scp", "aws/scp-denies-s3",
         &[
             "--action",
             "s3:GetObject",
@@ -114,9 +96,7 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
         ],
     ),
-    (
-        "cross-account",
-        "cross-account-one-side",
+    ("cross-account", "aws/cross-account-one-side",
         &[
             "--action",
             "s3:PutObject",
@@ -124,9 +104,7 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
         ],
     ),
-    (
-        "headobject",
-        "headobject-needs-getobject",
+    ("headobject", "aws/headobject-needs-getobject",
         &[
             "--action",
             "s3:GetObject",
@@ -134,13 +112,23 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
         ],
     ),
+    (
+        "tencent-cross-account",
+        "tencent/cross-account-grant",
+        &["--action", "cos:GetObject", "--resource", "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/shared/rates.csv"],
+    ),
+    (
+        "tencent-temporary-key",
+        "tencent/temporary-key-policy-scope",
+        &["--action", "cos:PutObject", "--resource", "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/uploads/user-43/photo.jpg"],
+    ),
 ];
 
 fn run(folder: &str, extra: &[&str], format: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_polsim"))
         .current_dir(root())
         .args(["--color", "never", "eval", "--format", format, "--policy"])
-        .arg(format!("policies-examples/aws/{folder}"))
+        .arg(format!("policies-examples/{folder}"))
         .args(extra)
         .output()
         .unwrap();
