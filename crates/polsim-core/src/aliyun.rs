@@ -474,7 +474,10 @@ fn decide(
             if is_oss(action) {
                 run.note("with no Allow from RAM or bucket policies, OSS falls back to the object and bucket ACLs; polsim takes them to be private (ACLs are not modelled)");
             }
-            return if same_account && caller.is_identity() {
+            // Services without resource-based policies (ECS, VPC, ...) decide on RAM policies
+            // alone, whoever owns the resource.
+            let identity_final = !is_oss(action) && stack.resource.is_none();
+            return if caller.is_identity() && (same_account || identity_final) {
                 Verdict::Implicit(
                     Layer::Identity,
                     None,
@@ -558,6 +561,12 @@ fn message(
     layer: Layer,
     notes: &mut Vec<String>,
 ) -> (String, String) {
+    if caller.kind == CallerKind::Root && is_role_assumption(action, resource) {
+        return (
+            "NoPermission".into(),
+            "Roles may not be assumed by root accounts.".into(),
+        );
+    }
     if !is_oss(action) {
         if action.starts_with("sts:") || action.starts_with("ram:") {
             return (
@@ -609,6 +618,14 @@ fn message(
         _ if action == "oss:listbuckets" => (
             "AccessDenied".into(),
             "You are forbidden to list buckets.".into(),
+        ),
+        _ if action == "oss:getobjectacl" => (
+            "AccessDenied".into(),
+            "You do not have read acl permission on this object.".into(),
+        ),
+        _ if action == "oss:putobjectacl" => (
+            "AccessDenied".into(),
+            "You do not have write acl permission on this object.".into(),
         ),
         _ if object || action == "oss:listobjects" || action == "oss:listobjectversions" => (
             "AccessDenied".into(),
