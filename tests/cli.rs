@@ -105,9 +105,9 @@ const BAD: &[(&str, &str, &str)] = &[
     ),
     // Alibaba Cloud RAM
     (
-        "ram-ifexists-qualifier.json",
+        "ram-set-qualifier.json",
         "14:28",
-        "RAM documents no `IfExists`",
+        "RAM documents no `ForAnyValue:`",
     ),
     (
         "ram-misspelled-operator.json",

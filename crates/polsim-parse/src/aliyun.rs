@@ -28,6 +28,7 @@ pub static SPEC: Spec = Spec {
     principal: read_principal,
     not_principal: false,
     not_resource_warning: Some("`NotResource` appears only in an older RAM grammar; polsim accepts it and matches every resource not listed (UNCERTAIN, docs/semantics/aliyun.md)"),
+    if_exists_warning: Some("RAM's operator reference lists no `IfExists` forms, though one RAM guide mentions `IfExists` variants of the date operators; polsim gives them the AWS meaning (true when the key is absent) (UNCERTAIN, docs/semantics/aliyun.md)"),
     normalize_resource: None,
     example: "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"oss:GetObject\", \"Resource\": \"acs:oss:*:*:mybucket/*\"}]}",
 };
@@ -102,19 +103,19 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
 /// Reads a RAM condition operator (the PascalCase names AWS shares); qualifiers RAM does not
 /// document are refused.
 pub fn parse_operator(text: &str) -> Result<Operator, String> {
-    if text.contains(':') || text.ends_with("IfExists") {
-        let base = text
-            .rsplit(':')
-            .next()
-            .unwrap_or(text)
-            .trim_end_matches("IfExists");
+    if text.contains(':') {
+        let base = text.rsplit(':').next().unwrap_or(text);
         return Err(format!(
-            "RAM documents no `IfExists`, `ForAnyValue:` or `ForAllValues:` qualifiers, and polsim will not guess what Alibaba Cloud does with them; write `{base}` and state what should happen when the key is absent"
+            "RAM documents no `ForAnyValue:` or `ForAllValues:` qualifiers, and polsim will not guess what Alibaba Cloud does with them; write `{base}` and list the values the key may take"
         ));
     }
-    match lookup_operator(&[PASCAL_OPERATORS], text) {
-        Some((family, negated)) => Ok(Operator { family, negated, if_exists: false, set: None }),
-        None => Err(operator_hint(&[PASCAL_OPERATORS], text, "", None, "RAM's operators are StringEquals, StringLike, NumericLessThan, DateGreaterThan, Bool, IpAddress, NotIpAddress, ... (docs/semantics/aliyun.md)")),
+    let (base, if_exists) = match text.strip_suffix("IfExists") {
+        Some(b) => (b, true),
+        None => (text, false),
+    };
+    match lookup_operator(&[PASCAL_OPERATORS], base) {
+        Some((family, negated)) => Ok(Operator { family, negated, if_exists, set: None }),
+        None => Err(operator_hint(&[PASCAL_OPERATORS], base, "", Some("IfExists"), "RAM's operators are StringEquals, StringLike, NumericLessThan, DateGreaterThan, Bool, IpAddress, NotIpAddress, ... (docs/semantics/aliyun.md)")),
     }
 }
 
@@ -184,14 +185,18 @@ mod tests {
 
     #[test]
     fn qualifiers_are_refused() {
-        for op in [
-            "StringEqualsIfExists",
-            "ForAnyValue:StringEquals",
-            "ForAllValues:StringLike",
-        ] {
+        for op in ["ForAnyValue:StringEquals", "ForAllValues:StringLike"] {
             let e = parse_operator(op).unwrap_err();
             assert!(e.contains("RAM documents no"), "{op}: {e}");
         }
+        // One RAM guide mentions IfExists variants: accepted with the AWS meaning, and a warning.
+        assert!(parse_operator("DateLessThanIfExists").unwrap().if_exists);
+        let (p, d) = lower_text(
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*","Condition":{"DateLessThanIfExists":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}}]}"#,
+            Layer::Identity,
+        );
+        assert!(p.is_some());
+        assert!(d.iter().any(|d| d.message.contains("UNCERTAIN")));
         assert!(parse_operator("StringEqual")
             .unwrap_err()
             .contains("StringEquals"));

@@ -28,6 +28,7 @@ pub static SPEC: Spec = Spec {
     principal: read_principal,
     not_principal: true,
     not_resource_warning: None,
+    if_exists_warning: None,
     normalize_resource: None,
     example: "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}",
 };

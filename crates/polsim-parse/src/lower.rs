@@ -77,6 +77,8 @@ pub struct Spec {
     pub example: &'static str,
     /// Rewrites a resource name into its canonical form before it is compiled (legacy names).
     pub normalize_resource: Option<fn(&str) -> String>,
+    /// A warning for every `...IfExists` operator, where the dialect documents them only thinly.
+    pub if_exists_warning: Option<&'static str>,
 }
 
 /// Lowers a policy document with a dialect's rules. Returns the policy unless there were
@@ -744,6 +746,11 @@ impl Cx<'_> {
                     continue;
                 }
             };
+            if op.if_exists {
+                if let Some(w) = self.spec.if_exists_warning {
+                    self.warn(block.key_pos, w, None);
+                }
+            }
             let Some(keys) = block.value.as_object() else {
                 self.err(
                     block.value.pos,

@@ -31,6 +31,7 @@ pub static SPEC: Spec = Spec {
     not_principal: false,
     not_resource_warning: None,
     example: "{\"version\": \"2.0\", \"statement\": [{\"effect\": \"allow\", \"action\": \"name/cos:GetObject\", \"resource\": \"*\"}]}",
+    if_exists_warning: None,
     normalize_resource: Some(polsim_core::tencent::normalize_resource),
 };
 
