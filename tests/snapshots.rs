@@ -113,6 +113,16 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
+        "aliyun-bucket-policy-ip",
+        "aliyun/bucket-policy-deny-outside-ip",
+        &["--action", "oss:ListObjects", "--resource", "acs:oss:*:174649585760xxxx:examplebucket", "--context", "acs:SourceIp=10.1.2.3"],
+    ),
+    (
+        "aliyun-sts-policy",
+        "aliyun/sts-token-denied-by-policy-parameter",
+        &["--action", "oss:GetObject", "--resource", "acs:oss:*:1234567890123456:examplebucket/uploads/photo.jpg"],
+    ),
+    (
         "tencent-cross-account",
         "tencent/cross-account-grant",
         &["--action", "cos:GetObject", "--resource", "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/shared/rates.csv"],
