@@ -136,7 +136,7 @@ const BAD: &[(&str, &str, &str)] = &[
         "15:28",
         "CAM operators are snake_case",
     ),
-    ("cam-key-case.json", "15:46", "did you mean `qcs:ip`?"),
+    ("cam-misspelled-key.json", "15:46", "did you mean `qcs:ip`?"),
     (
         "cam-unknown-element.json",
         "13:13",

@@ -187,9 +187,10 @@ pub fn human(e: &Evaluation, req: &Request, principal_note: Option<&str>, st: &S
         ));
     }
     if !e.notes.is_empty() {
-        o.push_str(
-            "\nRules applied where the documentation leaves a choice (docs/semantics/aws.md):\n",
-        );
+        o.push_str(&format!(
+            "\nRules applied where the documentation leaves a choice (docs/semantics/{}.md):\n",
+            req.cloud.name()
+        ));
         for n in &e.notes {
             o.push_str(&format!("  - {n}\n"));
         }

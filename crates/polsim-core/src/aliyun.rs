@@ -367,6 +367,10 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
         run.skip(Layer::Rcp, "Alibaba Cloud has no resource control policies");
     }
 
+    // Both the bucket policy and a RAM policy denying has its own EC code.
+    let both_deny = [Layer::Resource, Layer::Identity]
+        .iter()
+        .all(|l| run.get(*l).is_some_and(|e| !e.denies.is_empty()));
     let verdict = decide(
         stack,
         &mut run,
@@ -381,7 +385,14 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
         derived,
         verdict,
         |l| title(l, &action, &req.resource),
-        |decision, layer, notes| message(caller, &action, &req.resource, decision, layer, notes),
+        |decision, layer, notes| {
+            let (code, text) = message(caller, &action, &req.resource, decision, layer, notes);
+            if both_deny && decision == Decision::ExplicitDeny && is_oss(&action) {
+                ("AccessDenied (EC 0003-00000203)".into(), text)
+            } else {
+                (code, text)
+            }
+        },
     )
 }
 
@@ -493,6 +504,9 @@ fn decide(
             resource_allows
         }
     };
+    if via_access_point && run.get(Layer::Resource).is_none_or(|e| e.allows.is_empty()) {
+        return Verdict::Implicit(Layer::Resource, None, "the bucket policy does not delegate to the access point (an access point has no access until the bucket policy allows requests through it, e.g. with `oss:DataAccessPointAccount`)".into());
+    }
     if via_access_point
         && run
             .get(Layer::AccessPoint)

@@ -172,6 +172,10 @@ impl Dialect for Aws {
                 layer,
                 Layer::Identity | Layer::PermissionsBoundary | Layer::Session
             );
+            if layer == Layer::Rcp {
+                // RCPs do not accept short ARNs at all.
+                return Ok(false);
+            }
             if !identity_like {
                 // Resource-based, endpoint and organization policies: a short ARN matches only
                 // through a trailing wildcard.

@@ -26,6 +26,8 @@ pub struct KeyLookup<'a> {
     pub case_sensitive: bool,
     /// Whether `${...}` variables are substituted (AWS 2012-10-17).
     pub variables: bool,
+    /// Whether a negated operator holds when the key is absent (AWS: yes; CAM: no).
+    pub negated_missing: bool,
 }
 
 impl KeyLookup<'_> {
@@ -73,7 +75,9 @@ pub fn evaluate(cond: &Condition, env: &KeyLookup<'_>) -> CondVerdict {
         .values
         .iter()
         .map(|v| {
-            if env.variables && v.template.has_variables() {
+            // Templates also carry `${*}`, `${?}` and `${$}`, which must become their characters
+            // even when the value has no real variable.
+            if env.variables {
                 if op.family == OpFamily::StringLike {
                     // A substituted value's own `*` and `?` stay literal.
                     return match v.template.resolve(|k| env.var(k), false) {
@@ -152,7 +156,8 @@ pub fn evaluate(cond: &Condition, env: &KeyLookup<'_>) -> CondVerdict {
         }
         None => match value {
             None if op.if_exists => (true, "the key is absent and the operator ends in IfExists".into()),
-            None if op.negated => (true, "the key is absent, so a negated operator holds".into()),
+            None if op.negated && env.negated_missing => (true, "the key is absent, so a negated operator holds".into()),
+            None if op.negated => (false, "the key is absent, and in this cloud every operator without an if-exists form is false then".into()),
             None => (false, "the key is absent from the request".into()),
             Some(CtxValue::Many(v)) if v.is_empty() && op.if_exists => {
                 (true, "the key has no values and the operator ends in IfExists".into())

@@ -36,6 +36,12 @@ pub trait Dialect {
     fn actions_case_insensitive(&self) -> bool;
     /// Whether condition keys compare case-sensitively.
     fn keys_case_sensitive(&self) -> bool;
+    /// Whether a negated operator (`StringNotEquals`, ...) holds when the key is absent: true on
+    /// AWS (and, by that analogy, RAM); false in CAM, whose documentation says every operator
+    /// without `_if_exist` is false when the request lacks the key.
+    fn negated_holds_on_missing_key(&self) -> bool {
+        true
+    }
     /// Whether `pattern` matches `resource`; `Err(key)` when a policy variable has no value.
     fn resource_matches(
         &self,
@@ -336,6 +342,7 @@ fn check_conditions(
     let env = KeyLookup {
         context: scope.context,
         case_sensitive: scope.dialect.keys_case_sensitive(),
+        negated_missing: scope.dialect.negated_holds_on_missing_key(),
         variables: policy.variables,
     };
     for cond in &stmt.conditions {

@@ -16,6 +16,10 @@ use crate::stack::Stack;
 /// The principal that stands for everyone in COS bucket policies.
 pub const ANYONE: &str = "qcs::cam::anyone:anyone";
 
+/// The principal COS's policy-language overview uses to grant anonymous users; it is read as
+/// [`ANYONE`].
+pub const ANONYMOUS: &str = "qcs::cam::anonymous:anonymous";
+
 /// Reads a caller as the test format writes it for Tencent Cloud.
 pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
     let t = text.trim();
@@ -31,7 +35,7 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
         display_arn: "anonymous".into(),
         principal_arn: None,
     };
-    if t.eq_ignore_ascii_case("anonymous") || t == ANYONE {
+    if t.eq_ignore_ascii_case("anonymous") || t == ANYONE || t == ANONYMOUS {
         return Ok(c);
     }
     if !t.contains(':') && t.contains('.') {
@@ -138,8 +142,12 @@ pub fn normalize_resource(name: &str) -> String {
     format!("qcs:{project}:{service}:{region}:{account}:{res}")
 }
 
-/// The Tencent Cloud dialect.
-pub struct Tencent;
+/// The Tencent Cloud dialect, for one request.
+pub struct Tencent {
+    /// Whether the resource belongs to the caller's root account: an empty account segment in
+    /// the caller's own policies means "my root account".
+    pub same_account: bool,
+}
 
 impl Dialect for Tencent {
     fn actions_case_insensitive(&self) -> bool {
@@ -150,11 +158,19 @@ impl Dialect for Tencent {
         true
     }
 
+    fn negated_holds_on_missing_key(&self) -> bool {
+        // "For a condition operator without `_if_exist` ... the condition is [false] by default if
+        // the request does not contain the specified request header or parameter" (COS
+        // conditions documentation, which pairs "deny + string_not_equal" with allowing requests
+        // that lack the parameter).
+        false
+    }
+
     fn resource_matches(
         &self,
         pattern: &ResourcePattern,
         resource: &str,
-        _layer: Layer,
+        layer: Layer,
         _lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Result<bool, String> {
         if pattern.any {
@@ -167,11 +183,12 @@ impl Dialect for Tencent {
         if res.len() != 6 || pattern.segments.len() != 6 {
             return Ok(Glob::new(&pattern.text).matches(resource));
         }
-        // An empty project, region or account in a policy means "any project", "all regions"
-        // and "the root account of the policy's creator" (which a request for that account's
-        // resources names already).
+        // An empty project or region in a policy means "any project", "all regions"; an empty
+        // account means "the root account of the policy's creator": the caller's own account
+        // for its CAM policies, boundary and key policy, the owner's for a bucket policy.
+        let own = layer == Layer::Resource || self.same_account;
         match_segments(pattern, &res, &|_| None, |i, seg, _| {
-            (1..=4).contains(&i) && seg.is_empty()
+            seg.is_empty() && (i == 1 || i == 3 || (i == 4 && own))
         })
     }
 
@@ -191,7 +208,7 @@ impl Dialect for Tencent {
                     .as_deref()
                     .is_some_and(|n| n.eq_ignore_ascii_case(v)))
             .then_some(PrincipalHow::Direct),
-            PrincipalKind::Qcs if v == ANYONE => {
+            PrincipalKind::Qcs if v == ANYONE || v == ANONYMOUS => {
                 // "Deny all users" only denies anonymous users, never CAM users (COS bucket
                 // policy documentation); an Allow for everyone covers every caller.
                 match effect {
@@ -252,6 +269,16 @@ fn qcs_entry(v: &str, caller: &Caller) -> Option<PrincipalHow> {
     }
 }
 
+/// `sts:AssumeRole` on a CAM role (`qcs::cam::uin/OWNER:roleName/NAME` or `...:role/ID`).
+fn is_role_assumption(action: &str, resource: &str) -> bool {
+    action.eq_ignore_ascii_case("sts:AssumeRole")
+        && resource.split(':').nth(2) == Some("cam")
+        && resource
+            .rsplit(':')
+            .next()
+            .is_some_and(|r| r.starts_with("roleName/") || r.starts_with("role/"))
+}
+
 fn is_cos(action: &str) -> bool {
     action.starts_with("cos:")
 }
@@ -280,8 +307,11 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
     };
     // Nothing is derived: CAM documents no keys that follow from the caller, and
     // `qcs:current_time` is left absent so that decisions do not depend on the clock.
+    let dialect = Tencent {
+        same_account: caller.account.is_some() && caller.account == resource_account,
+    };
     let scope = Scope {
-        dialect: &Tencent,
+        dialect: &dialect,
         caller,
         action: &action,
         action_display: &req.action,
@@ -332,14 +362,26 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
             run.skip(l, format!("Tencent Cloud has no {} layer", l.name()));
         }
     }
-    let verdict = decide(&mut run, caller, resource_account.as_deref());
+    let verdict = decide(
+        &mut run,
+        caller,
+        &action,
+        &resource,
+        resource_account.as_deref(),
+    );
     run.finish(caller, Vec::new(), verdict, title, |_, _, notes| {
         message(&action, &resource, notes)
     })
 }
 
 /// The Tencent Cloud decision flow over evaluated layers.
-fn decide(run: &mut Run, caller: &Caller, resource_account: Option<&str>) -> Verdict {
+fn decide(
+    run: &mut Run,
+    caller: &Caller,
+    action: &str,
+    resource: &str,
+    resource_account: Option<&str>,
+) -> Verdict {
     // 1. Any matching deny denies.
     let order = [
         Layer::Session,
@@ -358,6 +400,23 @@ fn decide(run: &mut Run, caller: &Caller, resource_account: Option<&str>) -> Ver
     let identity_allow = run.first_allow(Layer::Identity);
     let resource_best = run.get(Layer::Resource).and_then(LayerEval::best_allow);
     let resource_allow = run.first_allow(Layer::Resource);
+    if is_role_assumption(action, resource) {
+        if sub && identity_allow.is_none() {
+            return Verdict::Implicit(Layer::Identity, None, "assuming a role needs an Allow for sts:AssumeRole in the caller's CAM policies as well as in the role's trust policy".into());
+        }
+        if resource_best.is_none() {
+            if run.get(Layer::Resource).is_none() {
+                run.note("the stack has no trust policy for the role; a role can be assumed only if its trust policy allows");
+            }
+            return Verdict::Implicit(
+                Layer::Resource,
+                None,
+                "the role's trust policy does not allow the caller".into(),
+            );
+        }
+        let reason = allow_reason(&resource_allow, "allowed");
+        return Verdict::Allow(resource_allow, reason);
+    }
     let granted = if caller.kind == CallerKind::Root && same_account {
         run.note("a root account may do anything with its own resources (CAM evaluation logic)");
         None
@@ -384,7 +443,12 @@ fn decide(run: &mut Run, caller: &Caller, resource_account: Option<&str>) -> Ver
         if resource_best.is_none() {
             return Verdict::Implicit(Layer::Resource, None, "cross-account: the resource owner's bucket policy grants nothing to the caller or its root account".into());
         }
-        if sub && identity_allow.is_none() {
+        if resource_best == Some(PrincipalHow::Any) {
+            // "COS verifies the permissions of the user as anonymous user based on
+            // resource-based policies. Either verification is successful and the user will be
+            // allowed" (COS access policy evaluation process).
+            run.note("a bucket policy that grants everyone lets a signed caller of another account in without its own account's CAM grant: COS also checks every request as an anonymous one");
+        } else if sub && identity_allow.is_none() {
             return Verdict::Implicit(Layer::Identity, None, "cross-account: the bucket policy grants the caller's root account, and that account's CAM policies must also grant the sub-account; none does".into());
         }
         resource_allow

@@ -47,7 +47,10 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
     let mut items = Vec::new();
     match &v.kind {
         JsonKind::String(_) | JsonKind::Array(_) => {
-            let list = cx.strings(v, name)?;
+            let list = match &v.kind {
+                JsonKind::Array(a) if a.is_empty() => Vec::new(),
+                _ => cx.strings(v, name)?,
+            };
             if list.is_empty() {
                 // `[]` means everyone (OSS bucket policy documentation).
                 items.push(PrincipalEntry {

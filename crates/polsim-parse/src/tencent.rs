@@ -198,7 +198,9 @@ fn check_key(key: &str) -> KeyVerdict {
         }
         // Keys are case-sensitive in CAM: a key that differs only in case is misspelled.
         if let Some(k) = KEYS.iter().find(|k| k.eq_ignore_ascii_case(key)) {
-            return KeyVerdict::Misspelled(k);
+            return KeyVerdict::Unknown(format!(
+                "`{key}` differs from the documented key `{k}` only in case, and CAM condition keys are case-sensitive: this condition never sees the request's `{k}`"
+            ));
         }
         judge_key(
             key,
@@ -258,8 +260,15 @@ mod tests {
 
     #[test]
     fn keys_are_case_sensitive() {
+        // A key differing only in case is legal but never matches: a warning says so.
         let (p, d) = lower_text(
             r#"{"version":"2.0","statement":[{"effect":"deny","action":"cos:*","resource":"*","condition":{"ip_not_equal":{"qcs:IP":"10.0.0.0/8"}}}]}"#,
+            Layer::Identity,
+        );
+        assert!(p.is_some());
+        assert!(d[0].message.contains("only in case"), "{d:?}");
+        let (p, d) = lower_text(
+            r#"{"version":"2.0","statement":[{"effect":"deny","action":"cos:*","resource":"*","condition":{"ip_not_equal":{"qcs:ipp":"10.0.0.0/8"}}}]}"#,
             Layer::Identity,
         );
         assert!(p.is_none());

@@ -67,7 +67,7 @@ fn default_principal(cloud: Cloud, resource_account: Option<&str>, resource: &st
         }
         Cloud::Tencent => {
             let acct = resource_account.unwrap_or("100000000001");
-            format!("qcs::cam::uin/{acct}:uin/{acct}")
+            format!("qcs::cam::uin/{acct}:uin/{DEFAULT_PRINCIPAL_USER}")
         }
     }
 }
