@@ -175,6 +175,12 @@ pub fn human(e: &Evaluation, req: &Request, principal_note: Option<&str>, st: &S
             }
         }
     }
+    if !e.checklist.is_empty() {
+        o.push_str("\nThe troubleshooting guide's checks, answered from the policies:\n");
+        for c in &e.checklist {
+            o.push_str(&format!("  - {} {}\n", c.question, c.answer));
+        }
+    }
     if !e.derived_keys.is_empty() {
         let d: Vec<String> = e
             .derived_keys
@@ -309,6 +315,7 @@ pub fn json(
         "missing_context_keys": e.missing_keys,
         "layers": layers,
         "notes": e.notes,
+        "checklist": e.checklist.iter().map(|c| json!({"question": c.question, "answer": c.answer})).collect::<Vec<_>>(),
         "warnings": warnings.iter().map(|w| json!({"file": w.file, "line": w.pos.line, "column": w.pos.col, "message": w.message, "help": w.help})).collect::<Vec<_>>(),
     })
 }

@@ -492,6 +492,7 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
         derived_keys: derived,
         notes: Vec::new(),
         caller: caller.display_arn.clone(),
+        checklist: Vec::new(),
     };
 
     // sts:GetCallerIdentity always succeeds (§1.1 special cases).

@@ -565,6 +565,7 @@ impl Run {
             derived_keys: derived,
             notes: Vec::new(),
             caller: caller.display_arn.clone(),
+            checklist: Vec::new(),
         };
         for (layer, level, e, res) in &self.layers {
             out.layers

@@ -341,4 +341,16 @@ pub struct Evaluation {
     pub notes: Vec<String>,
     /// The caller as the cloud names it in messages.
     pub caller: String,
+    /// The questions of the cloud's 403 troubleshooting guide, answered from the policies (empty
+    /// where polsim has no such list for the cloud).
+    pub checklist: Vec<ChecklistItem>,
+}
+
+/// One question of a troubleshooting guide and its answer for this request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistItem {
+    /// The question, as the guide asks it.
+    pub question: String,
+    /// The answer, from the policies.
+    pub answer: String,
 }

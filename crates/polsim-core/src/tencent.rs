@@ -7,7 +7,7 @@
 use crate::eval::{
     allow_reason, match_segments, Dialect, LayerEval, PrincipalHow, Run, Scope, Verdict,
 };
-use crate::explain::Evaluation;
+use crate::explain::{ChecklistItem, Evaluation, StatementRef};
 use crate::ir::{Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
 use crate::request::{Caller, CallerKind, Request};
@@ -369,9 +369,87 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
         &resource,
         resource_account.as_deref(),
     );
-    run.finish(caller, Vec::new(), verdict, title, |_, _, notes| {
+    let checklist = cos_checklist(&run, caller, resource_account.as_deref());
+    let mut out = run.finish(caller, Vec::new(), verdict, title, |_, _, notes| {
         message(&action, &resource, notes)
-    })
+    });
+    if is_cos(&action) {
+        out.checklist = checklist;
+    }
+    out
+}
+
+/// The policy questions of the COS 403 troubleshooting flow, answered from the evaluated layers:
+/// is the request anonymous, does the sub-account have permission, does the temporary key's
+/// policy cover the request, and is a cross-account request granted on both sides.
+fn cos_checklist(run: &Run, caller: &Caller, resource_account: Option<&str>) -> Vec<ChecklistItem> {
+    let stmt = |s: &StatementRef| format!("{} ({})", s.label(), s.location());
+    let layer_answer = |layer: Layer, what: &str| -> String {
+        match run.get(layer) {
+            None => format!("no {what} in the stack"),
+            Some(e) => match (e.denies.first(), e.allows.first()) {
+                (Some(d), _) => format!("no: {what} statement {} denies", stmt(d)),
+                (None, Some((a, _))) => format!("yes: {what} statement {} allows", stmt(a)),
+                (None, None) => format!("no: no {what} statement allows the request"),
+            },
+        }
+    };
+    let mut out = Vec::new();
+    let anonymous = caller.kind == CallerKind::Anonymous;
+    out.push(ChecklistItem {
+        question: "Is the request anonymous (unsigned)?".into(),
+        answer: if anonymous {
+            format!(
+                "yes: only a bucket policy granting everyone can allow it; {}",
+                layer_answer(Layer::Resource, "bucket policy")
+            )
+        } else {
+            format!("no: it is signed by {}", caller.display_arn)
+        },
+    });
+    out.push(ChecklistItem {
+        question: "Does the sub-account (or role) have permission?".into(),
+        answer: match caller.kind {
+            CallerKind::User | CallerKind::RoleSession => {
+                layer_answer(Layer::Identity, "CAM policy")
+            }
+            CallerKind::Root => {
+                "not a sub-account: a root account may do anything with its own resources".into()
+            }
+            _ => "not a sub-account".into(),
+        },
+    });
+    out.push(ChecklistItem {
+        question: "Does the policy given with the temporary key cover the request?".into(),
+        answer: match run.get(Layer::Session) {
+            None => "no temporary-key policy in the stack (the request is not made with a temporary key, or its policy was not given)".into(),
+            Some(_) => layer_answer(Layer::Session, "temporary-key policy"),
+        },
+    });
+    let same = caller.account.is_some() && caller.account.as_deref() == resource_account;
+    out.push(ChecklistItem {
+        question: "Is this a cross-account request, and is it granted on both sides?".into(),
+        answer: if anonymous {
+            "not applicable to an anonymous request".into()
+        } else if same {
+            format!(
+                "no: the bucket belongs to the caller's root account {}",
+                resource_account.unwrap_or("")
+            )
+        } else {
+            format!(
+                "yes: the bucket belongs to {}; owner's side: {}; caller's side: {}",
+                resource_account.unwrap_or("another account"),
+                layer_answer(Layer::Resource, "bucket policy"),
+                if caller.kind == CallerKind::Root {
+                    "a root account needs no CAM grant".to_string()
+                } else {
+                    layer_answer(Layer::Identity, "CAM policy")
+                }
+            )
+        },
+    });
+    out
 }
 
 /// The Tencent Cloud decision flow over evaluated layers.
