@@ -6,7 +6,8 @@
 //! are chosen there and reported in `Evaluation.notes` when they apply.
 
 use crate::eval::{
-    allow_reason, derive_key, match_segments, Dialect, PrincipalHow, Run, Scope, Verdict,
+    allow_reason, derive_key, match_segments, split_resource, Dialect, PrincipalHow, Run, Scope,
+    Verdict,
 };
 use crate::explain::{Decision, Evaluation, StatementRef};
 use crate::ir::{Effect, Layer, Policy, PrincipalEntry, PrincipalKind, ResourcePattern};
@@ -136,16 +137,10 @@ impl Dialect for Aliyun {
         _layer: Layer,
         _lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Result<bool, String> {
-        if pattern.any {
-            return Ok(true);
-        }
-        if resource == "*" {
-            return Ok(false);
-        }
-        let res: Vec<&str> = resource.splitn(5, ':').collect();
-        if res.len() != 5 || pattern.segments.len() != 5 {
-            return Ok(Glob::new(&pattern.text).matches(resource));
-        }
+        let res = match split_resource(pattern, resource, 5, "acs", true) {
+            Ok(parts) => parts,
+            Err(decided) => return Ok(decided),
+        };
         // OSS names carry `*` for the region: a request segment `*` is not specific.
         match_segments(pattern, &res, &|_| None, |i, _, part| i < 4 && part == "*")
     }

@@ -3,7 +3,9 @@
 //! Rules and their sources are listed in `docs/semantics/aws.md`; the section marks (§) below
 //! refer to the project's AWS semantics spec.
 
-use crate::eval::{eval_layer, match_segments, Dialect, LayerEval, PrincipalHow, Scope};
+use crate::eval::{
+    eval_layer, match_segments, split_resource, Dialect, LayerEval, PrincipalHow, Scope,
+};
 use crate::explain::{Decision, Evaluation, LayerReport, LayerStatus, StatementRef};
 use crate::ir::{Effect, Layer, Policy, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
@@ -154,20 +156,11 @@ impl Dialect for Aws {
         layer: Layer,
         lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Result<bool, String> {
-        if pattern.any {
-            return Ok(true);
-        }
-        // Only `*` matches actions that take no resource.
-        if resource == "*" {
-            return Ok(false);
-        }
-        let res: Vec<&str> = resource.splitn(6, ':').collect();
-        let segs = &pattern.segments;
-        if res.len() != 6 || res.first() != Some(&"arn") {
-            // Not an ARN: compare whole names.
-            return Ok(Glob::new(&pattern.text).matches(resource));
-        }
-        if segs.len() < 6 {
+        let res = match split_resource(pattern, resource, 6, "arn", false) {
+            Ok(parts) => parts,
+            Err(decided) => return Ok(decided),
+        };
+        if pattern.segments.len() < 6 {
             let identity_like = matches!(
                 layer,
                 Layer::Identity | Layer::PermissionsBoundary | Layer::Session

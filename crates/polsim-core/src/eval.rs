@@ -72,6 +72,33 @@ pub trait Dialect {
     }
 }
 
+/// What every dialect decides before comparing segments: `*` matches everything; only `*`
+/// matches a request with no resource (`*`); a name that is not `n` segments long (or, with
+/// `full_pattern`, a pattern that is not) compares whole, as one wildcard string. `Err` carries
+/// such a decision, `Ok` the request name's segments.
+pub fn split_resource<'r>(
+    pattern: &ResourcePattern,
+    resource: &'r str,
+    n: usize,
+    prefix: &str,
+    full_pattern: bool,
+) -> Result<Vec<&'r str>, bool> {
+    if pattern.any {
+        return Err(true);
+    }
+    if resource == "*" {
+        return Err(false);
+    }
+    let parts: Vec<&str> = resource.splitn(n, ':').collect();
+    if parts.len() != n
+        || parts.first() != Some(&prefix)
+        || (full_pattern && pattern.segments.len() != n)
+    {
+        return Err(crate::pattern::Glob::new(&pattern.text).matches(resource));
+    }
+    Ok(parts)
+}
+
 /// Matches a resource name already split into `parts` against a pattern, segment by segment:
 /// every segment but the last compares case-insensitively with `*` and `?` confined to it; the
 /// last (the resource part) compares case-sensitively, `*` spanning `/` and `:`, with policy

@@ -5,7 +5,8 @@
 //! are chosen there and reported in `Evaluation.notes` when they apply.
 
 use crate::eval::{
-    allow_reason, match_segments, Dialect, LayerEval, PrincipalHow, Run, Scope, Verdict,
+    allow_reason, match_segments, split_resource, Dialect, LayerEval, PrincipalHow, Run, Scope,
+    Verdict,
 };
 use crate::explain::{ChecklistItem, Evaluation, StatementRef};
 use crate::ir::{Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
@@ -173,16 +174,10 @@ impl Dialect for Tencent {
         layer: Layer,
         _lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Result<bool, String> {
-        if pattern.any {
-            return Ok(true);
-        }
-        if resource == "*" {
-            return Ok(false);
-        }
-        let res: Vec<&str> = resource.splitn(6, ':').collect();
-        if res.len() != 6 || pattern.segments.len() != 6 {
-            return Ok(Glob::new(&pattern.text).matches(resource));
-        }
+        let res = match split_resource(pattern, resource, 6, "qcs", true) {
+            Ok(parts) => parts,
+            Err(decided) => return Ok(decided),
+        };
         // An empty project or region in a policy means "any project", "all regions"; an empty
         // account means "the root account of the policy's creator": the caller's own account
         // for its CAM policies, boundary and key policy, the owner's for a bucket policy.
