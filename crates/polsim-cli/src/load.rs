@@ -188,9 +188,9 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
                     return Err(Diagnostic::error(
                         polsim_core::Pos { line: 1, col: 1 },
                         format!(
-                            "this is a {} policy, but the stack is {}",
-                            c.name(),
-                            prev.name()
+                            "this policy is written for {}, but the stack is for {}",
+                            c.title(),
+                            prev.title()
                         ),
                     )
                     .with_help(

@@ -44,6 +44,15 @@ impl Cloud {
         }
     }
 
+    /// The cloud's name in prose (`AWS`, `Alibaba Cloud`, `Tencent Cloud`).
+    pub fn title(self) -> &'static str {
+        match self {
+            Cloud::Aws => "AWS",
+            Cloud::Aliyun => "Alibaba Cloud",
+            Cloud::Tencent => "Tencent Cloud",
+        }
+    }
+
     /// Reads a cloud name as written in a test file.
     pub fn from_name(s: &str) -> Option<Cloud> {
         match s.to_ascii_lowercase().as_str() {

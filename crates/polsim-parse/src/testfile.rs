@@ -602,9 +602,9 @@ impl Cx<'_, '_> {
             self.err(
                 doc.pos,
                 format!(
-                    "this is a {} policy, but the test is for {}",
-                    doc_cloud.name(),
-                    cloud.name()
+                    "this policy is written for {}, but the test is for {}",
+                    doc_cloud.title(),
+                    cloud.title()
                 ),
                 Some("a stack cannot mix clouds"),
             );
