@@ -192,16 +192,6 @@ impl Dialect for Aliyun {
             _ => None,
         }
     }
-
-    fn not_principal_exempts(
-        &self,
-        _entries: &[PrincipalEntry],
-        _caller: &Caller,
-        _effect: Effect,
-        _has_boundary: bool,
-    ) -> bool {
-        false
-    }
 }
 
 /// `acs:ram::UID:root` (the account: any of its identities), `acs:ram::UID:user/NAME`,

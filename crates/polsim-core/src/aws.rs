@@ -4,12 +4,12 @@
 //! refer to the project's AWS semantics spec.
 
 use crate::eval::{
-    eval_layer, match_segments, split_resource, Dialect, LayerEval, PrincipalHow, Scope,
+    derive_key, eval_layer, match_segments, split_resource, Dialect, LayerEval, PrincipalHow, Scope,
 };
 use crate::explain::{Decision, Evaluation, LayerReport, LayerStatus, StatementRef};
 use crate::ir::{Effect, Layer, Policy, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
-use crate::request::{Caller, CallerKind, CtxValue, Request};
+use crate::request::{Caller, CallerKind, Request};
 use crate::stack::Stack;
 use std::collections::BTreeSet;
 
@@ -418,14 +418,8 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
     // Context keys that follow from the caller and the resource.
     let mut ctx = req.context.clone();
     let mut derived = Vec::new();
-    let mut derive = |key: &str, value: Option<String>| {
-        if let Some(v) = value {
-            if !ctx.contains(key) {
-                ctx.insert(key, CtxValue::One(v.clone()));
-                derived.push((key.to_string(), v));
-            }
-        }
-    };
+    let mut derive =
+        |key: &str, value: Option<String>| derive_key(&mut ctx, &mut derived, key, value);
     if caller.is_identity() {
         derive("aws:PrincipalArn", caller.principal_arn.clone());
         derive("aws:PrincipalAccount", caller.account.clone());
@@ -472,21 +466,7 @@ pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
         derive("s3:DataAccessPointAccount", arn_account(ap));
     }
 
-    let mut base = Evaluation {
-        decision: Decision::Allow,
-        layer: None,
-        level: None,
-        statement: None,
-        reason: String::new(),
-        message: None,
-        code: None,
-        layers: Vec::new(),
-        missing_keys: Vec::new(),
-        derived_keys: derived,
-        notes: Vec::new(),
-        caller: caller.display_arn.clone(),
-        checklist: Vec::new(),
-    };
+    let mut base = Evaluation::new(caller, derived);
 
     // sts:GetCallerIdentity always succeeds (§1.1 special cases).
     if action == "sts:getcalleridentity" {

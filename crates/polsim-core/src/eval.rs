@@ -58,14 +58,17 @@ pub trait Dialect {
         layer: Layer,
         effect: Effect,
     ) -> Option<PrincipalHow>;
-    /// Whether a `NotPrincipal` list exempts the caller from a statement with `effect`.
+    /// Whether a `NotPrincipal` list exempts the caller from a statement with `effect` (only
+    /// dialects that have `NotPrincipal` need to say).
     fn not_principal_exempts(
         &self,
-        entries: &[PrincipalEntry],
-        caller: &Caller,
-        effect: Effect,
-        has_boundary: bool,
-    ) -> bool;
+        _entries: &[PrincipalEntry],
+        _caller: &Caller,
+        _effect: Effect,
+        _has_boundary: bool,
+    ) -> bool {
+        false
+    }
     /// A hint for a principal near miss (say, a user name differing in case).
     fn principal_note(&self, _entries: &[PrincipalEntry], _caller: &Caller) -> Option<String> {
         None
@@ -579,21 +582,8 @@ impl Run {
         describe: impl Fn(Layer) -> &'static str,
         message: impl FnOnce(Decision, Layer, &mut Vec<String>) -> (String, String),
     ) -> Evaluation {
-        let mut out = Evaluation {
-            decision: Decision::Allow,
-            layer: None,
-            level: None,
-            statement: None,
-            reason: String::new(),
-            message: None,
-            code: None,
-            layers: Vec::new(),
-            missing_keys: std::mem::take(&mut self.missing).into_iter().collect(),
-            derived_keys: derived,
-            notes: Vec::new(),
-            caller: caller.display_arn.clone(),
-            checklist: Vec::new(),
-        };
+        let mut out = Evaluation::new(caller, derived);
+        out.missing_keys = std::mem::take(&mut self.missing).into_iter().collect();
         for (layer, level, e, res) in &self.layers {
             out.layers
                 .push(e.report(*layer, level.as_deref(), None, res));

@@ -346,6 +346,27 @@ pub struct Evaluation {
     pub checklist: Vec<ChecklistItem>,
 }
 
+impl Evaluation {
+    /// An allow with nothing explained yet: the start every flow fills in.
+    pub fn new(caller: &crate::request::Caller, derived_keys: Vec<(String, String)>) -> Evaluation {
+        Evaluation {
+            decision: Decision::Allow,
+            layer: None,
+            level: None,
+            statement: None,
+            reason: String::new(),
+            message: None,
+            code: None,
+            layers: Vec::new(),
+            missing_keys: Vec::new(),
+            derived_keys,
+            notes: Vec::new(),
+            caller: caller.display_arn.clone(),
+            checklist: Vec::new(),
+        }
+    }
+}
+
 /// One question of a troubleshooting guide and its answer for this request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChecklistItem {

@@ -217,16 +217,6 @@ impl Dialect for Tencent {
             _ => None,
         }
     }
-
-    fn not_principal_exempts(
-        &self,
-        _entries: &[PrincipalEntry],
-        _caller: &Caller,
-        _effect: Effect,
-        _has_boundary: bool,
-    ) -> bool {
-        false
-    }
 }
 
 /// `qcs::cam::uin/OWNER:uin/SUB`, `...:uin/OWNER` or `...:root` (the root account: any identity
