@@ -21,7 +21,7 @@ pub const EXIT_INVALID: u8 = 2;
 #[command(
     name = "polsim",
     version,
-    about = "Offline policy simulator for AWS IAM: finds the policy and statement behind a 403 Access Denied",
+    about = "Offline policy simulator for AWS IAM, Alibaba Cloud RAM and Tencent Cloud CAM: finds the policy and statement behind a 403 Access Denied",
     after_help = "Examples:\n  polsim eval --policy policies-examples/aws/bucket-policy-vpce-only --action s3:GetObject \\\n      --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/report.csv --context aws:SourceVpce=vpce-99999999\n  polsim test policies-examples/aws\n\nExit codes: 0 allowed / all tests passed, 1 denied / a test failed, 2 invalid input."
 )]
 struct Cli {

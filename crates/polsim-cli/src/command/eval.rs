@@ -13,25 +13,25 @@ pub const DEFAULT_PRINCIPAL_USER: &str = "polsim-user";
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  polsim eval --policy policies-examples/aws/boundary-without-s3 \\\n      --action s3:GetObject --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg\n\nThe folder holds identity/, permissions-boundary/, session/, resource/, scp/<level>/,\nrcp/<level>/, vpc-endpoint/ and access-point/ (one policy per *.json file), and an optional\npolsim.json with `principal`, `principal_id`, `resource_account` and `context`.\nExit codes: 0 allowed, 1 denied, 2 invalid input."
+    after_help = "Examples:\n  polsim eval --policy policies-examples/aws/boundary-without-s3 \\\n      --action s3:GetObject --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg\n  polsim eval --policy policies-examples/aliyun/bucket-policy-deny-outside-ip --action oss:ListObjects \\\n      --resource 'acs:oss:*:174649585760xxxx:examplebucket' --context acs:SourceIp=10.1.2.3\n\nThe cloud is read from the policies (2012-10-17, \"1\", \"2.0\") and the names (arn:, acs:, qcs:).\nThe folder holds identity/, permissions-boundary/, session/, resource/, scp/<level>/,\nrcp/<level>/, vpc-endpoint/ and access-point/ (one policy per *.json file), and an optional\npolsim.json with `principal`, `principal_id`, `resource_account` and `context`.\nExit codes: 0 allowed, 1 denied, 2 invalid input."
 )]
 pub struct Args {
     /// The policy stack folder
     #[arg(long, value_name = "DIR")]
     policy: PathBuf,
-    /// The action, e.g. s3:GetObject
+    /// The action: s3:GetObject, oss:GetObject, cos:GetObject (or name/cos:GetObject)
     #[arg(long)]
     action: String,
-    /// The resource ARN, or * for actions that take no resource
+    /// The resource name (arn:..., acs:..., qcs:...), or * for actions that take no resource
     #[arg(long)]
     resource: String,
-    /// Who calls (ARN, service name or `anonymous`); default: polsim.json, else an IAM user of the resource's account
+    /// Who calls (an arn:/acs:/qcs: principal, a service name, or `anonymous`); default: polsim.json, else a user of the resource's account
     #[arg(long)]
     principal: Option<String>,
-    /// The caller's unique id (aws:userid)
+    /// The caller's unique id (aws:userid; the UID an OSS bucket policy names a RAM user by)
     #[arg(long, value_name = "ID")]
     principal_id: Option<String>,
-    /// The account that owns the resource (S3 ARNs carry none)
+    /// The account that owns the resource (S3 ARNs carry none; COS names carry the APPID)
     #[arg(long, value_name = "ID")]
     resource_account: Option<String>,
     /// The access point the request goes through
