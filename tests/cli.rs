@@ -2,15 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "support/mod.rs"]
+mod support;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+use std::process::{Command, Output};
+use support::root;
 
 fn polsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_polsim"))

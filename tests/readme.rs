@@ -3,15 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+#[path = "support/mod.rs"]
+mod support;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+use std::process::Command;
+use support::root;
 
 /// Splits a shell line into words, honouring single quotes.
 fn words(line: &str) -> Vec<String> {

@@ -172,18 +172,10 @@ fn check_key(key: &str) -> KeyVerdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
     use polsim_core::Layer;
 
     fn lower_text(text: &str, layer: Layer) -> (Option<Policy>, Vec<Diagnostic>) {
-        lower(
-            &parse(text).unwrap(),
-            &PolicySource {
-                id: "p".into(),
-                file: None,
-                layer,
-            },
-        )
+        crate::lower::lower_text(&SPEC, text, layer)
     }
 
     #[test]

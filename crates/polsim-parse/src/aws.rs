@@ -274,19 +274,10 @@ pub const S3_KEYS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
     use polsim_core::{Layer, Pos};
 
     fn lower_text(text: &str, layer: Layer) -> (Option<Policy>, Vec<Diagnostic>) {
-        let doc = parse(text).unwrap();
-        lower(
-            &doc,
-            &PolicySource {
-                id: "p".into(),
-                file: None,
-                layer,
-            },
-        )
+        crate::lower::lower_text(&SPEC, text, layer)
     }
 
     #[test]

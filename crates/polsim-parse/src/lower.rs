@@ -967,3 +967,24 @@ pub fn judge_key(
         },
     }
 }
+
+/// Lowers `text` with `spec` as a policy of `layer`, for the dialects' unit tests.
+#[cfg(test)]
+pub(crate) fn lower_text(
+    spec: &Spec,
+    text: &str,
+    layer: Layer,
+) -> (Option<Policy>, Vec<Diagnostic>) {
+    match crate::json::parse(text) {
+        Ok(doc) => lower(
+            spec,
+            &doc,
+            &PolicySource {
+                id: "p".into(),
+                file: None,
+                layer,
+            },
+        ),
+        Err(e) => (None, vec![Diagnostic::error(e.pos, e.message)]),
+    }
+}
