@@ -108,13 +108,30 @@ impl Diagnostic {
     }
 }
 
+/// Words longer than this (in characters) get no suggestion: no name a dialect documents is
+/// that long, and comparing a hostile 10 MB key would cost its length squared.
+pub const MAX_SUGGEST_LEN: usize = 128;
+
 /// The closest candidate to `word` within a small edit distance, for "did you mean" hints.
+///
+/// The distance is optimal string alignment over characters (`strsim::osa_distance`): swapping
+/// two neighbours counts as one edit, so `SourceVcpe` is closer to `SourceVpce` than to
+/// `SourceVpc`. A candidate whose length differs from the word's by more than the allowed
+/// distance cannot be within it and is skipped before any comparison.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let w = word.to_lowercase();
+    let wlen = w.chars().count();
+    if wlen > MAX_SUGGEST_LEN {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = edit_distance(&w, &c.to_lowercase());
         let limit = (c.len() / 4).clamp(1, 3);
+        let clen = c.chars().count();
+        if clen > MAX_SUGGEST_LEN || clen.abs_diff(wlen) > limit {
+            continue;
+        }
+        let d = edit_distance(&w, &c.to_lowercase());
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
@@ -123,38 +140,9 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// Edit distance over characters where swapping two neighbours counts as one edit (optimal
-/// string alignment), so that `SourceVcpe` is closer to `SourceVpce` than to `SourceVpc`.
+/// string alignment). Costs `a.len() * b.len()`: callers bound the lengths ([`suggest`] does).
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    let at = |i: usize, j: usize| i * w + j;
-    for i in 0..=a.len() {
-        if let Some(x) = d.get_mut(at(i, 0)) {
-            *x = i;
-        }
-    }
-    for j in 0..=b.len() {
-        if let Some(x) = d.get_mut(at(0, j)) {
-            *x = j;
-        }
-    }
-    for (i, ca) in a.iter().enumerate() {
-        for (j, cb) in b.iter().enumerate() {
-            let get = |i: usize, j: usize| d.get(at(i, j)).copied().unwrap_or(usize::MAX / 2);
-            let mut v = (get(i, j) + usize::from(ca != cb))
-                .min(get(i, j + 1) + 1)
-                .min(get(i + 1, j) + 1);
-            if i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca) {
-                v = v.min(get(i - 1, j - 1) + 1);
-            }
-            if let Some(x) = d.get_mut(at(i + 1, j + 1)) {
-                *x = v;
-            }
-        }
-    }
-    d.last().copied().unwrap_or(0)
+    strsim::osa_distance(a, b)
 }
 
 #[cfg(test)]
@@ -170,6 +158,20 @@ mod tests {
         assert_eq!(suggest("Zzz", ["StringEquals"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("vcpe", "vpce"), 1);
+        assert_eq!(
+            suggest("SourceVcpe", ["SourceVpc", "SourceVpce"]),
+            Some("SourceVpce")
+        );
+    }
+
+    #[test]
+    fn huge_words_are_not_compared() {
+        let huge = "a".repeat(10 * 1024 * 1024);
+        let started = std::time::Instant::now();
+        assert_eq!(suggest(&huge, ["StringEquals", "StringLike"]), None);
+        let long = "StringEquals".repeat(20);
+        assert_eq!(suggest(&long, [long.as_str()]), None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]
