@@ -3,13 +3,26 @@
 use polsim_core::{Cloud, Context, Layer, Level, Stack};
 use polsim_parse::json::{self, Json};
 use polsim_parse::testfile::{cloud_of_document, cloud_of_name, context_value};
-use polsim_parse::{lower_policy, Diagnostic, PolicySource};
+use polsim_parse::{lower_policy, Diagnostic, PolicySource, Source};
 use std::path::{Path, PathBuf};
 
 /// A problem while loading, with the source text when there is one (for the frame).
 pub struct LoadError {
     /// The diagnostics.
     pub diags: Vec<Diagnostic>,
+}
+
+impl LoadError {
+    /// Attaches `source` to the diagnostics that point into it and carry no text yet.
+    pub fn in_source(self, source: &Source) -> LoadError {
+        LoadError {
+            diags: self
+                .diags
+                .into_iter()
+                .map(|d| d.in_source(source))
+                .collect(),
+        }
+    }
 }
 
 impl From<Diagnostic> for LoadError {
@@ -61,14 +74,13 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
     std::fs::read_to_string(path).map_err(|e| io_error(path, &e).into())
 }
 
-/// Parses a JSON file, with a located error.
-pub fn read_json(path: &Path) -> Result<(String, Json), LoadError> {
-    let text = read_text(path)?;
-    match json::parse(&text) {
-        Ok(j) => Ok((text, j)),
-        Err(e) => Err(Diagnostic::error(e.pos, e.message)
-            .in_file(Some(&path.display().to_string()))
-            .into()),
+/// Reads and parses a JSON file, with a located error. The file is read once: its text comes
+/// back as a [`Source`] for the diagnostics about it to carry.
+pub fn read_json(path: &Path) -> Result<(Source, Json), LoadError> {
+    let source = Source::new(path.display().to_string(), read_text(path)?);
+    match json::parse(source.text()) {
+        Ok(j) => Ok((source, j)),
+        Err(e) => Err(e.diagnostic(&source).into()),
     }
 }
 
@@ -99,6 +111,9 @@ fn sub_dirs(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
+/// A policy file of a stack, read: its layer, its SCP/RCP level, its path, its text and JSON.
+type ReadPolicy = (Layer, Option<String>, PathBuf, (Source, Json));
+
 /// Reads a stack folder (see the README for the layout).
 pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, LoadError> {
     if !dir.is_dir() {
@@ -118,7 +133,7 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
         defaults = read_defaults(&config)?;
     }
     // Read every document first, so the cloud can be settled before lowering.
-    let mut docs: Vec<(Layer, Option<String>, PathBuf, Json)> = Vec::new();
+    let mut docs: Vec<ReadPolicy> = Vec::new();
     let mut known = vec!["polsim.json".to_string()];
     for (name, layer) in LAYER_DIRS {
         let d = dir.join(name);
@@ -138,7 +153,7 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
         );
         if matches!(layer, Layer::Scp | Layer::Rcp) {
             for f in json_files(&d)? {
-                docs.push((*layer, Some(name.to_string()), f.clone(), read_json(&f)?.1));
+                docs.push((*layer, Some(name.to_string()), f.clone(), read_json(&f)?));
             }
             for lv in sub_dirs(&d)? {
                 let level = lv
@@ -147,12 +162,12 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
                     .unwrap_or("level")
                     .to_string();
                 for f in json_files(&lv)? {
-                    docs.push((*layer, Some(level.clone()), f.clone(), read_json(&f)?.1));
+                    docs.push((*layer, Some(level.clone()), f.clone(), read_json(&f)?));
                 }
             }
         } else {
             for f in json_files(&d)? {
-                docs.push((*layer, None, f.clone(), read_json(&f)?.1));
+                docs.push((*layer, None, f.clone(), read_json(&f)?));
             }
         }
     }
@@ -179,8 +194,8 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
     }
 
     let mut cloud = forced.or(defaults.cloud);
-    for (_, _, path, doc) in &docs {
-        let doc = inner(doc);
+    for (_, _, path, (source, doc)) in &docs {
+        let doc = inner(doc, source).ok();
         if let Some(c) = doc.as_ref().and_then(cloud_of_document) {
             match cloud {
                 None => cloud = Some(c),
@@ -197,6 +212,7 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
                         "a stack cannot mix clouds; put each cloud's policies in its own folder",
                     )
                     .in_file(Some(&path.display().to_string()))
+                    .in_source(source)
                     .into());
                 }
                 _ => {}
@@ -208,19 +224,19 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
         .unwrap_or(Cloud::Aws);
     let mut stack = Stack::default();
     let mut errors = Vec::new();
-    for (layer, level, path, doc) in docs {
+    for (layer, level, path, (source, doc)) in docs {
         let file = path.display().to_string();
         let id = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("policy")
             .to_string();
-        let Some(doc) = inner(&doc) else {
-            errors.push(
-                Diagnostic::error(doc.pos, "the policy string is not valid JSON")
-                    .in_file(Some(&file)),
-            );
-            continue;
+        let doc = match inner(&doc, &source) {
+            Ok(doc) => doc,
+            Err(d) => {
+                errors.push(d);
+                continue;
+            }
         };
         let (policy, diags) = lower_policy(
             &doc,
@@ -231,7 +247,7 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
             },
             cloud_used,
         );
-        for d in diags {
+        for d in diags.into_iter().map(|d| d.in_source(&source)) {
             if d.is_error() {
                 errors.push(d)
             } else {
@@ -282,21 +298,29 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
     })
 }
 
-/// A document, or the document inside a JSON string (CloudTrail's `requestParameters.policy`).
-fn inner(doc: &Json) -> Option<Json> {
-    match doc.as_str() {
-        Some(s) => json::parse(s).ok(),
-        None => Some(doc.clone()),
+/// A document, or the document inside a JSON string (CloudTrail's `requestParameters.policy`),
+/// with positions inside the string; a syntax error in the string is located there too.
+fn inner(doc: &Json, source: &Source) -> Result<Json, Diagnostic> {
+    match json::parse_embedded(doc, source) {
+        None => Ok(doc.clone()),
+        Some(Ok(j)) => Ok(j),
+        Some(Err(e)) => Err(Diagnostic {
+            message: format!("the policy string is not valid JSON: {}", e.message),
+            ..e.diagnostic(source)
+        }),
     }
 }
 
 fn read_defaults(path: &Path) -> Result<StackDefaults, LoadError> {
-    let (_, j) = read_json(path)?;
-    let file = path.display().to_string();
+    let (source, j) = read_json(path)?;
+    read_defaults_in(&j, &path.display().to_string()).map_err(|e| e.in_source(&source))
+}
+
+fn read_defaults_in(j: &Json, file: &str) -> Result<StackDefaults, LoadError> {
     let mut d = StackDefaults::default();
     let Some(members) = j.as_object() else {
         return Err(Diagnostic::error(j.pos, "polsim.json must be an object")
-            .in_file(Some(&file))
+            .in_file(Some(file))
             .into());
     };
     for m in members {
@@ -305,12 +329,12 @@ fn read_defaults(path: &Path) -> Result<StackDefaults, LoadError> {
             "principal_id" => d.principal_id = m.value.as_str().map(str::to_string),
             "resource_account" => d.resource_account = m.value.scalar_text(),
             "cloud" => d.cloud = m.value.as_str().and_then(Cloud::from_name),
-            "context" => d.context = read_context(&m.value, &file)?,
+            "context" => d.context = read_context(&m.value, file)?,
             "name" | "description" => {}
             other => {
                 return Err(Diagnostic::error(m.key_pos, format!("unknown field `{other}` in polsim.json"))
                     .with_help("polsim.json takes `principal`, `principal_id`, `resource_account`, `cloud` and `context`")
-                    .in_file(Some(&file))
+                    .in_file(Some(file))
                     .into())
             }
         }

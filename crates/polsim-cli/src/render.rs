@@ -320,13 +320,10 @@ pub fn json(
     })
 }
 
-/// Prints diagnostics to standard error with a source frame.
+/// Prints diagnostics to standard error, each with a frame drawn from the source text it
+/// carries: no file is read here (a file read twice could have changed, or be a FIFO).
 pub fn print_diags(diags: &[Diagnostic]) {
     for d in diags {
-        let src = d
-            .file
-            .as_deref()
-            .and_then(|f| std::fs::read_to_string(f).ok());
-        eprint!("{}", d.render(src.as_deref()));
+        eprint!("{}", d.render(None));
     }
 }

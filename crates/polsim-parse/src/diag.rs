@@ -1,7 +1,172 @@
-//! Located diagnostics: what went wrong, where, and a hint.
+//! Located diagnostics: what went wrong, where, and a hint; and the [`Source`] text they point
+//! into, carried along so that drawing a frame never reads a file again.
 
 use polsim_core::Pos;
 use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// A range of bytes in a [`Source`]'s text, from `start` up to (not including) `end`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    /// The first byte.
+    pub start: usize,
+    /// Just after the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// The empty span at `offset` (a caret, no underline).
+    pub fn point(offset: usize) -> Span {
+        Span {
+            start: offset,
+            end: offset,
+        }
+    }
+}
+
+/// The text of one input (a file, or text given on the command line) and its name, shared by
+/// every value and diagnostic that points into it. Cloning is cheap: the text and its line
+/// index are reference-counted.
+#[derive(Clone)]
+pub struct Source(Arc<SourceText>);
+
+struct SourceText {
+    name: String,
+    text: String,
+    /// The byte offset where each line starts (line 1 after a byte order mark).
+    lines: Vec<usize>,
+}
+
+impl Source {
+    /// A source named `name` (a path as shown to users) holding `text`.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Source {
+        let text: String = text.into();
+        let first = if text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
+        let lines: Vec<usize> = std::iter::once(first)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Source(Arc::new(SourceText {
+            name: name.into(),
+            text,
+            lines,
+        }))
+    }
+
+    /// The name shown in locations.
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// The byte range of line `line` (from 1), without its `\n`.
+    fn line_range(&self, line: u32) -> Option<(usize, usize)> {
+        let i = (line as usize).checked_sub(1)?;
+        let start = *self.0.lines.get(i)?;
+        let end = self
+            .0
+            .lines
+            .get(i + 1)
+            .map_or(self.0.text.len(), |&n| n - 1);
+        Some((start, end))
+    }
+
+    /// Line `line` (from 1): the byte offset where it starts and its text, without the line end.
+    pub fn line(&self, line: u32) -> Option<(usize, &str)> {
+        let (start, end) = self.line_range(line)?;
+        let text = self.text().get(start..end)?;
+        Some((start, text.strip_suffix('\r').unwrap_or(text)))
+    }
+
+    /// The byte offset of `pos` (columns count characters), if the text has that line. A column
+    /// past the end of the line stops at the line's end.
+    pub fn offset_of(&self, pos: Pos) -> Option<usize> {
+        let (start, end) = self.line_range(pos.line)?;
+        let line = self.text().get(start..end)?;
+        let skip = (pos.col as usize).saturating_sub(1);
+        Some(
+            start
+                + line
+                    .char_indices()
+                    .nth(skip)
+                    .map_or(line.len(), |(at, _)| at),
+        )
+    }
+
+    /// The line and column of byte `offset`.
+    pub fn pos_at(&self, offset: usize) -> Pos {
+        self.locator().pos(offset)
+    }
+
+    /// A [`Locator`]: line and column of many offsets, cheap when they come in increasing order.
+    pub fn locator(&self) -> Locator<'_> {
+        Locator {
+            source: self,
+            last: None,
+        }
+    }
+}
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Source) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || (self.0.name == other.0.name && self.0.text == other.0.text)
+    }
+}
+
+impl Eq for Source {}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("name", &self.0.name)
+            .field("bytes", &self.0.text.len())
+            .finish()
+    }
+}
+
+/// Turns byte offsets into lines and columns. Remembers the last answer, so that offsets given
+/// in increasing order on one long line (a CloudTrail policy is one line) cost the distance
+/// between them, not the distance from the line's start.
+pub struct Locator<'s> {
+    source: &'s Source,
+    last: Option<(usize, Pos)>,
+}
+
+impl Locator<'_> {
+    /// The line and column of byte `offset` (clamped to the text; a column counts characters).
+    pub fn pos(&mut self, offset: usize) -> Pos {
+        let text = self.source.text();
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let lines = &self.source.0.lines;
+        let line = lines.partition_point(|&s| s <= offset).max(1);
+        let line_start = lines.get(line - 1).copied().unwrap_or(0).min(offset);
+        let (from, mut pos) = match self.last {
+            Some((at, p)) if at <= offset && at >= line_start && p.line as usize == line => (at, p),
+            _ => (
+                line_start,
+                Pos {
+                    line: line as u32,
+                    col: 1,
+                },
+            ),
+        };
+        let n = text.get(from..offset).map_or(0, |s| s.chars().count());
+        pos.col += n as u32;
+        self.last = Some((offset, pos));
+        pos
+    }
+}
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +190,10 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
+    /// The bytes pointed at in `source`.
+    pub span: Option<Span>,
+    /// The text the diagnostic points into, for the frame.
+    pub source: Option<Source>,
 }
 
 impl Diagnostic {
@@ -36,6 +205,8 @@ impl Diagnostic {
             pos,
             message: message.into(),
             help: None,
+            span: None,
+            source: None,
         }
     }
 
@@ -61,6 +232,29 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the span pointed at.
+    pub fn at(mut self, span: Span) -> Diagnostic {
+        self.span = Some(span);
+        self
+    }
+
+    /// Attaches the text the diagnostic points into, unless it carries one already or names
+    /// another file. Sets the file to the source's name when there is none, and the span from
+    /// the line and column when there is none.
+    pub fn in_source(mut self, source: &Source) -> Diagnostic {
+        if self.source.is_some() || self.file.as_deref().is_some_and(|f| f != source.name()) {
+            return self;
+        }
+        if self.file.is_none() {
+            self.file = Some(source.name().to_string());
+        }
+        if self.span.is_none() && self.pos.line > 0 {
+            self.span = source.offset_of(self.pos).map(Span::point);
+        }
+        self.source = Some(source.clone());
+        self
+    }
+
     /// Whether this is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -76,8 +270,10 @@ impl Diagnostic {
         }
     }
 
-    /// Renders the diagnostic with a frame of the source line, as a compiler would.
+    /// Renders the diagnostic with a frame of the source line, as a compiler would. The frame
+    /// comes from the source the diagnostic carries, else from `source`.
     pub fn render(&self, source: Option<&str>) -> String {
+        let source = self.source.as_ref().map(Source::text).or(source);
         let mut out = String::new();
         let sev = match self.severity {
             Severity::Error => "error",
@@ -172,6 +368,42 @@ mod tests {
         let long = "StringEquals".repeat(20);
         assert_eq!(suggest(&long, [long.as_str()]), None);
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn source_lines_offsets_and_positions() {
+        let src = Source::new("s.json", "\u{feff}ab\r\né x\n");
+        assert_eq!(src.line(1), Some((3, "ab")));
+        assert_eq!(src.line(2), Some((7, "é x")));
+        assert_eq!(src.line(3), Some((12, "")));
+        assert_eq!(src.line(4), None);
+        assert_eq!(src.line(0), None);
+        assert_eq!(src.offset_of(Pos { line: 2, col: 3 }), Some(10));
+        assert_eq!(src.offset_of(Pos { line: 2, col: 99 }), Some(11));
+        assert_eq!(src.pos_at(10), Pos { line: 2, col: 3 });
+        assert_eq!(src.pos_at(3), Pos { line: 1, col: 1 });
+        assert_eq!(src.pos_at(8), Pos { line: 2, col: 1 }); // inside `é`: its start
+        assert_eq!(src.pos_at(999), Pos { line: 3, col: 1 });
+        let mut at = src.locator();
+        assert_eq!(at.pos(7), Pos { line: 2, col: 1 });
+        assert_eq!(at.pos(11), Pos { line: 2, col: 4 });
+        assert_eq!(at.pos(4), Pos { line: 1, col: 2 });
+    }
+
+    #[test]
+    fn a_carried_source_draws_the_frame_without_any_file() {
+        let src = Source::new("/no/such/dir/p.json", "{\n    \"X\": 1\n}");
+        let d = Diagnostic::error(Pos { line: 2, col: 5 }, "bad").in_source(&src);
+        assert_eq!(d.span, Some(Span::point(6)));
+        assert_eq!(d.file.as_deref(), Some("/no/such/dir/p.json"));
+        let r = d.render(None);
+        assert!(r.contains("/no/such/dir/p.json:2:5"), "{r}");
+        assert!(r.contains("2 |     \"X\": 1"), "{r}");
+        // A diagnostic about another file does not take this one's text.
+        let other = Diagnostic::error(Pos { line: 2, col: 5 }, "bad")
+            .in_file(Some("q.json"))
+            .in_source(&src);
+        assert!(other.source.is_none());
     }
 
     #[test]

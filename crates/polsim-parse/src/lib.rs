@@ -13,7 +13,7 @@ pub mod lower;
 pub mod tencent;
 pub mod testfile;
 
-pub use diag::{Diagnostic, Severity};
+pub use diag::{Diagnostic, Severity, Source, Span};
 pub use lower::PolicySource;
 
 use polsim_core::ir::Policy;

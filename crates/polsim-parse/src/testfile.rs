@@ -2,7 +2,7 @@
 //! case. Files a test refers to are read through a caller-supplied function, so this module does
 //! no I/O itself.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Source};
 use crate::json::{self, Json, JsonKind};
 use crate::{lower_policy, PolicySource};
 use polsim_core::{
@@ -108,10 +108,10 @@ pub fn parse_test_file(
     file: &str,
     read: &mut Reader<'_>,
 ) -> Result<TestFile, Vec<Diagnostic>> {
-    let doc = json::parse(text)
-        .map_err(|e| vec![Diagnostic::error(e.pos, e.message).in_file(Some(file))])?;
+    let source = Source::new(file, text);
+    let doc = json::parse(text).map_err(|e| vec![e.diagnostic(&source)])?;
     let mut cx = Cx {
-        file: file.to_string(),
+        source,
         diags: Vec::new(),
         read,
     };
@@ -155,7 +155,8 @@ const CASE: &[&str] = &[
 ];
 
 struct Cx<'r, 'a> {
-    file: String,
+    /// The test file's text: diagnostics about it carry it for their frame.
+    source: Source,
     diags: Vec<Diagnostic>,
     read: &'r mut Reader<'a>,
 }
@@ -189,7 +190,13 @@ pub fn cloud_of_name(name: &str) -> Option<Cloud> {
 
 impl Cx<'_, '_> {
     fn err(&mut self, pos: Pos, msg: impl Into<String>, help: Option<&str>) {
-        let mut d = Diagnostic::error(pos, msg).in_file(Some(&self.file));
+        let source = self.source.clone();
+        self.err_in(&source, pos, msg, help);
+    }
+
+    /// An error located in `source` (the test file, or a policy file it names).
+    fn err_in(&mut self, source: &Source, pos: Pos, msg: impl Into<String>, help: Option<&str>) {
+        let mut d = Diagnostic::error(pos, msg).in_source(source);
         d.help = help.map(str::to_string);
         self.diags.push(d);
     }
@@ -547,37 +554,41 @@ impl Cx<'_, '_> {
         cloud: Cloud,
         default_id: &str,
     ) -> Option<polsim_core::ir::Policy> {
-        let (id, file, text_owned, doc_owned);
+        let (id, file, doc_owned, source);
         let doc: &Json = match &d.kind {
             JsonKind::String(s) if s.trim_start().starts_with('{') => {
-                doc_owned = self.inner_document(s, d.pos)?;
+                source = self.source.clone();
+                doc_owned = self.inner_document(d, &source)?;
                 id = default_id.to_string();
                 file = None;
                 &doc_owned
             }
             JsonKind::String(path) => {
-                (id, file, text_owned) = self.read_file(path, d.pos)?;
-                doc_owned = self.parse_file(&text_owned, &file)?;
+                let (fid, f, text) = self.read_file(path, d.pos)?;
+                (doc_owned, source) = self.parse_file(text, &f)?;
+                (id, file) = (fid, Some(f));
                 &doc_owned
             }
             JsonKind::Object(_) if d.get("document").is_some() || d.get("file").is_some() => {
                 let given = d.get("id").and_then(Json::as_str).map(str::to_string);
                 if let Some(path) = d.get("file").and_then(Json::as_str) {
-                    let (fid, f, t) = self.read_file(path, d.pos)?;
-                    file = f;
+                    let (fid, f, text) = self.read_file(path, d.pos)?;
+                    (doc_owned, source) = self.parse_file(text, &f)?;
+                    file = Some(f);
                     id = given.unwrap_or(fid);
-                    text_owned = t;
-                    doc_owned = self.parse_file(&text_owned, &file)?;
                     &doc_owned
                 } else {
                     id = given.unwrap_or_else(|| default_id.to_string());
                     file = None;
+                    source = self.source.clone();
                     match d.get("document") {
-                        Some(Json {
-                            kind: JsonKind::String(s),
-                            pos,
-                        }) => {
-                            doc_owned = self.inner_document(s, *pos)?;
+                        Some(
+                            s @ Json {
+                                kind: JsonKind::String(_),
+                                ..
+                            },
+                        ) => {
+                            doc_owned = self.inner_document(s, &source)?;
                             &doc_owned
                         }
                         Some(doc) => doc,
@@ -588,18 +599,15 @@ impl Cx<'_, '_> {
             _ => {
                 id = default_id.to_string();
                 file = None;
+                source = self.source.clone();
                 d
             }
         };
-        let file_name = file.clone();
-        let src = PolicySource {
-            id,
-            file: file_name.clone(),
-            layer,
-        };
+        let src = PolicySource { id, file, layer };
         let doc_cloud = cloud_of_document(doc).unwrap_or(cloud);
         if doc_cloud != cloud {
-            self.err(
+            self.err_in(
+                &source,
                 doc.pos,
                 format!(
                     "this policy is written for {}, but the test is for {}",
@@ -611,28 +619,27 @@ impl Cx<'_, '_> {
             return None;
         }
         let (policy, diags) = lower_policy(doc, &src, cloud);
-        let inline = file_name.is_none();
-        for dg in diags {
-            self.diags.push(if inline {
-                dg.in_file(Some(&self.file))
-            } else {
-                dg
-            });
-        }
+        self.diags
+            .extend(diags.into_iter().map(|dg| dg.in_source(&source)));
         policy
     }
 
-    fn inner_document(&mut self, s: &str, pos: Pos) -> Option<Json> {
-        match json::parse(s) {
-            Ok(j) => Some(shift(j, pos)),
+    /// The document inside the JSON string `node` of `source`, located inside the string.
+    fn inner_document(&mut self, node: &Json, source: &Source) -> Option<Json> {
+        match json::parse_embedded(node, source)? {
+            Ok(j) => Some(j),
             Err(e) => {
-                self.err(pos, format!("the policy string is not valid JSON: {} (at line {}, column {} of the string)", e.message, e.pos.line, e.pos.col), None);
+                let d = e.diagnostic(source);
+                self.diags.push(Diagnostic {
+                    message: format!("the policy string is not valid JSON: {}", e.message),
+                    ..d
+                });
                 None
             }
         }
     }
 
-    fn read_file(&mut self, path: &str, pos: Pos) -> Option<(String, Option<String>, String)> {
+    fn read_file(&mut self, path: &str, pos: Pos) -> Option<(String, String, String)> {
         match (self.read)(path) {
             Ok((shown, text)) => {
                 let stem = std::path::Path::new(path)
@@ -640,7 +647,7 @@ impl Cx<'_, '_> {
                     .and_then(|s| s.to_str())
                     .unwrap_or(path)
                     .to_string();
-                Some((stem, Some(shown), text))
+                Some((stem, shown, text))
             }
             Err(e) => {
                 self.err(
@@ -653,37 +660,21 @@ impl Cx<'_, '_> {
         }
     }
 
-    fn parse_file(&mut self, text: &str, file: &Option<String>) -> Option<Json> {
-        match json::parse(text) {
+    /// Parses a policy file named `file` holding `text`: a document, or a document in a JSON
+    /// string (as CloudTrail prints it).
+    fn parse_file(&mut self, text: String, file: &str) -> Option<(Json, Source)> {
+        let source = Source::new(file, text);
+        match json::parse(source.text()) {
             Ok(j) => match &j.kind {
-                // A file holding a policy as a JSON string (as CloudTrail prints it).
-                JsonKind::String(s) => self.inner_document(s, j.pos),
-                _ => Some(j),
+                JsonKind::String(_) => Some((self.inner_document(&j, &source)?, source)),
+                _ => Some((j, source)),
             },
             Err(e) => {
-                self.diags
-                    .push(Diagnostic::error(e.pos, e.message).in_file(file.as_deref()));
+                self.diags.push(e.diagnostic(&source));
                 None
             }
         }
     }
-}
-
-/// Positions inside a document given as a JSON string all point at the string itself.
-fn shift(mut j: Json, pos: Pos) -> Json {
-    fn walk(j: &mut Json, pos: Pos) {
-        j.pos = pos;
-        match &mut j.kind {
-            JsonKind::Array(items) => items.iter_mut().for_each(|i| walk(i, pos)),
-            JsonKind::Object(members) => members.iter_mut().for_each(|m| {
-                m.key_pos = pos;
-                walk(&mut m.value, pos);
-            }),
-            _ => {}
-        }
-    }
-    walk(&mut j, pos);
-    j
 }
 
 fn first_document_cloud(p: Option<&Json>) -> Option<Cloud> {
@@ -731,5 +722,71 @@ pub fn parse_caller(
         Cloud::Aws => polsim_core::aws::parse_caller(text, id),
         Cloud::Aliyun => polsim_core::aliyun::parse_caller(text, id),
         Cloud::Tencent => polsim_core::tencent::parse_caller(text, id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_files(_: &str) -> Result<(String, String), String> {
+        Err("no files in this test".into())
+    }
+
+    #[test]
+    fn errors_inside_a_document_string_point_into_the_string() {
+        // The operator sits after escapes of every kind: `\"`, `\n`, `\t` and `\u0041`.
+        let line = r#"    {"id": "p", "document": "{\"Version\": \"2012-10-17\",\n\t\"Statement\": [{\"Sid\": \"\u0041\", \"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\", \"Condition\": {\"StringEqual\": {\"aws:SourceVpce\": \"v\"}}}]}"}"#;
+        let text = format!(
+            "{{\n  \"principal\": \"arn:aws:iam::111122223333:user/Dave\",\n  \"policies\": {{\"identity\": [\n{line}\n  ]}},\n  \"cases\": [{{\"action\": \"s3:GetObject\", \"resource\": \"*\", \"expect\": \"allow\"}}]\n}}\n"
+        );
+        let Err(diags) = parse_test_file(&text, "t.json", &mut no_files) else {
+            panic!("the misspelled operator must be an error")
+        };
+        let d = diags
+            .iter()
+            .find(|d| d.message.contains("StringEqual"))
+            .unwrap();
+        let col = line.find(r#"\"StringEqual"#).unwrap() + 1;
+        assert_eq!(
+            d.pos,
+            Pos {
+                line: 4,
+                col: col as u32
+            }
+        );
+        assert_eq!(d.location(), format!("t.json:4:{col}"));
+        // The frame is the outer file's line, drawn from the text the diagnostic carries.
+        let r = d.render(None);
+        assert!(r.contains(&format!("4 | {line}")), "{r}");
+    }
+
+    #[test]
+    fn a_syntax_error_inside_a_document_string_is_located_there() {
+        let text = "{\"principal\": \"arn:aws:iam::111122223333:user/Dave\",\n \"policies\": {\"identity\": [{\"document\": \"{\\\"Version\\\": 1,}\"}]},\n \"cases\": [{\"action\": \"s3:GetObject\", \"resource\": \"*\", \"expect\": \"allow\"}]}";
+        let Err(diags) = parse_test_file(text, "t.json", &mut no_files) else {
+            panic!("the bad string must be an error")
+        };
+        let d = &diags[0];
+        assert!(d.message.contains("not valid JSON"), "{d:?}");
+        assert!(d.message.contains("trailing commas"), "{d:?}");
+        let line = text.lines().nth(1).unwrap();
+        let col = line.find(",}").unwrap() + 2; // the `}` after the trailing comma
+        assert_eq!(d.location(), format!("t.json:2:{col}"));
+    }
+
+    #[test]
+    fn a_policy_file_holding_a_json_string_is_located_in_that_file() {
+        let policy = "\"{\\\"Version\\\": \\\"2012-10-17\\\", \\\"Statement\\\": {\\\"Effect\\\": \\\"allow\\\", \\\"Action\\\": \\\"*\\\", \\\"Resource\\\": \\\"*\\\"}}\"";
+        let text = "{\"principal\": \"arn:aws:iam::111122223333:user/Dave\", \"policies\": {\"identity\": [\"p.json\"]}, \"cases\": [{\"action\": \"s3:GetObject\", \"resource\": \"*\", \"expect\": \"allow\"}]}";
+        let mut read =
+            |p: &str| -> Result<(String, String), String> { Ok((p.to_string(), policy.into())) };
+        let Err(diags) = parse_test_file(text, "t.json", &mut read) else {
+            panic!("`allow` must be an error")
+        };
+        let d = &diags[0];
+        let col = policy.find("\\\"allow").unwrap() + 1;
+        assert_eq!(d.location(), format!("p.json:1:{col}"), "{d:?}");
+        assert!(d.render(None).contains(policy));
     }
 }

@@ -89,9 +89,9 @@ fn run_inner(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
 
     let mut context = d.context.clone();
     if let Some(f) = &args.context_file {
-        let (_, j) = load::read_json(f).map_err(|e| e.diags)?;
-        for (k, v) in load::read_context(&j, &f.display().to_string())
-            .map_err(|e| e.diags)?
+        let (source, j) = load::read_json(f).map_err(|e| e.diags)?;
+        for (k, v) in load::read_context(&j, source.name())
+            .map_err(|e| e.in_source(&source).diags)?
             .iter()
         {
             context.insert(k, v.clone());
