@@ -99,6 +99,12 @@ const BAD: &[(&str, &str, &str)] = &[
         "3:17",
         "unknown policy layer `idententity`",
     ),
+    // A policy given as a JSON string: located inside the string, not at its start.
+    (
+        "string-document-misspelled-operator.json",
+        "6:175",
+        "did you mean `StringNotEquals`?",
+    ),
     // Alibaba Cloud RAM
     (
         "ram-set-qualifier.json",
@@ -297,6 +303,94 @@ fn test_exit_codes_and_summary() {
     assert!(out.contains("expected allow, got implicit_deny"), "{out}");
     let missing = polsim(&["test", "no/such/file.json"]);
     assert_eq!(missing.status.code(), Some(2));
+}
+
+/// A stack folder made for one test, removed when dropped.
+struct TempStack(std::path::PathBuf);
+
+impl TempStack {
+    fn new(name: &str, files: &[(&str, &str)]) -> TempStack {
+        let dir = std::env::temp_dir().join(format!("polsim-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let p = dir.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        TempStack(dir)
+    }
+}
+
+impl Drop for TempStack {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn a_policy_file_holding_a_json_string_is_located_inside_the_string() {
+    // As CloudTrail prints `requestParameters.policy`: the whole file is one JSON string. A
+    // misspelled operator and a syntax error inside it are reported where they are written,
+    // with the frame drawn from the text read when the stack was loaded.
+    let operator = r#""{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\", \"Condition\": {\"StringEqual\": {\"aws:SourceVpce\": \"v\"}}}}""#;
+    let syntax = "\"{\\\"Version\\\": \\\"2012-10-17\\\",\\n  \\\"Statement\\\": [,]}\"";
+    for (policy, needle, fragment) in [
+        (operator, r#"\"StringEqual"#, "did you mean `StringEquals`?"),
+        (syntax, ",]", "the policy string is not valid JSON"),
+    ] {
+        let stack = TempStack::new("string", &[("identity/ct.json", policy)]);
+        let dir = stack.0.display().to_string();
+        let o = polsim(&[
+            "eval",
+            "--policy",
+            &dir,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::b/k",
+        ]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{out}");
+        let col = policy.find(needle).unwrap() + 1;
+        assert!(
+            out.contains(&format!("{dir}/identity/ct.json:1:{col}")),
+            "{col}\n{out}"
+        );
+        assert!(out.contains(fragment), "{out}");
+        assert!(out.contains("1 | "), "no frame\n{out}");
+    }
+}
+
+#[test]
+fn control_characters_in_policies_never_reach_the_terminal() {
+    let stack = TempStack::new(
+        "escape",
+        &[(
+            "identity/p.json",
+            "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\", \"\u{1b}]0;pwned\u{7}\u{1b}[2J\": 1}}",
+        )],
+    );
+    let dir = stack.0.display().to_string();
+    for color in ["never", "always"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_polsim"))
+            .args(["--color", color, "eval", "--policy", &dir])
+            .args(["--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("control character in a string"), "{err}");
+        // The only ESC bytes are the colour codes polsim writes itself (`ESC [ digits;... m`).
+        let mut rest = err.as_ref();
+        while let Some(i) = rest.find('\u{1b}') {
+            let sgr = rest[i + 1..].strip_prefix('[').and_then(|r| {
+                let n = r.find(|c: char| !c.is_ascii_digit() && c != ';')?;
+                r[n..].starts_with('m').then(|| &r[n + 1..])
+            });
+            rest = sgr.unwrap_or_else(|| panic!("a raw ESC reached the terminal: {err:?}"));
+        }
+        assert!(!err.contains('\u{7}'), "{err:?}");
+    }
 }
 
 #[test]

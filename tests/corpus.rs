@@ -53,7 +53,7 @@ fn run(dir: &str) -> (usize, Vec<String>) {
                 failures.push(format!(
                     "{}: {}",
                     f.display(),
-                    d.iter().map(|d| d.render(None)).collect::<String>()
+                    d.iter().map(|d| d.render()).collect::<String>()
                 ));
                 continue;
             }

@@ -5,7 +5,7 @@ use polsim_core::explain::{LayerStatus, StatementRef};
 use polsim_core::{Decision, Evaluation, Request};
 use polsim_parse::Diagnostic;
 use serde_json::{json, Map, Value};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 
 /// Whether to colour standard output.
 pub fn use_color(choice: &str) -> bool {
@@ -322,8 +322,10 @@ pub fn json(
 
 /// Prints diagnostics to standard error, each with a frame drawn from the source text it
 /// carries: no file is read here (a file read twice could have changed, or be a FIFO).
-pub fn print_diags(diags: &[Diagnostic]) {
+/// Coloured when the CLI's colour is on.
+pub fn print_diags(diags: &[Diagnostic], color: bool) {
+    let mut err = std::io::stderr().lock();
     for d in diags {
-        eprint!("{}", d.render(None));
+        let _ = err.write_all(d.render_color(color).as_bytes());
     }
 }

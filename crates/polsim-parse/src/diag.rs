@@ -1,8 +1,9 @@
 //! Located diagnostics: what went wrong, where, and a hint; and the [`Source`] text they point
 //! into, carried along so that drawing a frame never reads a file again.
 
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use polsim_core::Pos;
-use std::fmt::Write as _;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A range of bytes in a [`Source`]'s text, from `start` up to (not including) `end`.
@@ -270,38 +271,100 @@ impl Diagnostic {
         }
     }
 
-    /// Renders the diagnostic with a frame of the source line, as a compiler would. The frame
-    /// comes from the source the diagnostic carries, else from `source`.
-    pub fn render(&self, source: Option<&str>) -> String {
-        let source = self.source.as_ref().map(Source::text).or(source);
-        let mut out = String::new();
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+    /// Renders the diagnostic without colour: `error: MESSAGE`, ` --> file:line:col`, the source
+    /// line with a caret under the position (drawn from the source the diagnostic carries; no
+    /// file is read), and `= help: ...`.
+    pub fn render(&self) -> String {
+        self.render_color(false)
+    }
+
+    /// Renders the diagnostic as [`Diagnostic::render`] does, in colour when `color` is set.
+    /// Control characters from the input never reach the terminal: in the source line they are
+    /// shown as their Unicode pictures (`␛`), in the message, hint and path as escapes.
+    pub fn render_color(&self, color: bool) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
         };
-        let _ = writeln!(out, "{sev}: {}", self.message);
-        if self.file.is_some() || self.pos.line > 0 {
-            let _ = writeln!(out, "  --> {}", self.location());
-        }
-        if let Some(line) =
-            source.and_then(|s| s.lines().nth((self.pos.line as usize).saturating_sub(1)))
-        {
-            let num = self.pos.line.to_string();
-            let pad = " ".repeat(num.len());
-            let caret_pad: String = line
-                .chars()
-                .take((self.pos.col as usize).saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{num} | {line}");
-            let _ = writeln!(out, "{pad} | {caret_pad}^");
+        let file = visible(self.file.as_deref().unwrap_or("<input>"));
+        let mut group = Group::with_title(level.primary_title(visible(&self.message)));
+        if let Some((line_no, line, at)) = self.frame() {
+            group = group.element(
+                Snippet::source(line)
+                    .line_start(line_no as usize)
+                    .path(file)
+                    .annotation(AnnotationKind::Primary.span(at)),
+            );
+        } else if self.pos.line > 0 {
+            group = group.element(
+                Origin::path(file)
+                    .line(self.pos.line as usize)
+                    .char_column(self.pos.col as usize),
+            );
+        } else if self.file.is_some() {
+            group = group.element(Origin::path(file));
         }
         if let Some(h) = &self.help {
-            let _ = writeln!(out, "  = help: {h}");
+            group = group.element(Level::HELP.message(visible(h)));
         }
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let mut out = renderer.render(&[group]);
+        out.push('\n');
         out
     }
+
+    /// The line to draw (its number and text) and the bytes to mark in it, when the diagnostic
+    /// carries its source and the line is short enough to draw.
+    fn frame(&self) -> Option<(u32, &str, std::ops::Range<usize>)> {
+        let source = self.source.as_ref()?;
+        let (start, line) = source.line(self.pos.line)?;
+        if line.len() > MAX_FRAME_LINE {
+            return None;
+        }
+        let span = match self.span {
+            Some(s) => s,
+            None => Span::point(source.offset_of(self.pos)?),
+        };
+        let boundary = |mut i: usize| {
+            i = i.min(line.len());
+            while !line.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let from = boundary(span.start.checked_sub(start)?);
+        let to = boundary(span.end.saturating_sub(start)).max(from);
+        Some((self.pos.line, line, from..to))
+    }
+}
+
+/// Lines longer than this (in bytes) get the location but no frame, so that thousands of
+/// diagnostics on one huge line (a CloudTrail policy is one line) stay cheap to print.
+pub const MAX_FRAME_LINE: usize = 64 * 1024;
+
+/// `s` with control characters (and the bidirectional overrides that reorder what a terminal
+/// shows) written as escapes, so input cannot drive the terminal.
+fn visible(s: &str) -> Cow<'_, str> {
+    let bad =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if bad(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Words longer than this (in characters) get no suggestion: no name a dialect documents is
@@ -396,7 +459,7 @@ mod tests {
         let d = Diagnostic::error(Pos { line: 2, col: 5 }, "bad").in_source(&src);
         assert_eq!(d.span, Some(Span::point(6)));
         assert_eq!(d.file.as_deref(), Some("/no/such/dir/p.json"));
-        let r = d.render(None);
+        let r = d.render();
         assert!(r.contains("/no/such/dir/p.json:2:5"), "{r}");
         assert!(r.contains("2 |     \"X\": 1"), "{r}");
         // A diagnostic about another file does not take this one's text.
@@ -409,9 +472,28 @@ mod tests {
     #[test]
     fn render_frame() {
         let d = Diagnostic::error(Pos { line: 2, col: 5 }, "bad").with_help("fix it");
-        let r = d.in_file(Some("p.json")).render(Some("{\n    \"X\": 1\n}"));
-        assert!(r.contains("p.json:2:5"));
-        assert!(r.contains("    ^"));
-        assert!(r.contains("help: fix it"));
+        let src = Source::new("p.json", "{\n    \"X\": 1\n}");
+        let r = d.in_source(&src).render();
+        assert_eq!(
+            r,
+            "error: bad\n --> p.json:2:5\n  |\n2 |     \"X\": 1\n  |     ^\n  |\n  = help: fix it\n"
+        );
+        let nowhere = Diagnostic::warning(Pos::default(), "w").in_file(Some("d/"));
+        assert_eq!(nowhere.render(), "warning: w\n --> d/\n");
+        let styled = Diagnostic::error(Pos::default(), "e").render_color(true);
+        assert!(styled.contains('\u{1b}'), "{styled:?}");
+    }
+
+    #[test]
+    fn input_cannot_drive_the_terminal() {
+        let src = Source::new("p\u{1b}]0;x\u{7}.json", "{\"\u{1b}[2J\u{202e}\": 1}");
+        let d = Diagnostic::error(Pos { line: 1, col: 2 }, "unknown `\u{1b}[2J`")
+            .with_help("\u{9b}31m")
+            .in_source(&src);
+        let r = d.render();
+        assert!(!r.chars().any(|c| c.is_control() && c != '\n'), "{r:?}");
+        assert!(!r.contains('\u{202e}'), "{r:?}");
+        assert!(r.contains("unknown `\\u{1b}[2J`"), "{r}");
+        assert!(r.contains("1 | {\"␛[2J"), "{r}");
     }
 }

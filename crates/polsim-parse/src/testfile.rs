@@ -757,8 +757,13 @@ mod tests {
         );
         assert_eq!(d.location(), format!("t.json:4:{col}"));
         // The frame is the outer file's line, drawn from the text the diagnostic carries.
-        let r = d.render(None);
-        assert!(r.contains(&format!("4 | {line}")), "{r}");
+        // (The renderer cuts a long line to a window around the caret.)
+        let r = d.render();
+        let window = r#"\"Condition\": {\"StringEqual\": {\"aws:SourceVpce\""#;
+        let drawn = r.lines().find(|l| l.starts_with("4 | ")).unwrap();
+        assert!(drawn.contains(window), "{r}");
+        let caret = r.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
+        assert_eq!(caret.find('^'), drawn.find(r#"\"StringEqual"#), "{r}");
     }
 
     #[test]
@@ -787,6 +792,10 @@ mod tests {
         let d = &diags[0];
         let col = policy.find("\\\"allow").unwrap() + 1;
         assert_eq!(d.location(), format!("p.json:1:{col}"), "{d:?}");
-        assert!(d.render(None).contains(policy));
+        assert!(
+            d.render().contains(&format!("1 | {policy}")),
+            "{}",
+            d.render()
+        );
     }
 }

@@ -76,7 +76,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
     match run_inner(args, color) {
         Ok(code) => code,
         Err(diags) => {
-            render::print_diags(&diags);
+            render::print_diags(&diags, color);
             EXIT_INVALID
         }
     }
@@ -154,7 +154,7 @@ fn run_inner(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
         let v = render::json(&eval, &req, defaulted, &loaded.warnings);
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
-        render::print_diags(&loaded.warnings);
+        render::print_diags(&loaded.warnings, color);
         let note = defaulted.then(|| {
             format!("(no --principal and no `principal` in polsim.json: assumed `{principal}`)")
         });

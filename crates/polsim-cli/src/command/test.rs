@@ -24,7 +24,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
     let files = match load::test_files(&args.paths) {
         Ok(f) => f,
         Err(e) => {
-            render::print_diags(&e.diags);
+            render::print_diags(&e.diags, color);
             return EXIT_INVALID;
         }
     };
@@ -34,7 +34,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
         let text = match read_text(path) {
             Ok(t) => t,
             Err(e) => {
-                render::print_diags(&e.diags);
+                render::print_diags(&e.diags, color);
                 invalid += 1;
                 continue;
             }
@@ -49,12 +49,12 @@ pub fn run(args: &Args, color: bool) -> u8 {
         let tf = match parse_test_file(&text, &shown, &mut reader) {
             Ok(tf) => tf,
             Err(diags) => {
-                render::print_diags(&diags);
+                render::print_diags(&diags, color);
                 invalid += 1;
                 continue;
             }
         };
-        render::print_diags(&tf.warnings);
+        render::print_diags(&tf.warnings, color);
         for case in &tf.cases {
             let eval = polsim_core::evaluate(&case.stack, &case.request);
             match check(case, &eval) {
