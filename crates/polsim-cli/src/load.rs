@@ -371,16 +371,30 @@ pub fn read_context(v: &Json, file: &str) -> Result<Context, LoadError> {
     Ok(ctx)
 }
 
+/// A test file to run, with its text when finding it meant reading it (so it is not read again).
+pub struct TestInput {
+    /// The file.
+    pub path: PathBuf,
+    /// Its text, if read already.
+    pub text: Option<String>,
+}
+
+impl TestInput {
+    fn unread(path: PathBuf) -> TestInput {
+        TestInput { path, text: None }
+    }
+}
+
 /// The test files among `paths`: files as given; folders searched for `*.json` files whose top
 /// level has `cases` (policy documents beside them are skipped); glob patterns expanded.
-pub fn test_files(paths: &[String]) -> Result<Vec<PathBuf>, LoadError> {
+pub fn test_files(paths: &[String]) -> Result<Vec<TestInput>, LoadError> {
     let mut out = Vec::new();
     for p in paths {
         let path = Path::new(p);
         if path.is_dir() {
             walk(path, &mut out)?;
         } else if path.is_file() {
-            out.push(path.to_path_buf());
+            out.push(TestInput::unread(path.to_path_buf()));
         } else if p.contains(['*', '?', '[']) {
             let entries = glob::glob(p).map_err(|e| {
                 Diagnostic::error(
@@ -392,7 +406,7 @@ pub fn test_files(paths: &[String]) -> Result<Vec<PathBuf>, LoadError> {
                 if e.is_dir() {
                     walk(&e, &mut out)?;
                 } else {
-                    out.push(e);
+                    out.push(TestInput::unread(e));
                 }
             }
         } else {
@@ -407,17 +421,18 @@ pub fn test_files(paths: &[String]) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+fn walk(dir: &Path, out: &mut Vec<TestInput>) -> Result<(), LoadError> {
     for f in json_files(dir)? {
         if f.file_name().is_some_and(|n| n == "polsim.json") {
             continue;
         }
-        let is_test = match read_json(&f) {
-            Ok((_, j)) => j.get("cases").is_some(),
-            Err(_) => true, // report it when it is read as a test
-        };
-        if is_test {
-            out.push(f);
+        match read_json(&f) {
+            Ok((source, j)) if j.get("cases").is_some() => out.push(TestInput {
+                path: f,
+                text: Some(source.text().to_string()),
+            }),
+            Ok(_) => {}
+            Err(_) => out.push(TestInput::unread(f)), // reported when it is read as a test
         }
     }
     for d in sub_dirs(dir)? {

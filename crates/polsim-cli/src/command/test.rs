@@ -4,7 +4,8 @@ use crate::load::{self, read_text};
 use crate::render::{self, Style};
 use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use polsim_parse::testfile::{check, parse_test_file};
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 #[command(
@@ -29,9 +30,11 @@ pub fn run(args: &Args, color: bool) -> u8 {
         }
     };
     let (mut passed, mut failed, mut invalid) = (0usize, 0usize, 0usize);
-    for path in &files {
+    // Policy files named by several tests or cases are read once.
+    let mut read_once: HashMap<PathBuf, Result<String, String>> = HashMap::new();
+    for load::TestInput { path, text } in files {
         let shown = path.display().to_string();
-        let text = match read_text(path) {
+        let text = match text.map_or_else(|| read_text(&path), Ok) {
             Ok(t) => t,
             Err(e) => {
                 render::print_diags(&e.diags, color);
@@ -42,9 +45,10 @@ pub fn run(args: &Args, color: bool) -> u8 {
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let mut reader = |rel: &str| {
             let p = dir.join(rel);
-            std::fs::read_to_string(&p)
-                .map(|t| (p.display().to_string(), t))
-                .map_err(|e| e.to_string())
+            let text = read_once
+                .entry(p.clone())
+                .or_insert_with(|| std::fs::read_to_string(&p).map_err(|e| e.to_string()));
+            text.clone().map(|t| (p.display().to_string(), t))
         };
         let tf = match parse_test_file(&text, &shown, &mut reader) {
             Ok(tf) => tf,
