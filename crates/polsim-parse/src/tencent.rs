@@ -33,6 +33,9 @@ pub static SPEC: Spec = Spec {
     example: "{\"version\": \"2.0\", \"statement\": [{\"effect\": \"allow\", \"action\": \"name/cos:GetObject\", \"resource\": \"*\"}]}",
     if_exists_warning: None,
     normalize_resource: Some(polsim_core::tencent::normalize_resource),
+    check_resource: None,
+    variable_names: None,
+    literal_variables_from: None,
 };
 
 /// Lowers a CAM policy document.
