@@ -92,6 +92,11 @@ const BAD: &[(&str, &str, &str)] = &[
         "4:69",
         "trailing commas are not allowed",
     ),
+    (
+        "wildcard-service-segment.json",
+        "12:63",
+        "has a wildcard in its service segment",
+    ),
     ("missing-expect.json", "5:5", "has no `expect`"),
     ("bad-principal.json", "", "not a 12-digit account ID"),
     (

@@ -30,6 +30,9 @@ pub static SPEC: Spec = Spec {
     not_resource_warning: Some("`NotResource` appears only in an older RAM grammar; polsim accepts it and matches every resource not listed (UNCERTAIN, docs/semantics/aliyun.md)"),
     if_exists_warning: Some("RAM's operator reference lists no `IfExists` forms, though one RAM guide mentions `IfExists` variants of the date operators; polsim gives them the AWS meaning (true when the key is absent) (UNCERTAIN, docs/semantics/aliyun.md)"),
     normalize_resource: None,
+    check_resource: None,
+    variable_names: None,
+    literal_variables_from: None,
     example: "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"oss:GetObject\", \"Resource\": \"acs:oss:*:*:mybucket/*\"}]}",
 };
 

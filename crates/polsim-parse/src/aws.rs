@@ -30,8 +30,28 @@ pub static SPEC: Spec = Spec {
     not_resource_warning: None,
     if_exists_warning: None,
     normalize_resource: None,
+    check_resource: Some(check_resource),
+    variable_names: None,
+    literal_variables_from: None,
     example: "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}",
 };
+
+/// "You can't use a wildcard in the service segment that identifies the AWS product"
+/// (IAM User Guide, reference_policies_elements_resource.html, "Using wildcards in resource
+/// ARNs"): `arn:aws:*:...` and `arn:aws:s3*:...` are refused.
+fn check_resource(text: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    let [arn, _, service, ..] = parts.as_slice() else {
+        return None;
+    };
+    if !arn.eq_ignore_ascii_case("arn") || !service.contains(['*', '?']) {
+        return None;
+    }
+    Some((
+        format!("the resource `{text}` has a wildcard in its service segment (`{service}`), which AWS does not allow"),
+        "write `*` for every resource, or name the service, as in `arn:aws:s3:::*`".into(),
+    ))
+}
 
 /// Lowers an AWS policy document.
 pub fn lower(doc: &Json, src: &PolicySource) -> (Option<Policy>, Vec<Diagnostic>) {
@@ -288,6 +308,46 @@ mod tests {
         assert!(e.contains("StringEquals"), "{e}");
         let e = parse_operator("ForAnyValue:StringEqualz").unwrap_err();
         assert!(e.contains("ForAnyValue:StringEquals"), "{e}");
+    }
+
+    #[test]
+    fn wildcard_in_service_segment_is_an_error() {
+        for bad in [
+            "arn:aws:*:*:*:*",
+            "arn:aws:s3*:::x",
+            "arn:aws:s?:::x",
+            "arn:aws:*",
+        ] {
+            let (p, d) = lower_text(
+                &format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:*",
+            "Resource":["arn:aws:s3:::ok/*","{bad}"]}}]}}"#
+                ),
+                Layer::Identity,
+            );
+            assert!(p.is_none(), "{bad}: {d:?}");
+            assert_eq!(d.len(), 1, "{bad}: {d:?}");
+            assert!(d[0].is_error());
+            assert!(d[0].message.contains("service segment"), "{d:?}");
+            assert_eq!(d[0].pos, Pos { line: 2, col: 45 });
+            assert!(d[0].help.as_deref().unwrap().contains("name the service"));
+        }
+        for good in [
+            "arn:aws:s3:::*",
+            "*",
+            "arn:aws:s3:*:*:*",
+            "arn:*",
+            "arn:aws:iam::*:user/*",
+        ] {
+            let (p, d) = lower_text(
+                &format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:*","Resource":"{good}"}}]}}"#
+                ),
+                Layer::Identity,
+            );
+            assert!(p.is_some(), "{good}: {d:?}");
+            assert!(d.is_empty(), "{good}: {d:?}");
+        }
     }
 
     #[test]

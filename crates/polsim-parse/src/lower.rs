@@ -79,7 +79,24 @@ pub struct Spec {
     pub normalize_resource: Option<fn(&str) -> String>,
     /// A warning for every `...IfExists` operator, where the dialect documents them only thinly.
     pub if_exists_warning: Option<&'static str>,
+    /// Checks a resource name (other than `*`) before it is compiled; `Some((message, help))`
+    /// refuses the policy with that error at the resource.
+    pub check_resource: Option<ResourceCheck>,
+    /// The policy variables the dialect documents, for a warning (with a did-you-mean) on any
+    /// other name; `None` when every context key can be a variable (AWS).
+    pub variable_names: Option<&'static [&'static str]>,
+    /// For dialects that substitute variables in only part of the last resource segment: given
+    /// the resource name's segments, the byte offset in the last one from which `${...}` is
+    /// literal text, with the warning to give when a variable is written there.
+    pub literal_variables_from: Option<LiteralVariablesFrom>,
 }
+
+/// A dialect's check of one resource name: `Some((message, help))` is an error.
+pub type ResourceCheck = fn(&str) -> Option<(String, String)>;
+
+/// Given a resource name's segments, where in the last one `${...}` becomes literal text, and
+/// the warning to give (see [`Spec::literal_variables_from`]).
+pub type LiteralVariablesFrom = fn(&[&str]) -> Option<(usize, &'static str)>;
 
 /// Lowers a policy document with a dialect's rules. Returns the policy unless there were
 /// errors, and every diagnostic (errors and warnings).
@@ -620,6 +637,9 @@ impl Cx<'_> {
                 any: true,
             };
         }
+        if let Some((msg, help)) = self.spec.check_resource.and_then(|f| f(text)) {
+            self.err(pos, msg, Some(help));
+        }
         if text.trim() != text {
             self.warn(pos, format!("the resource `{text}` has leading or trailing white space, so it matches nothing"), Some("remove the spaces".into()));
         } else if strip_variables(text).contains(' ') {
@@ -632,12 +652,32 @@ impl Cx<'_> {
             .unwrap_or(text)
             .splitn(n, ':')
             .collect();
+        // Where the last segment's variables stop being substituted (COS object paths).
+        let literal_from = if self.variables && parts.len() == n {
+            self.spec.literal_variables_from.and_then(|f| f(&parts))
+        } else {
+            None
+        };
         let mut segments = Vec::new();
         for (i, seg) in parts.iter().enumerate() {
             let last = i + 1 == n;
+            let escaped;
+            let seg: &str = match literal_from {
+                Some((off, why)) if last && seg.get(off..).is_some_and(|t| t.contains("${")) => {
+                    self.warn(pos, why, None);
+                    // `${$}` is the template's literal `$`: what follows stays text.
+                    let (head, tail) = seg.split_at(off);
+                    escaped = format!("{head}{}", tail.replace("${", "${$}{"));
+                    &escaped
+                }
+                _ => seg,
+            };
             let (t, warns) = Template::new(seg, self.variables && last, !last);
             for w in warns {
                 self.warn(pos, w.message, None);
+            }
+            if last {
+                self.check_variable_names(&t, pos);
             }
             if !last && self.variables && seg.contains("${") {
                 self.warn(
@@ -653,6 +693,33 @@ impl Cx<'_> {
             pos,
             segments,
             any: false,
+        }
+    }
+
+    /// Warns about variables the dialect does not document (CAM knows three).
+    fn check_variable_names(&mut self, t: &Template, pos: Pos) {
+        let Some(known) = self.spec.variable_names else {
+            return;
+        };
+        let unknown: Vec<String> = t
+            .variables()
+            .filter(|v| !known.contains(v))
+            .map(str::to_string)
+            .collect();
+        for v in unknown {
+            let list = known
+                .iter()
+                .map(|k| format!("`${{{k}}}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let help = suggest(&v, known.iter().copied())
+                .map(|s| format!("did you mean `${{{s}}}`?"))
+                .unwrap_or_else(|| format!("{} documents {list}", self.spec.name));
+            self.warn(
+                pos,
+                format!("`${{{v}}}` is not a {} policy variable, so it has no value and this entry matches nothing", self.spec.name),
+                Some(help),
+            );
         }
     }
 
@@ -800,6 +867,7 @@ impl Cx<'_> {
                     for w in warns {
                         self.warn(r.pos, w.message, None);
                     }
+                    self.check_variable_names(&template, r.pos);
                     values.push(ConditionValue {
                         text,
                         template,

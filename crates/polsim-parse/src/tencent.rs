@@ -21,7 +21,7 @@ pub static SPEC: Spec = Spec {
     fold_names: true,
     versions: &["2.0"],
     version_required: false,
-    variables: |_| false,
+    variables: |_| true,
     effect_any_case: true,
     actions_case_insensitive: false,
     resource_segments: 6,
@@ -33,7 +33,27 @@ pub static SPEC: Spec = Spec {
     example: "{\"version\": \"2.0\", \"statement\": [{\"effect\": \"allow\", \"action\": \"name/cos:GetObject\", \"resource\": \"*\"}]}",
     if_exists_warning: None,
     normalize_resource: Some(polsim_core::tencent::normalize_resource),
+    check_resource: None,
+    variable_names: Some(VARIABLES),
+    literal_variables_from: Some(cos_resources_path),
 };
+
+/// The variables of the CAM "Policy Variable" page (tencentcloud.com/document/product/598/10607):
+/// `${uin}`, `${owner_uin}`, `${app_id}`. They are substituted in the last segment of a resource
+/// name and in condition values (docs/semantics/tencent.md, "Policy variables").
+pub const VARIABLES: &[&str] = &["uin", "owner_uin", "app_id"];
+
+/// COS names are `qcs::cos:REGION:uid/APPID:BUCKET-APPID/$ResourcesPath`, and the CAM page says
+/// the variables "cannot be used in $ResourcesPath": from the first `/` of a COS name's last
+/// segment on, `${...}` is literal text.
+fn cos_resources_path(parts: &[&str]) -> Option<(usize, &'static str)> {
+    let service = parts.get(2)?;
+    if !service.eq_ignore_ascii_case("cos") {
+        return None;
+    }
+    let slash = parts.last()?.find('/')?;
+    Some((slash, "CAM policy variables cannot be used in a COS object path ($ResourcesPath); polsim reads this `${...}` as literal text, so the entry matches only keys that contain it as written"))
+}
 
 /// Lowers a CAM policy document.
 pub fn lower(doc: &Json, src: &PolicySource) -> (Option<Policy>, Vec<Diagnostic>) {
@@ -219,6 +239,95 @@ mod tests {
 
     fn lower_text(text: &str, layer: Layer) -> (Option<Policy>, Vec<Diagnostic>) {
         crate::lower::lower_text(&SPEC, text, layer)
+    }
+
+    fn last_segment(p: &Policy, i: usize) -> &polsim_core::pattern::Template {
+        let r = p.statements[0].resource.as_ref().unwrap();
+        r.items[i].segments.last().unwrap()
+    }
+
+    #[test]
+    fn policy_variables_in_the_last_resource_segment_and_condition_values() {
+        let (p, d) = lower_text(
+            r#"{"version":"2.0","statement":[{"effect":"allow","action":"name/cmqqueue:*",
+            "resource":["qcs::cmqqueue::uin/1000001:queueName/uin/${uin}/*",
+                        "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-${app_id}/*"],
+            "condition":{"string_like":{"cos:prefix":"${uin}/*"}}}]}"#,
+            Layer::Identity,
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let p = p.unwrap();
+        let t = last_segment(&p, 0);
+        assert!(t.has_variables());
+        assert_eq!(t.variables().collect::<Vec<_>>(), ["uin"]);
+        let g = t
+            .resolve(|k| (k == "uin").then(|| "100000000011".into()), false)
+            .unwrap();
+        assert!(g.matches("queueName/uin/100000000011/q1"));
+        assert!(!g.matches("queueName/uin/100000000012/q1"));
+        // The bucket part of a COS name is not $ResourcesPath.
+        assert_eq!(
+            last_segment(&p, 1).variables().collect::<Vec<_>>(),
+            ["app_id"]
+        );
+        let c = &p.statements[0].conditions[0].values[0].template;
+        assert_eq!(c.variables().collect::<Vec<_>>(), ["uin"]);
+    }
+
+    #[test]
+    fn a_variable_in_a_cos_object_path_is_literal_with_a_warning() {
+        let (p, d) = lower_text(
+            r#"{"version":"2.0","statement":[{"effect":"allow","action":"name/cos:GetObject",
+            "resource":"qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/${uin}/*"}]}"#,
+            Layer::Identity,
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(!d[0].is_error());
+        assert!(d[0].message.contains("$ResourcesPath"), "{d:?}");
+        assert_eq!(d[0].pos, polsim_core::Pos { line: 2, col: 24 });
+        let p = p.unwrap();
+        let t = last_segment(&p, 0);
+        assert!(!t.has_variables());
+        let g = t.resolve(|_| None, false).unwrap();
+        assert!(g.matches("examplebucket-1250000000/${uin}/a.txt"));
+        assert!(!g.matches("examplebucket-1250000000/100000000011/a.txt"));
+        // Also in the legacy `prefix//APPID/BUCKET/` form, which becomes the same name.
+        let (_, d) = lower_text(
+            r#"{"version":"2.0","statement":[{"effect":"allow","action":"name/cos:GetObject",
+            "resource":"qcs::cos:gz:uid/1250000000:prefix//1250000000/examplebucket/${uin}/*"}]}"#,
+            Layer::Identity,
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+    }
+
+    #[test]
+    fn unknown_and_misplaced_variables_warn() {
+        let (p, d) = lower_text(
+            r#"{"version":"2.0","statement":[{"effect":"allow","action":"name/cmqqueue:*",
+            "resource":"qcs::cmqqueue::uin/1000001:queueName/uin/${owner_uni}/*",
+            "condition":{"string_equal":{"cos:prefix":"${aws:username}"}}}]}"#,
+            Layer::Identity,
+        );
+        assert!(p.is_some());
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d[0]
+            .message
+            .contains("`${owner_uni}` is not a CAM policy variable"));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `${owner_uin}`?"));
+        assert!(d[1].message.contains("`${aws:username}`"));
+        assert!(d[1]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("`${uin}`, `${owner_uin}`, `${app_id}`"));
+        // Before the last segment: not substituted, with the engine's warning.
+        let (_, d) = lower_text(
+            r#"{"version":"2.0","statement":[{"effect":"allow","action":"name/cvm:*",
+            "resource":"qcs::cvm::uin/${uin}:instance/*"}]}"#,
+            Layer::Identity,
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("only in the last part"), "{d:?}");
     }
 
     #[test]
