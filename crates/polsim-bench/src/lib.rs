@@ -2,7 +2,7 @@
 //! builds the stacks and requests they run, so that the same workloads can be reused by
 //! whole-command measurements (see docs/benchmarks.md).
 
-use polsim_core::{Cloud, Context, CtxValue, Level, Request, Stack};
+use polsim_core::{Cloud, Context, CtxValue, Request, Stack};
 use polsim_parse::{json, lower_policy, PolicySource};
 
 /// Lowers one AWS policy document given as JSON text.
@@ -64,33 +64,35 @@ pub fn realistic_stack(n: usize) -> Result<Stack, String> {
     let boundary = r#"{"Version":"2012-10-17","Statement":[{"Sid":"B","Effect":"Allow","Action":["s3:*","ec2:*","dynamodb:*","sqs:*","kms:*","logs:*"],"Resource":"*"}]}"#;
     let full = r#"{"Version":"2012-10-17","Statement":[{"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"}]}"#;
     let deny_regions = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Regions","Effect":"Deny","NotAction":["iam:*","sts:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-east-1","eu-west-1"]}}}]}"#;
-    Ok(Stack {
-        identity: Some(vec![policy("identity", Layer::Identity, &identity)?]),
-        permissions_boundary: Some(vec![policy(
-            "boundary",
-            Layer::PermissionsBoundary,
-            boundary,
-        )?]),
-        resource: Some(vec![policy("bucket", Layer::Resource, bucket)?]),
-        scp: Some(vec![
-            Level {
-                name: "root".into(),
-                policies: vec![policy("full", Layer::Scp, full)?],
-            },
-            Level {
-                name: "ou".into(),
-                policies: vec![
-                    policy("full", Layer::Scp, full)?,
-                    policy("regions", Layer::Scp, deny_regions)?,
-                ],
-            },
-            Level {
-                name: "account".into(),
-                policies: vec![policy("full", Layer::Scp, full)?],
-            },
-        ]),
-        ..Stack::default()
-    })
+    let mut stack = Stack::new();
+    stack.push(
+        Layer::Identity,
+        None,
+        policy("identity", Layer::Identity, &identity)?,
+    );
+    stack.push(
+        Layer::PermissionsBoundary,
+        None,
+        policy("boundary", Layer::PermissionsBoundary, boundary)?,
+    );
+    stack.push(
+        Layer::Resource,
+        None,
+        policy("bucket", Layer::Resource, bucket)?,
+    );
+    stack.push(Layer::Scp, Some("root"), policy("full", Layer::Scp, full)?);
+    stack.push(Layer::Scp, Some("ou"), policy("full", Layer::Scp, full)?);
+    stack.push(
+        Layer::Scp,
+        Some("ou"),
+        policy("regions", Layer::Scp, deny_regions)?,
+    );
+    stack.push(
+        Layer::Scp,
+        Some("account"),
+        policy("full", Layer::Scp, full)?,
+    );
+    Ok(stack)
 }
 
 /// A request against [`realistic_stack`]: a role session reading from the bucket through the
@@ -121,7 +123,13 @@ mod tests {
     #[test]
     fn the_workload_is_valid_and_allowed() {
         let stack = realistic_stack(50).unwrap();
-        let e = polsim_core::evaluate(&stack, &request().unwrap());
-        assert_eq!(e.decision, polsim_core::Decision::Allow, "{}", e.reason);
+        let req = request().unwrap();
+        let e = polsim_core::evaluate(&stack, &req);
+        assert_eq!(
+            e.decision(),
+            polsim_core::Decision::Allow,
+            "{}",
+            polsim_core::report::reason_text(&e)
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! Reading policy stacks, test files and context files from disk.
 
-use polsim_core::{Cloud, Context, Layer, Level, Stack};
+use polsim_core::profile::{detect, Evidence};
+use polsim_core::{Cloud, Context, Layer, Stack};
 use polsim_parse::json::{self, Json};
-use polsim_parse::testfile::{cloud_of_document, cloud_of_name, context_value};
+use polsim_parse::testfile::{cloud_of_document, context_value};
 use polsim_parse::{lower_policy, Diagnostic, PolicySource, Source};
 use std::path::{Path, PathBuf};
 
@@ -135,6 +136,7 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
     // Read every document first, so the cloud can be settled before lowering.
     let mut docs: Vec<ReadPolicy> = Vec::new();
     let mut known = vec!["polsim.json".to_string()];
+    let mut declared: Vec<(Layer, Option<String>)> = Vec::new();
     for (name, layer) in LAYER_DIRS {
         let d = dir.join(name);
         let alt = dir.join(name.replace('-', "_"));
@@ -151,6 +153,9 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
                 .unwrap_or(name)
                 .to_string(),
         );
+        if *layer == Layer::Identity {
+            declared.push((*layer, None));
+        }
         if matches!(layer, Layer::Scp | Layer::Rcp) {
             for f in json_files(&d)? {
                 docs.push((*layer, Some(name.to_string()), f.clone(), read_json(&f)?));
@@ -161,6 +166,7 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
                     .and_then(|n| n.to_str())
                     .unwrap_or("level")
                     .to_string();
+                declared.push((*layer, Some(level.clone())));
                 for f in json_files(&lv)? {
                     docs.push((*layer, Some(level.clone()), f.clone(), read_json(&f)?));
                 }
@@ -193,36 +199,53 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
         );
     }
 
-    let mut cloud = forced.or(defaults.cloud);
-    for (_, _, path, (source, doc)) in &docs {
-        let doc = inner(doc, source).ok();
-        if let Some(c) = doc.as_ref().and_then(cloud_of_document) {
-            match cloud {
-                None => cloud = Some(c),
-                Some(prev) if prev != c => {
-                    return Err(Diagnostic::error(
-                        polsim_core::Pos { line: 1, col: 1 },
-                        format!(
-                            "this policy is written for {}, but the stack is for {}",
-                            c.title(),
-                            prev.title()
-                        ),
-                    )
-                    .with_help(
-                        "a stack cannot mix clouds; put each cloud's policies in its own folder",
-                    )
-                    .in_file(Some(&path.display().to_string()))
-                    .in_source(source)
-                    .into());
-                }
-                _ => {}
+    // The cloud, with the one precedence every input shares (`profile::detect`).
+    let inners: Vec<Option<Json>> = docs
+        .iter()
+        .map(|(_, _, _, (source, doc))| inner(doc, source).ok())
+        .collect();
+    let labels: Vec<String> = docs
+        .iter()
+        .map(|(_, _, path, _)| path.display().to_string())
+        .collect();
+    let evidence = Evidence {
+        given: forced.or(defaults.cloud),
+        documents: inners
+            .iter()
+            .zip(&labels)
+            .filter_map(|(d, l)| Some((d.as_ref().and_then(cloud_of_document)?, l.as_str())))
+            .collect(),
+        names: defaults.principal.iter().map(String::as_str).collect(),
+    };
+    let cloud_used = match detect(&evidence) {
+        Ok(c) => c,
+        Err(m) => {
+            let source = docs
+                .iter()
+                .find(|(_, _, p, _)| p.display().to_string() == m.label)
+                .map(|(_, _, _, (s, _))| s.clone());
+            let mut d = Diagnostic::error(
+                polsim_core::Pos { line: 1, col: 1 },
+                format!(
+                    "this policy is written for {}, but the stack is for {}",
+                    m.other.title(),
+                    m.first.title()
+                ),
+            )
+            .with_help("a stack cannot mix clouds; put each cloud's policies in its own folder")
+            .in_file(Some(m.label));
+            if let Some(s) = &source {
+                d = d.in_source(s);
             }
+            return Err(d.into());
         }
+    };
+    let mut stack = Stack::new();
+    // An empty identity/ means "no identity policies"; an empty SCP or RCP level folder takes
+    // part and allows nothing (as `"policies": []` does in a test file).
+    for (layer, level) in &declared {
+        stack.declare(*layer, level.as_deref());
     }
-    let cloud_used = cloud
-        .or_else(|| defaults.principal.as_deref().and_then(cloud_of_name))
-        .unwrap_or(Cloud::Aws);
-    let mut stack = Stack::default();
     let mut errors = Vec::new();
     for (layer, level, path, (source, doc)) in docs {
         let file = path.display().to_string();
@@ -255,37 +278,7 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
             }
         }
         let Some(policy) = policy else { continue };
-        match layer {
-            Layer::Scp | Layer::Rcp => {
-                let chain = if layer == Layer::Scp {
-                    &mut stack.scp
-                } else {
-                    &mut stack.rcp
-                };
-                let levels = chain.get_or_insert_with(Vec::new);
-                let name = level.unwrap_or_default();
-                match levels.iter_mut().find(|l: &&mut Level| l.name == name) {
-                    Some(l) => l.policies.push(policy),
-                    None => levels.push(Level {
-                        name,
-                        policies: vec![policy],
-                    }),
-                }
-            }
-            Layer::Identity => stack.identity.get_or_insert_with(Vec::new).push(policy),
-            Layer::PermissionsBoundary => stack
-                .permissions_boundary
-                .get_or_insert_with(Vec::new)
-                .push(policy),
-            Layer::Session => stack.session.get_or_insert_with(Vec::new).push(policy),
-            Layer::Resource => stack.resource.get_or_insert_with(Vec::new).push(policy),
-            Layer::VpcEndpoint => stack.vpc_endpoint.get_or_insert_with(Vec::new).push(policy),
-            Layer::AccessPoint => stack.access_point.get_or_insert_with(Vec::new).push(policy),
-        }
-    }
-    // An identity folder that exists but is empty still means "no identity policies".
-    if stack.identity.is_none() && dir.join("identity").is_dir() {
-        stack.identity = Some(Vec::new());
+        stack.push(layer, level.as_deref(), policy);
     }
     if !errors.is_empty() {
         return Err(LoadError { diags: errors });

@@ -1,8 +1,8 @@
 //! Output: the human explanation (colour on a terminal only) and the JSON schema
 //! `polsim.evaluation/v1` (documented in docs/cli.md).
 
-use polsim_core::explain::{LayerStatus, StatementRef};
-use polsim_core::{Decision, Evaluation, Request};
+use polsim_core::report::{LayerStatus, StatementInfo};
+use polsim_core::{Decision, Report, Request};
 use polsim_parse::Diagnostic;
 use serde_json::{json, Map, Value};
 use std::io::{IsTerminal, Write as _};
@@ -49,7 +49,7 @@ impl Style {
     }
 }
 
-fn headline(e: &Evaluation, st: &Style) -> String {
+fn headline(e: &Report, st: &Style) -> String {
     match e.decision {
         Decision::Allow => st.green("ALLOWED"),
         Decision::ExplicitDeny => st.red("DENIED (explicit deny)"),
@@ -57,7 +57,7 @@ fn headline(e: &Evaluation, st: &Style) -> String {
     }
 }
 
-fn stmt_line(s: &StatementRef) -> String {
+fn stmt_line(s: &StatementInfo) -> String {
     let sid = s
         .sid
         .as_deref()
@@ -68,12 +68,12 @@ fn stmt_line(s: &StatementRef) -> String {
         s.index,
         s.policy,
         s.effect.name(),
-        s.location()
+        s.location
     )
 }
 
 /// The human explanation.
-pub fn human(e: &Evaluation, req: &Request, principal_note: Option<&str>, st: &Style) -> String {
+pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style) -> String {
     let mut o = String::new();
     o.push_str(&format!(
         "{}  {} on {}\n",
@@ -118,11 +118,7 @@ pub fn human(e: &Evaluation, req: &Request, principal_note: Option<&str>, st: &S
     }
     o.push_str("\nLayers:\n");
     for l in &e.layers {
-        let mut title = format!(
-            "{} ({})",
-            l.layer.name(),
-            polsim_core::layer_title(req.cloud, l.layer, &req.action, &l.resource)
-        );
+        let mut title = format!("{} ({})", l.layer.name(), l.title);
         if let Some(lv) = &l.level {
             title.push_str(&format!(" [{lv}]"));
         }
@@ -148,7 +144,7 @@ pub fn human(e: &Evaluation, req: &Request, principal_note: Option<&str>, st: &S
                 s.stmt.index,
                 s.stmt.effect.name(),
                 s.stmt.policy,
-                s.stmt.location()
+                s.stmt.location
             );
             match &s.mismatch {
                 None => {
@@ -220,7 +216,7 @@ fn checks_line(c: &polsim_core::explain::Checks) -> String {
     )
 }
 
-fn stmt_json(s: &StatementRef) -> Value {
+fn stmt_json(s: &StatementInfo) -> Value {
     json!({
         "policy": s.policy,
         "file": s.file,
@@ -234,7 +230,7 @@ fn stmt_json(s: &StatementRef) -> Value {
 
 /// The JSON explanation, schema `polsim.evaluation/v1`.
 pub fn json(
-    e: &Evaluation,
+    e: &Report,
     req: &Request,
     principal_defaulted: bool,
     warnings: &[Diagnostic],

@@ -5,15 +5,18 @@
 //! The rules and their sources are in `docs/semantics/aliyun.md`; UNCERTAIN points of the spec
 //! are chosen there and reported in `Evaluation.notes` when they apply.
 
-use crate::eval::{
-    allow_reason, derive_key, match_segments, split_resource, Dialect, PrincipalHow, Run, Scope,
-    Verdict,
+use crate::decide::{
+    Decision, Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::explain::{Decision, Evaluation, StatementRef};
-use crate::ir::{Effect, Layer, Policy, PrincipalEntry, PrincipalKind, ResourcePattern};
+use crate::eval::{match_segments, split_resource};
+use crate::explain::{Evaluation, PassPlan, Prepared, StatementRef};
+use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
-use crate::request::{Caller, CallerKind, Request};
+use crate::profile::{Applies, CloudProfile};
+use crate::report::Message;
+use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
+use std::borrow::Cow;
 
 /// Reads a caller as the test format writes it for Alibaba Cloud.
 pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
@@ -29,6 +32,7 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
         id: id.map(str::to_string),
         display_arn: "anonymous".into(),
         principal_arn: None,
+        federated_by: None,
     };
     if t.eq_ignore_ascii_case("anonymous") || t == "*" {
         return Ok(c);
@@ -99,9 +103,9 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
 }
 
 /// The account field of an `acs:` resource name.
-pub fn acs_account(name: &str) -> Option<String> {
+pub fn acs_account(name: &str) -> Option<&str> {
     let a = name.split(':').nth(3)?;
-    (!a.is_empty() && a != "*").then(|| a.to_string())
+    (!a.is_empty() && a != "*").then_some(a)
 }
 
 /// The caller as OSS bucket policies name a role session: `arn:sts::UID:assumed-role/ROLE/SESSION`.
@@ -118,10 +122,45 @@ fn sts_form(caller: &Caller) -> Option<String> {
     ))
 }
 
-/// The Alibaba Cloud dialect.
+/// The Alibaba Cloud profile.
 pub struct Aliyun;
 
-impl Dialect for Aliyun {
+/// The order layers are evaluated in, and explicit denies reported in.
+const ORDER: [Layer; 8] = [
+    Layer::Scp,
+    Layer::VpcEndpoint,
+    Layer::Session,
+    Layer::AccessPoint,
+    Layer::Resource,
+    Layer::Identity,
+    Layer::PermissionsBoundary,
+    Layer::Rcp,
+];
+
+impl CloudProfile for Aliyun {
+    fn cloud(&self) -> Cloud {
+        Cloud::Aliyun
+    }
+
+    fn version_markers(&self) -> &'static [&'static str] {
+        &["1"]
+    }
+
+    fn name_prefix(&self) -> &'static str {
+        "acs:"
+    }
+
+    fn parse_caller(&self, text: &str, id: Option<&str>) -> Result<Caller, String> {
+        parse_caller(text, id)
+    }
+
+    fn default_principal(&self, resource_account: Option<&str>, resource: &str) -> String {
+        let acct = resource_account
+            .or_else(|| acs_account(resource))
+            .unwrap_or("1234567890123456");
+        format!("acs:ram::{acct}:user/{}", crate::profile::DEFAULT_USER)
+    }
+
     fn actions_case_insensitive(&self) -> bool {
         true
     }
@@ -130,13 +169,14 @@ impl Dialect for Aliyun {
         false
     }
 
-    fn resource_matches(
+    fn resource_matches<'p>(
         &self,
-        pattern: &ResourcePattern,
+        pattern: &'p ResourcePattern,
         resource: &str,
         _layer: Layer,
+        _facts: &Facts,
         _lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, &'p str> {
         let res = match split_resource(pattern, resource, 5, "acs", true) {
             Ok(parts) => parts,
             Err(decided) => return Ok(decided),
@@ -192,6 +232,117 @@ impl Dialect for Aliyun {
             _ => None,
         }
     }
+
+    fn prepare<'s>(&self, stack: &'s Stack, req: &'s Request) -> Prepared<'s> {
+        let caller = &req.caller;
+        let action = req.action.as_str();
+        let resource_account = req
+            .resource_account
+            .as_deref()
+            .or_else(|| acs_account(&req.resource))
+            .or_else(|| req.access_point.as_deref().and_then(acs_account))
+            .or(caller.account.as_deref());
+        let user = &req.context;
+        let mut derived = Derived::default();
+        derived.add(user, "acs:PrincipalARN", caller.principal_arn.as_deref());
+        if let Some(ap) = &req.access_point {
+            derived.add(user, "oss:DataAccessPointArn", Some(ap));
+            derived.add(user, "oss:DataAccessPointAccount", acs_account(ap));
+        }
+        let mut facts = Facts::new(caller.kind);
+        facts.service_linked = caller.path == "/service-linked/";
+        facts.same_account =
+            caller.account.is_some() && caller.account.as_deref() == resource_account;
+        facts.resource = if is_role_assumption(action, &req.resource) {
+            ResourceKind::RoleTrust
+        } else {
+            ResourceKind::Other
+        };
+        facts.storage = is_oss(action);
+        facts.via_access_point = req.access_point.is_some();
+        facts.has_resource_layer = stack.has(Layer::Resource);
+        facts.has_session_layer = stack.has(Layer::Session);
+        facts.identity_policies = stack
+            .policies(Layer::Identity)
+            .is_some_and(|p| !p.is_empty());
+        Prepared {
+            action,
+            passes: vec![PassPlan {
+                pass: Pass::Only,
+                resource: Cow::Borrowed(&req.resource),
+                access_point: req
+                    .access_point
+                    .as_deref()
+                    .map(|ap| Cow::Owned(access_point_resource(ap, &req.resource))),
+            }],
+            resource_account,
+            derived,
+            facts,
+            notes: Notes::default(),
+        }
+    }
+
+    fn layer_order(&self) -> &'static [Layer] {
+        &ORDER
+    }
+
+    fn applies(&self, layer: Layer, _pass: Pass, f: &Facts) -> Applies {
+        match layer {
+            // Control policies: RAM users and roles of a member account; not the account
+            // itself, not service-linked roles, not anonymous or service callers.
+            Layer::Scp => match f.caller {
+                CallerKind::Root => Applies::Skip(Skip::ControlPolicyNotForAccount),
+                CallerKind::Anonymous | CallerKind::Service => {
+                    Applies::Skip(Skip::ScpNotForAnonymousOrService)
+                }
+                _ if f.service_linked => Applies::Skip(Skip::ServiceLinkedRole),
+                _ => Applies::Yes,
+            },
+            Layer::Session if f.caller != CallerKind::RoleSession => {
+                Applies::Skip(Skip::SessionPolicyNeedsSession)
+            }
+            Layer::AccessPoint if !f.via_access_point => Applies::Quietly,
+            Layer::Identity => match f.caller {
+                CallerKind::User | CallerKind::RoleSession => Applies::Yes,
+                CallerKind::Root => Applies::Skip(Skip::RootAllowedByDefault),
+                _ => Applies::Skip(Skip::IdentityNeedsSignedPrincipal),
+            },
+            Layer::PermissionsBoundary | Layer::Rcp => Applies::Skip(Skip::NoSuchLayer),
+            _ => Applies::Yes,
+        }
+    }
+
+    fn decide<'s>(&self, o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
+        decide(o, f)
+    }
+
+    fn layer_title(&self, layer: Layer, action: &str, resource: &str) -> &'static str {
+        title(layer, action, resource)
+    }
+
+    fn message(&self, e: &Evaluation<'_>) -> Message {
+        let req = e.request;
+        let layer = e.verdict.layer.unwrap_or(Layer::Identity);
+        let m = message(
+            &req.caller,
+            &req.action,
+            &req.resource,
+            e.verdict.decision,
+            layer,
+        );
+        // Both the bucket policy and a RAM policy denying has its own EC code.
+        let both_deny = [Layer::Resource, Layer::Identity]
+            .iter()
+            .all(|l| e.outcomes.denies(Pass::Only, *l));
+        if both_deny && e.verdict.decision == Decision::ExplicitDeny && is_oss(&req.action) {
+            Message {
+                code: "AccessDenied (EC 0003-00000203)".into(),
+                ..m
+            }
+        } else {
+            m
+        }
+    }
 }
 
 /// `acs:ram::UID:root` (the account: any of its identities), `acs:ram::UID:user/NAME`,
@@ -224,11 +375,13 @@ fn ram_arn(v: &str, caller: &Caller) -> Option<PrincipalHow> {
 }
 
 fn is_oss(action: &str) -> bool {
-    action.starts_with("oss:")
+    action
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("oss:"))
 }
 
 fn is_role_assumption(action: &str, resource: &str) -> bool {
-    action == "sts:assumerole"
+    action.eq_ignore_ascii_case("sts:AssumeRole")
         && resource.starts_with("acs:ram:")
         && resource
             .split(':')
@@ -236,251 +389,74 @@ fn is_role_assumption(action: &str, resource: &str) -> bool {
             .is_some_and(|r| r.starts_with("role/"))
 }
 
-/// Evaluates an Alibaba Cloud request.
-pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
-    let caller = &req.caller;
-    let action = req.action.to_lowercase();
-    let resource_account = req
-        .resource_account
-        .clone()
-        .or_else(|| acs_account(&req.resource))
-        .or_else(|| req.access_point.as_deref().and_then(acs_account))
-        .or_else(|| caller.account.clone());
-
-    let mut ctx = req.context.clone();
-    let mut derived = Vec::new();
-    derive_key(
-        &mut ctx,
-        &mut derived,
-        "acs:PrincipalARN",
-        caller.principal_arn.clone(),
-    );
-    if let Some(ap) = &req.access_point {
-        derive_key(
-            &mut ctx,
-            &mut derived,
-            "oss:DataAccessPointArn",
-            Some(ap.clone()),
-        );
-        derive_key(
-            &mut ctx,
-            &mut derived,
-            "oss:DataAccessPointAccount",
-            acs_account(ap),
-        );
-    }
-    let ap_resource = req
-        .access_point
-        .as_deref()
-        .map(|ap| access_point_resource(ap, &req.resource));
-    let scope = Scope {
-        dialect: &Aliyun,
-        caller,
-        action: &action,
-        action_display: &req.action,
-        resource: &req.resource,
-        context: &ctx,
-        has_boundary: false,
-        explain,
-    };
-
-    let mut run = Run::default();
-    // Control policies: RAM users and roles of a member account; not the account itself, not
-    // service-linked roles, not anonymous or service callers.
-    if let Some(levels) = stack.levels(Layer::Scp) {
-        match caller.kind {
-            CallerKind::Root => run.skip(
-                Layer::Scp,
-                "control policies do not apply to the Alibaba Cloud account (root identity) itself",
-            ),
-            CallerKind::Anonymous | CallerKind::Service => run.skip(
-                Layer::Scp,
-                "control policies apply to the RAM identities of member accounts only",
-            ),
-            _ if caller.path == "/service-linked/" => run.skip(
-                Layer::Scp,
-                "control policies do not apply to service-linked roles",
-            ),
-            _ => {
-                for lv in levels {
-                    run.eval(&scope, Layer::Scp, Some(lv.name.clone()), &lv.policies);
-                }
-            }
-        }
-    }
-    if let Some(p) = stack.vpc_endpoint.as_deref() {
-        run.eval(&scope, Layer::VpcEndpoint, None, p);
-    }
-    if let Some(p) = stack.session.as_deref() {
-        if caller.kind == CallerKind::RoleSession {
-            run.eval(&scope, Layer::Session, None, p);
-        } else {
-            run.skip(
-                Layer::Session,
-                "the STS Policy parameter applies to role sessions only; the caller is not one",
-            );
-        }
-    }
-    if let (Some(p), Some(apr)) = (stack.access_point.as_deref(), ap_resource.as_deref()) {
-        run.eval(
-            &Scope {
-                resource: apr,
-                ..scope.clone()
-            },
-            Layer::AccessPoint,
-            None,
-            p,
-        );
-    }
-    if let Some(p) = stack.resource.as_deref() {
-        run.eval(&scope, Layer::Resource, None, p);
-    }
-    if let Some(p) = stack.identity.as_deref() {
-        match caller.kind {
-            CallerKind::User | CallerKind::RoleSession => run.eval(&scope, Layer::Identity, None, p),
-            CallerKind::Root => run.skip(Layer::Identity, "the Alibaba Cloud account has every permission on its own resources; RAM policies attach to RAM identities"),
-            _ => run.skip(Layer::Identity, "RAM policies apply to RAM users and roles only"),
-        }
-    }
-    if stack.permissions_boundary.is_some() {
-        run.skip(
-            Layer::PermissionsBoundary,
-            "Alibaba Cloud RAM has no permissions boundaries",
-        );
-    }
-    if stack.rcp.is_some() {
-        run.skip(Layer::Rcp, "Alibaba Cloud has no resource control policies");
-    }
-
-    // Both the bucket policy and a RAM policy denying has its own EC code.
-    let both_deny = [Layer::Resource, Layer::Identity]
-        .iter()
-        .all(|l| run.get(*l).is_some_and(|e| !e.denies.is_empty()));
-    let verdict = decide(
-        stack,
-        &mut run,
-        caller,
-        &action,
-        &req.resource,
-        resource_account.as_deref(),
-        ap_resource.is_some(),
-    );
-    run.finish(
-        caller,
-        derived,
-        verdict,
-        |l| title(l, &action, &req.resource),
-        |decision, layer, notes| {
-            let (code, text) = message(caller, &action, &req.resource, decision, layer, notes);
-            if both_deny && decision == Decision::ExplicitDeny && is_oss(&action) {
-                ("AccessDenied (EC 0003-00000203)".into(), text)
-            } else {
-                (code, text)
-            }
-        },
-    )
-}
-
-/// The Alibaba Cloud decision flow over evaluated layers.
-fn decide(
-    stack: &Stack,
-    run: &mut Run,
-    caller: &Caller,
-    action: &str,
-    resource: &str,
-    resource_account: Option<&str>,
-    via_access_point: bool,
-) -> Verdict {
-    let owner = caller.kind == CallerKind::Root
-        && caller.account.is_some()
-        && caller.account.as_deref() == resource_account;
+/// The Alibaba Cloud decision over evaluated layers.
+pub fn decide<'s>(o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
+    let p = Pass::Only;
+    let mut notes = Notes::default();
+    let owner = f.owner_root();
 
     // 1. Explicit deny: control policy, endpoint, session, access point, bucket, RAM.
     let mut owner_exempt = false;
-    let order = [
-        Layer::Scp,
-        Layer::VpcEndpoint,
-        Layer::Session,
-        Layer::AccessPoint,
-        Layer::Resource,
-        Layer::Identity,
-    ];
-    let deny = run.first_deny(&order, |layer, d| {
-        let exempt = owner && layer == Layer::Resource && wildcard_without_condition(stack, d);
+    let deny = o.first_deny(&ORDER, |run, d| {
+        let exempt = owner && run.layer == Layer::Resource && wildcard_without_condition(d);
         owner_exempt |= exempt;
         exempt
     });
     if owner_exempt {
-        run.note("a bucket-policy statement with Principal `*` and no Condition does not apply to the bucket owner (OSS bucket policy documentation)");
+        notes.add(Note::OwnerExemptFromWildcardDeny);
     }
-    if let Some((layer, level, stmt)) = deny {
-        return Verdict::Explicit(layer, level, stmt);
+    if let Some((run, stmt)) = deny {
+        return Verdict::explicit(run, stmt).with_notes(notes);
     }
+    let deny = |layer, reason, notes: Notes| Verdict::implicit(layer, reason).with_notes(notes);
 
     // 2. What must allow.
-    if let Some(level) = run.level_without_allow(Layer::Scp) {
-        let why = format!("no control policy at level `{}` allows the action (every level from the account up to the Root must allow)", level.clone().unwrap_or_default());
-        return Verdict::Implicit(Layer::Scp, level, why);
+    if let Some(run) = o.level_without_allow(p, Layer::Scp) {
+        return Verdict::implicit_level(run, Reason::ChainLevelNoAllow).with_notes(notes);
     }
-    if run
-        .get(Layer::VpcEndpoint)
-        .is_some_and(|e| e.allows.is_empty())
-    {
-        return Verdict::Implicit(Layer::VpcEndpoint, None, "the endpoint policy does not allow the request (it intersects with, and never replaces, RAM and bucket policies)".into());
+    if o.no_allow(p, Layer::VpcEndpoint) {
+        return deny(Layer::VpcEndpoint, Reason::EndpointNoAllow, notes);
     }
-    if run.get(Layer::Session).is_some_and(|e| e.allows.is_empty()) {
-        return Verdict::Implicit(Layer::Session, None, "the STS Policy parameter does not allow the action (the token's permissions are the role's policies intersected with it)".into());
+    if o.no_allow(p, Layer::Session) {
+        return deny(Layer::Session, Reason::SessionNoAllow, notes);
     }
-    let identity_allows = run.first_allow(Layer::Identity);
-    let resource_allows = run.first_allow(Layer::Resource);
-    let same_account = caller.account.is_some() && caller.account.as_deref() == resource_account;
-    let granted = if is_role_assumption(action, resource) {
-        if caller.kind == CallerKind::Root {
-            run.note("an Alibaba Cloud account cannot assume a RAM role: STS answers `Roles may not be assumed by root accounts.`");
-            return Verdict::Implicit(
-                Layer::Identity,
-                None,
-                "an Alibaba Cloud account (root identity) cannot assume a RAM role".into(),
-            );
+    let identity_allows = o.first_allow(p, Layer::Identity);
+    let resource_allows = o.first_allow(p, Layer::Resource);
+    let granted = if f.resource == ResourceKind::RoleTrust {
+        if f.caller == CallerKind::Root {
+            notes.add(Note::RootCannotAssumeRole);
+            return deny(Layer::Identity, Reason::RootCannotAssumeRole, notes);
         }
-        if identity_allows.is_none() && caller.is_identity() {
-            return Verdict::Implicit(Layer::Identity, None, "assuming a role needs an Allow for sts:AssumeRole in the caller's RAM policies as well as in the role's trust policy".into());
+        if identity_allows.is_none() && f.signed_identity() {
+            return deny(Layer::Identity, Reason::AssumeRoleNeedsIdentity, notes);
         }
         if resource_allows.is_none() {
-            if stack.resource.is_none() {
-                run.note("the stack has no trust policy for the role; a role can be assumed only if its trust policy allows");
+            if !f.has_resource_layer {
+                notes.add(Note::NoTrustPolicy);
             }
-            return Verdict::Implicit(
-                Layer::Resource,
-                None,
-                "the role's trust policy does not allow the caller".into(),
-            );
+            return deny(Layer::Resource, Reason::TrustPolicyNoAllow, notes);
         }
         resource_allows
     } else {
-        let identity_counts = same_account && identity_allows.is_some();
-        if identity_allows.is_some() && !same_account {
-            run.note("RAM policies grant access to the account's own resources only; another account's resources must be granted by their bucket policy");
+        let identity_counts = f.same_account && identity_allows.is_some();
+        if identity_allows.is_some() && !f.same_account {
+            notes.add(Note::RamPoliciesOwnAccountOnly);
         }
         if owner {
             if identity_allows.is_none() && resource_allows.is_none() {
-                run.note("the resource owner (Alibaba Cloud account) has every permission on its own resources");
+                notes.add(Note::OwnerHasEveryPermission);
             }
         } else if !identity_counts && resource_allows.is_none() {
-            if is_oss(action) {
-                run.note("with no Allow from RAM or bucket policies, OSS falls back to the object and bucket ACLs; polsim takes them to be private (ACLs are not modelled)");
+            if f.storage {
+                notes.add(Note::OssAclFallbackPrivate);
             }
             // Services without resource-based policies (ECS, VPC, ...) decide on RAM policies
             // alone, whoever owns the resource.
-            let identity_final = !is_oss(action) && stack.resource.is_none();
-            return if caller.is_identity() && (same_account || identity_final) {
-                Verdict::Implicit(
-                    Layer::Identity,
-                    None,
-                    "no RAM policy and no bucket policy allows the action".into(),
-                )
+            let identity_final = !f.storage && !f.has_resource_layer;
+            return if f.signed_identity() && (f.same_account || identity_final) {
+                deny(Layer::Identity, Reason::NoIdentityNoBucketAllow, notes)
             } else {
-                Verdict::Implicit(Layer::Resource, None, "no bucket policy allows the caller, and only the bucket policy can grant access to another account's or an anonymous caller".into())
+                deny(Layer::Resource, Reason::OnlyBucketPolicyCanGrant, notes)
             };
         }
         if identity_counts {
@@ -489,38 +465,37 @@ fn decide(
             resource_allows
         }
     };
-    if via_access_point && run.get(Layer::Resource).is_none_or(|e| e.allows.is_empty()) {
-        return Verdict::Implicit(Layer::Resource, None, "the bucket policy does not delegate to the access point (an access point has no access until the bucket policy allows requests through it, e.g. with `oss:DataAccessPointAccount`)".into());
-    }
-    if via_access_point
-        && run
-            .get(Layer::AccessPoint)
-            .is_none_or(|e| e.allows.is_empty())
+    if f.via_access_point
+        && o.get(p, Layer::Resource)
+            .is_none_or(|r| r.allows.is_empty())
     {
-        return Verdict::Implicit(Layer::AccessPoint, None, "the access point policy does not allow the request (a request through an access point needs the RAM or bucket policy AND the access point policy to allow)".into());
+        return deny(
+            Layer::Resource,
+            Reason::BucketNeedsAccessPointDelegation,
+            notes,
+        );
     }
-    let reason = allow_reason(
-        &granted,
-        "allowed: the caller owns the resource and nothing denies",
-    );
-    Verdict::Allow(granted, reason)
+    if f.via_access_point
+        && o.get(p, Layer::AccessPoint)
+            .is_none_or(|r| r.allows.is_empty())
+    {
+        return deny(Layer::AccessPoint, Reason::AccessPointNoAllow, notes);
+    }
+    let reason = if granted.is_some() {
+        Reason::Allowed
+    } else {
+        Reason::AllowedOwner
+    };
+    Verdict::allow(granted, reason).with_notes(notes)
 }
 
 /// Whether a resource-layer statement names `*` alone and has no condition.
-fn wildcard_without_condition(stack: &Stack, s: &StatementRef) -> bool {
-    let policies: &[Policy] = stack.resource.as_deref().unwrap_or(&[]);
-    policies
-        .iter()
-        .filter(|p| p.id == s.policy)
-        .flat_map(|p| p.statements.iter())
-        .find(|st| st.index == s.index)
-        .is_some_and(|st| {
-            st.conditions.is_empty()
-                && st.principal.as_ref().is_some_and(|p| {
-                    p.items
-                        .iter()
-                        .all(|e| e.kind == PrincipalKind::Any || e.value == "*")
-                })
+fn wildcard_without_condition(s: &StatementRef<'_>) -> bool {
+    s.stmt.conditions.is_empty()
+        && s.stmt.principal.as_ref().is_some_and(|p| {
+            p.items
+                .iter()
+                .all(|e| e.kind == PrincipalKind::Any || e.value == "*")
         })
 }
 
@@ -558,81 +533,43 @@ fn message(
     resource: &str,
     decision: Decision,
     layer: Layer,
-    notes: &mut Vec<String>,
-) -> (String, String) {
+) -> Message {
+    let action = action.to_ascii_lowercase();
+    let action = action.as_str();
     if caller.kind == CallerKind::Root && is_role_assumption(action, resource) {
-        return (
-            "NoPermission".into(),
-            "Roles may not be assumed by root accounts.".into(),
-        );
+        return Message::new("NoPermission", "Roles may not be assumed by root accounts.");
     }
     if !is_oss(action) {
         if action.starts_with("sts:") || action.starts_with("ram:") {
-            return (
-                "NoPermission".into(),
-                "You are not authorized to do this action. You should be authorized by RAM.".into(),
+            return Message::new(
+                "NoPermission",
+                "You are not authorized to do this action. You should be authorized by RAM.",
             );
         }
-        notes.push("for services other than OSS polsim reports RAM's generic `Forbidden.RAM` error; each service words it its own way".into());
-        return ("Forbidden.RAM".into(), "User not authorized to operate on the specified resource, or this API doesn't support RAM.".into());
+        return Message::new("Forbidden.RAM", "User not authorized to operate on the specified resource, or this API doesn't support RAM.").with_note("for services other than OSS polsim reports RAM's generic `Forbidden.RAM` error; each service words it its own way");
     }
     let object = resource
         .splitn(5, ':')
         .nth(4)
         .is_some_and(|r| r.contains('/'));
     match (decision, layer) {
-        (_, Layer::Session) => (
-            "AccessDenied (EC 0003-00000301)".into(),
-            "Access denied by authorizer's policy.".into(),
-        ),
-        (Decision::ExplicitDeny, Layer::Resource) => (
-            "AccessDenied (EC 0003-00000101)".into(),
-            "Access denied by bucket policy.".into(),
-        ),
-        (Decision::ExplicitDeny, Layer::Identity) => (
-            "AccessDenied (EC 0003-00000201)".into(),
-            "Access denied by bucket policy.".into(),
-        ),
+        (_, Layer::Session) => Message::new("AccessDenied (EC 0003-00000301)", "Access denied by authorizer's policy."),
+        (Decision::ExplicitDeny, Layer::Resource) => Message::new("AccessDenied (EC 0003-00000101)", "Access denied by bucket policy."),
+        (Decision::ExplicitDeny, Layer::Identity) => Message::new("AccessDenied (EC 0003-00000201)", "Access denied by bucket policy."),
         (Decision::ExplicitDeny, Layer::Scp) | (Decision::ImplicitDeny, Layer::Scp) => {
-            notes.push("OSS documents no message for a control-policy denial; polsim reports RAM's `Access denied by authorizer's policy.` wording without an EC code (UNCERTAIN)".into());
-            (
-                "AccessDenied".into(),
-                "Access denied by authorizer's policy.".into(),
-            )
+            Message::new("AccessDenied", "Access denied by authorizer's policy.").with_note("OSS documents no message for a control-policy denial; polsim reports RAM's `Access denied by authorizer's policy.` wording without an EC code (UNCERTAIN)")
         }
         (_, Layer::VpcEndpoint) | (_, Layer::AccessPoint) => {
-            notes.push(format!("OSS documents no message for an {} denial; polsim reports the generic `You have no right to access this object.` (UNCERTAIN)", title(layer, action, resource)));
-            (
-                "AccessDenied".into(),
-                "You have no right to access this object.".into(),
-            )
+            Message::new("AccessDenied", "You have no right to access this object.").with_note(format!("OSS documents no message for an {} denial; polsim reports the generic `You have no right to access this object.` (UNCERTAIN)", title(layer, action, resource)))
         }
         _ if caller.kind == CallerKind::Anonymous => {
             let what = if object { "object" } else { "bucket" };
-            (
-                "AccessDenied".into(),
-                format!("Anonymous user has no right to access this {what}."),
-            )
+            Message::new("AccessDenied", format!("Anonymous user has no right to access this {what}."))
         }
-        _ if action == "oss:listbuckets" => (
-            "AccessDenied".into(),
-            "You are forbidden to list buckets.".into(),
-        ),
-        _ if action == "oss:getobjectacl" => (
-            "AccessDenied".into(),
-            "You do not have read acl permission on this object.".into(),
-        ),
-        _ if action == "oss:putobjectacl" => (
-            "AccessDenied".into(),
-            "You do not have write acl permission on this object.".into(),
-        ),
-        _ if object || action == "oss:listobjects" || action == "oss:listobjectversions" => (
-            "AccessDenied".into(),
-            "You have no right to access this object because of bucket acl.".into(),
-        ),
-        _ => (
-            "AccessDenied".into(),
-            "The bucket you visit is not belong to you.".into(),
-        ),
+        _ if action == "oss:listbuckets" => Message::new("AccessDenied", "You are forbidden to list buckets."),
+        _ if action == "oss:getobjectacl" => Message::new("AccessDenied", "You do not have read acl permission on this object."),
+        _ if action == "oss:putobjectacl" => Message::new("AccessDenied", "You do not have write acl permission on this object."),
+        _ if object || action == "oss:listobjects" || action == "oss:listobjectversions" => Message::new("AccessDenied", "You have no right to access this object because of bucket acl."),
+        _ => Message::new("AccessDenied", "The bucket you visit is not belong to you."),
     }
 }

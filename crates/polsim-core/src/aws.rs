@@ -3,15 +3,18 @@
 //! Rules and their sources are listed in `docs/semantics/aws.md`; the section marks (§) below
 //! refer to the project's AWS semantics spec.
 
-use crate::eval::{
-    derive_key, eval_layer, match_segments, split_resource, Dialect, LayerEval, PrincipalHow, Scope,
+use crate::decide::{
+    Decision, Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::explain::{Decision, Evaluation, LayerReport, LayerStatus, StatementRef};
-use crate::ir::{Effect, Layer, Policy, PrincipalEntry, PrincipalKind, ResourcePattern};
+use crate::eval::{match_segments, split_resource};
+use crate::explain::{Evaluation, PassPlan, Prepared, StatementRef};
+use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
-use crate::request::{Caller, CallerKind, Request};
+use crate::profile::{Applies, CloudProfile};
+use crate::report::Message;
+use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
-use std::collections::BTreeSet;
+use std::borrow::Cow;
 
 /// Services whose resources resource control policies govern (AWS Organizations, 2025).
 pub const RCP_SERVICES: &[&str] = &[
@@ -41,6 +44,7 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
         id: id.map(str::to_string),
         display_arn: "anonymous".into(),
         principal_arn: None,
+        federated_by: None,
     };
     if t.eq_ignore_ascii_case("anonymous") || t == "*" {
         return Ok(c);
@@ -50,6 +54,7 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
         c.account = Some(t.to_string());
         c.display_arn = format!("arn:aws:iam::{t}:root");
         c.principal_arn = Some(c.display_arn.clone());
+        c.id.get_or_insert_with(|| t.to_string());
         return Ok(c);
     }
     if !t.starts_with("arn:") {
@@ -82,6 +87,7 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
             c.kind = CallerKind::Root;
             c.display_arn = t.to_string();
             c.principal_arn = Some(t.to_string());
+            c.id.get_or_insert_with(|| account.to_string());
         }
         ("iam", "user") | ("iam", "role") if !rest.is_empty() => {
             let (path, name) = match rest.rsplit_once('/') {
@@ -113,6 +119,10 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
             c.name = Some(rest.to_string());
             c.display_arn = t.to_string();
             c.principal_arn = Some(t.to_string());
+            if c.id.is_none() {
+                // aws:userid of a federated user is `ACCOUNT:NAME`.
+                c.id = Some(format!("{account}:{rest}"));
+            }
         }
         _ => {
             return Err(format!(
@@ -123,24 +133,86 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
     Ok(c)
 }
 
+/// Checks that `user` (an IAM user ARN, or the account's root ARN) can be the identity that
+/// called GetFederationToken for `caller`: a federated-user session of the same account.
+pub fn federating_user(caller: &Caller, user: &str) -> Result<(), String> {
+    if caller.kind != CallerKind::FederatedUser {
+        return Err(format!(
+            "`federated_by` applies to a `federated-user` principal, and `{}` is not one",
+            caller.text
+        ));
+    }
+    let parts: Vec<&str> = user.splitn(6, ':').collect();
+    let ok = match parts.as_slice() {
+        ["arn", _, "iam", "", acct, res] => {
+            caller.account.as_deref() == Some(*acct)
+                && (*res == "root" || res.strip_prefix("user/").is_some_and(|n| !n.is_empty()))
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{user}` is not an IAM user (or root user) of the session's account {}",
+            caller.account.as_deref().unwrap_or("?")
+        ))
+    }
+}
+
 fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The account named in an ARN's fifth field, if any.
-pub fn arn_account(arn: &str) -> Option<String> {
+pub fn arn_account(arn: &str) -> Option<&str> {
     let a = arn.split(':').nth(4)?;
-    (!a.is_empty() && a != "*").then(|| a.to_string())
+    (!a.is_empty() && a != "*").then_some(a)
 }
 
 fn arn_service(arn: &str) -> Option<&str> {
     arn.split(':').nth(2)
 }
 
-/// The AWS dialect.
+/// The AWS profile.
 pub struct Aws;
 
-impl Dialect for Aws {
+/// The order explicit denies are reported in, and layers evaluated in (§1.1).
+const ORDER: [Layer; 8] = [
+    Layer::Rcp,
+    Layer::Scp,
+    Layer::VpcEndpoint,
+    Layer::AccessPoint,
+    Layer::Resource,
+    Layer::Identity,
+    Layer::PermissionsBoundary,
+    Layer::Session,
+];
+
+impl CloudProfile for Aws {
+    fn cloud(&self) -> Cloud {
+        Cloud::Aws
+    }
+
+    fn version_markers(&self) -> &'static [&'static str] {
+        &["2012-10-17", "2008-10-17"]
+    }
+
+    fn name_prefix(&self) -> &'static str {
+        "arn:"
+    }
+
+    fn parse_caller(&self, text: &str, id: Option<&str>) -> Result<Caller, String> {
+        parse_caller(text, id)
+    }
+
+    fn default_principal(&self, resource_account: Option<&str>, resource: &str) -> String {
+        let acct = resource_account
+            .or_else(|| arn_account(resource))
+            .unwrap_or("123456789012");
+        format!("arn:aws:iam::{acct}:user/{}", crate::profile::DEFAULT_USER)
+    }
+
     fn actions_case_insensitive(&self) -> bool {
         true
     }
@@ -149,13 +221,14 @@ impl Dialect for Aws {
         false
     }
 
-    fn resource_matches(
+    fn resource_matches<'p>(
         &self,
-        pattern: &ResourcePattern,
+        pattern: &'p ResourcePattern,
         resource: &str,
         layer: Layer,
+        _facts: &Facts,
         lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, &'p str> {
         let res = match split_resource(pattern, resource, 6, "arn", false) {
             Ok(parts) => parts,
             Err(decided) => return Ok(decided),
@@ -209,7 +282,7 @@ impl Dialect for Aws {
         entries: &[PrincipalEntry],
         caller: &Caller,
         effect: Effect,
-        has_boundary: bool,
+        facts: &Facts,
     ) -> bool {
         if entries
             .iter()
@@ -224,7 +297,7 @@ impl Dialect for Aws {
             }),
             Effect::Deny => {
                 // A principal with a permissions boundary is always denied (§3 NotPrincipal).
-                if has_boundary {
+                if facts.has_boundary {
                     return false;
                 }
                 // Exempt only when every identity the request carries is listed.
@@ -233,9 +306,21 @@ impl Dialect for Aws {
                         .iter()
                         .any(|e| e.kind == PrincipalKind::Aws && e.value == want)
                 };
-                let account_listed = caller.account.as_deref().is_some_and(|a| {
-                    listed(a) || listed(&format!("arn:{}:iam::{a}:root", caller.partition))
-                });
+                let root_listed = |a: &str| {
+                    entries.iter().any(|e| {
+                        e.kind == PrincipalKind::Aws
+                            && e.value.strip_prefix("arn:").is_some_and(|r| {
+                                r.strip_prefix(caller.partition.as_str())
+                                    .and_then(|r| r.strip_prefix(":iam::"))
+                                    .and_then(|r| r.strip_prefix(a))
+                                    == Some(":root")
+                            })
+                    })
+                };
+                let account_listed = caller
+                    .account
+                    .as_deref()
+                    .is_some_and(|a| listed(a) || root_listed(a));
                 match caller.kind {
                     CallerKind::Anonymous => false,
                     CallerKind::Service => entries.iter().any(|e| {
@@ -264,6 +349,153 @@ impl Dialect for Aws {
         }
     }
 
+    fn prepare<'s>(&self, stack: &'s Stack, req: &'s Request) -> Prepared<'s> {
+        let caller = &req.caller;
+        let action = req.action.as_str();
+        let resource_account = req
+            .resource_account
+            .as_deref()
+            .or_else(|| arn_account(&req.resource))
+            .or_else(|| req.access_point.as_deref().and_then(arn_account))
+            .or(caller.account.as_deref());
+        let mut notes = Notes::default();
+        let mut derived = Derived::default();
+        derive_keys(&mut derived, req, resource_account);
+
+        let service = action.split(':').next().unwrap_or("");
+        let mut facts = Facts::new(caller.kind);
+        facts.service_linked = caller.is_service_linked_role();
+        facts.same_account =
+            caller.account.is_some() && caller.account.as_deref() == resource_account;
+        facts.resource = if is_kms_key(&req.resource) {
+            ResourceKind::KmsKey
+        } else if is_role_trust(action, &req.resource) {
+            ResourceKind::RoleTrust
+        } else {
+            ResourceKind::Other
+        };
+        facts.storage = service.eq_ignore_ascii_case("s3");
+        facts.via_access_point = req.access_point.is_some();
+        facts.has_resource_layer = stack.has(Layer::Resource);
+        facts.has_session_layer = stack.has(Layer::Session);
+        facts.has_boundary = stack.has(Layer::PermissionsBoundary)
+            && matches!(
+                caller.kind,
+                CallerKind::User | CallerKind::RoleSession | CallerKind::FederatedUser
+            );
+        facts.bucket_policy_action = [
+            "s3:GetBucketPolicy",
+            "s3:PutBucketPolicy",
+            "s3:DeleteBucketPolicy",
+        ]
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(action));
+        facts.rcp_covers_service = RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service));
+        facts.caller_identity = action.eq_ignore_ascii_case("sts:GetCallerIdentity");
+        facts.identity_policies = stack
+            .policies(Layer::Identity)
+            .is_some_and(|p| !p.is_empty());
+        if facts.caller_identity {
+            notes.add(Note::CallerIdentityAlwaysAllowed);
+        } else if caller.kind == CallerKind::Root && facts.identity_policies {
+            notes.add(Note::RootIdentityNotEvaluated);
+        }
+
+        let passes = match &req.access_point {
+            Some(ap) => {
+                notes.add(Note::AccessPointTwoPasses);
+                let ap_account = arn_account(ap).or(resource_account);
+                facts.access_point_same_account =
+                    caller.account.is_some() && caller.account.as_deref() == ap_account;
+                vec![
+                    PassPlan {
+                        pass: Pass::AccessPoint,
+                        resource: Cow::Owned(access_point_resource(ap, &req.resource)),
+                        access_point: None,
+                    },
+                    PassPlan {
+                        pass: Pass::Bucket,
+                        resource: Cow::Borrowed(&req.resource),
+                        access_point: None,
+                    },
+                ]
+            }
+            None => vec![PassPlan {
+                pass: Pass::Only,
+                resource: Cow::Borrowed(&req.resource),
+                access_point: None,
+            }],
+        };
+        Prepared {
+            action,
+            passes,
+            resource_account,
+            derived,
+            facts,
+            notes,
+        }
+    }
+
+    fn layer_order(&self) -> &'static [Layer] {
+        &ORDER
+    }
+
+    fn applies(&self, layer: Layer, pass: Pass, f: &Facts) -> Applies {
+        if f.caller_identity {
+            return Applies::Quietly;
+        }
+        match layer {
+            Layer::Rcp if f.service_linked => Applies::Skip(Skip::ServiceLinkedRole),
+            Layer::Rcp if !f.rcp_covers_service => Applies::Skip(Skip::RcpServiceNotCovered),
+            Layer::Scp if !f.signed_identity() => Applies::Skip(Skip::ScpNotForAnonymousOrService),
+            Layer::Scp if f.service_linked => Applies::Skip(Skip::ServiceLinkedRole),
+            Layer::AccessPoint if pass != Pass::AccessPoint => Applies::Quietly,
+            Layer::Resource if pass == Pass::AccessPoint => Applies::Quietly,
+            Layer::Identity => match f.caller {
+                CallerKind::Anonymous | CallerKind::Service => {
+                    Applies::Skip(Skip::IdentityNeedsSignedPrincipal)
+                }
+                CallerKind::Root => Applies::Skip(Skip::RootAllowedByDefault),
+                _ => Applies::Yes,
+            },
+            Layer::PermissionsBoundary if !f.has_boundary => {
+                Applies::Skip(Skip::BoundaryUsersAndRolesOnly)
+            }
+            Layer::Session
+                if !matches!(
+                    f.caller,
+                    CallerKind::RoleSession | CallerKind::FederatedUser
+                ) =>
+            {
+                Applies::Skip(Skip::SessionPolicyNeedsSession)
+            }
+            _ => Applies::Yes,
+        }
+    }
+
+    fn decide<'s>(&self, o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
+        decide(o, f)
+    }
+
+    fn layer_title(&self, layer: Layer, action: &str, resource: &str) -> &'static str {
+        layer_title(layer, action, resource)
+    }
+
+    fn message(&self, e: &Evaluation<'_>) -> Message {
+        let req = e.request;
+        let layer = e.verdict.layer.unwrap_or(Layer::Identity);
+        Message::new(
+            "AccessDenied",
+            message(
+                &req.caller,
+                &req.action,
+                &req.resource,
+                e.verdict.decision,
+                layer,
+            ),
+        )
+    }
+
     fn principal_note(&self, entries: &[PrincipalEntry], caller: &Caller) -> Option<String> {
         let arn = &caller.display_arn;
         if entries
@@ -289,6 +521,238 @@ impl Dialect for Aws {
         }
         None
     }
+}
+
+/// Context keys that follow from the caller and the resource (global condition keys page).
+/// For an unsigned request AWS documents `aws:PrincipalAccount` and `aws:userid` as
+/// `anonymous`, `aws:PrincipalType` as `Anonymous`, and `aws:PrincipalArn` and
+/// `aws:PrincipalIsAWSService` as absent.
+fn derive_keys<'s>(d: &mut Derived<'s>, req: &'s Request, resource_account: Option<&'s str>) {
+    let caller = &req.caller;
+    let user = &req.context;
+    match caller.kind {
+        CallerKind::Anonymous => {
+            d.add(user, "aws:PrincipalAccount", Some("anonymous"));
+            d.add(user, "aws:PrincipalType", Some("Anonymous"));
+            d.add(
+                user,
+                "aws:userid",
+                Some(caller.id.as_deref().unwrap_or("anonymous")),
+            );
+        }
+        CallerKind::Service => {
+            d.add(user, "aws:PrincipalIsAWSService", Some("true"));
+            d.add(user, "aws:PrincipalServiceName", caller.name.as_deref());
+        }
+        kind => {
+            d.add(user, "aws:PrincipalArn", caller.principal_arn.as_deref());
+            d.add(user, "aws:PrincipalAccount", caller.account.as_deref());
+            let t = match kind {
+                CallerKind::Root => "Account",
+                CallerKind::User => "User",
+                CallerKind::RoleSession => "AssumedRole",
+                _ => "FederatedUser",
+            };
+            d.add(user, "aws:PrincipalType", Some(t));
+            if kind == CallerKind::User {
+                d.add(user, "aws:username", caller.name.as_deref());
+            }
+            d.add(user, "aws:userid", caller.id.as_deref());
+            d.add(user, "aws:PrincipalIsAWSService", Some("false"));
+        }
+    }
+    d.add(user, "aws:ResourceAccount", resource_account);
+    if arn_service(&req.resource) == Some("s3") {
+        d.add(user, "s3:ResourceAccount", resource_account);
+    }
+    if let Some(ap) = &req.access_point {
+        d.add(user, "s3:DataAccessPointArn", Some(ap));
+        d.add(user, "s3:DataAccessPointAccount", arn_account(ap));
+    }
+}
+
+/// The AWS decision (§1.1): an explicit deny anywhere wins; then every pass must allow.
+pub fn decide<'s>(o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
+    if f.caller_identity {
+        return Verdict::allow(None, Reason::AlwaysAllowed);
+    }
+    let mut notes = Notes::default();
+    // The bucket owner's root user can always get, put and delete its bucket policy.
+    let owner_exempt = f.bucket_policy_action && f.owner_root();
+    if owner_exempt
+        && o.runs
+            .iter()
+            .any(|r| r.layer == Layer::Resource && !r.denies.is_empty())
+    {
+        notes.add(Note::OwnerRootBucketPolicyDenyNotApplied);
+    }
+    if let Some((run, d)) = o.first_deny(&ORDER, |run, _| {
+        owner_exempt && run.layer == Layer::Resource
+    }) {
+        return Verdict::explicit(run, d).with_notes(notes);
+    }
+    let passes: &[Pass] = if f.via_access_point {
+        &[Pass::AccessPoint, Pass::Bucket]
+    } else {
+        &[Pass::Only]
+    };
+    let mut granted = None;
+    for &pass in passes {
+        match decide_pass(o, f, pass, &mut notes) {
+            Ok(s) => granted = granted.or(s),
+            Err(v) => return v.in_pass(pass).with_notes(notes),
+        }
+    }
+    let reason = if granted.is_some() {
+        Reason::Allowed
+    } else {
+        Reason::AllowedByDefault
+    };
+    Verdict::allow(granted, reason).with_notes(notes)
+}
+
+/// One pass: the organization chains, the endpoint, then the resource-based policy, identity,
+/// boundary and session rules (§1.3). `Ok` with the granting statement, or the denial.
+fn decide_pass<'s>(
+    o: &Outcomes<'s>,
+    f: &Facts,
+    pass: Pass,
+    notes: &mut Notes,
+) -> Result<Option<StatementRef<'s>>, Verdict<'s>> {
+    for chain in [Layer::Rcp, Layer::Scp] {
+        if let Some(run) = o.level_without_allow(pass, chain) {
+            return Err(Verdict::implicit_level(run, Reason::ChainLevelNoAllow));
+        }
+    }
+    if o.no_allow(pass, Layer::VpcEndpoint) {
+        return Err(Verdict::implicit(
+            Layer::VpcEndpoint,
+            Reason::EndpointNoAllow,
+        ));
+    }
+    let deny = |layer, reason| Err(Verdict::implicit(layer, reason));
+    let rbp_layer = if pass == Pass::AccessPoint {
+        Layer::AccessPoint
+    } else {
+        Layer::Resource
+    };
+    let rbp = o.get(pass, rbp_layer);
+    let rbp_best = o.best_allow(pass, rbp_layer);
+    let identity_allows = f.caller == CallerKind::Root
+        || o.get(pass, Layer::Identity)
+            .is_some_and(|r| !r.allows.is_empty());
+    let same_account = if pass == Pass::AccessPoint {
+        f.access_point_same_account
+    } else {
+        f.same_account
+    };
+    let explicit_rbp = pass == Pass::Only && f.resource != ResourceKind::Other;
+
+    let reach_now: Option<Reach>;
+    let granted;
+    if !f.signed_identity() {
+        // Anonymous and service callers: only the resource policy can grant.
+        match rbp_best {
+            Some(h) if h != PrincipalHow::Account => {
+                reach_now = Some(Reach::Full);
+                granted = o.first_allow(pass, rbp_layer);
+            }
+            _ => return deny(rbp_layer, Reason::AnonymousNeedsResourcePolicy),
+        }
+    } else if explicit_rbp {
+        if rbp.is_none() {
+            notes.add(Note::ResourcePolicyMissing);
+        }
+        match rbp_best {
+            None => return deny(rbp_layer, Reason::ResourcePolicyRequired),
+            Some(PrincipalHow::Account) => {
+                if !identity_allows {
+                    return deny(Layer::Identity, Reason::DelegationWithoutIdentity);
+                }
+                reach_now = None;
+                granted = o.first_allow(pass, Layer::Identity);
+            }
+            Some(h) => {
+                if !same_account && !identity_allows {
+                    return deny(Layer::Identity, Reason::CrossAccountNeedsIdentity);
+                }
+                reach_now = same_account.then(|| reach(h));
+                granted = o.first_allow(pass, rbp_layer);
+            }
+        }
+    } else if same_account {
+        let r = rbp_best.map(reach);
+        let rbp_grants = r.is_some_and(|r| r >= Reach::IdentityOnly);
+        if !identity_allows && !rbp_grants {
+            if pass == Pass::Bucket {
+                // The identity policies were judged against the access point already; what the
+                // bucket half lacks is the bucket policy's delegation.
+                return deny(rbp_layer, Reason::AccessPointNeedsDelegation);
+            }
+            let why = if rbp_best == Some(PrincipalHow::Account) {
+                Reason::NoIdentityAllowAccountOnly
+            } else {
+                Reason::NoIdentityAllow
+            };
+            return deny(Layer::Identity, why);
+        }
+        reach_now = r;
+        granted = if rbp_grants {
+            o.first_allow(pass, rbp_layer)
+        } else {
+            o.first_allow(pass, Layer::Identity)
+        };
+        if granted.is_none() && f.caller == CallerKind::Root {
+            notes.add(Note::RootAllowedByDefault);
+        }
+    } else {
+        // Cross-account: both sides must allow.
+        if rbp_best.is_none() {
+            let why = if rbp.is_none() {
+                Reason::CrossAccountNoResourcePolicy
+            } else {
+                Reason::CrossAccountNoGrant
+            };
+            return deny(rbp_layer, why);
+        }
+        if !identity_allows {
+            return deny(Layer::Identity, Reason::CrossAccountNeedsIdentity);
+        }
+        reach_now = None;
+        granted = o.first_allow(pass, Layer::Identity);
+    }
+    if rbp_best == Some(PrincipalHow::FederatingUser) {
+        notes.add(Note::FederatingUserNamed);
+    }
+
+    let full = reach_now == Some(Reach::Full);
+    if o.no_allow(pass, Layer::PermissionsBoundary) {
+        if full {
+            notes.add(Note::BoundaryLiftedByDirectGrant);
+        } else {
+            return deny(Layer::PermissionsBoundary, Reason::BoundaryNoAllow);
+        }
+    }
+    if matches!(
+        f.caller,
+        CallerKind::RoleSession | CallerKind::FederatedUser
+    ) {
+        match o.get(pass, Layer::Session) {
+            Some(r) if r.allows.is_empty() => {
+                if full {
+                    notes.add(Note::SessionLiftedByDirectGrant);
+                } else {
+                    return deny(Layer::Session, Reason::SessionNoAllow);
+                }
+            }
+            None if f.caller == CallerKind::FederatedUser && !f.has_session_layer && !full => {
+                notes.add(Note::FederatedWithoutSessionPolicy);
+                return deny(Layer::Session, Reason::FederatedWithoutSessionPolicy);
+            }
+            _ => {}
+        }
+    }
+    Ok(granted)
 }
 
 /// Matches one `AWS` principal entry (§2 Principal forms, §3 Principal).
@@ -330,6 +794,10 @@ fn aws_entry(value: &str, caller: &Caller, layer: Layer) -> Option<PrincipalHow>
         ("iam", "user", CallerKind::User) => {
             (value == caller.display_arn).then_some(PrincipalHow::Direct)
         }
+        // The IAM user that called GetFederationToken names its federated-user sessions.
+        ("iam", "user", CallerKind::FederatedUser) => {
+            (caller.federated_by.as_deref() == Some(value)).then_some(PrincipalHow::FederatingUser)
+        }
         ("iam", "role", CallerKind::RoleSession) => {
             let name = rest.rsplit('/').next().unwrap_or(rest);
             caller
@@ -367,274 +835,6 @@ fn reach(how: PrincipalHow) -> Reach {
     }
 }
 
-/// One evaluation of the stack against one resource name (two for access-point requests).
-struct Pass<'a> {
-    label: Option<&'static str>,
-    resource: String,
-    resource_account: Option<String>,
-    rbp_layer: Layer,
-    rbp: Option<&'a [Policy]>,
-}
-
-struct PassEval {
-    /// Applicable layers in the order explicit denies are reported: (layer, level, result).
-    layers: Vec<(Layer, Option<String>, LayerEval)>,
-    not_applicable: Vec<(Layer, String)>,
-    rbp_layer: Layer,
-    resource: String,
-    resource_account: Option<String>,
-    label: Option<&'static str>,
-}
-
-impl PassEval {
-    fn get(&self, layer: Layer) -> Option<&LayerEval> {
-        self.layers
-            .iter()
-            .find(|(l, _, _)| *l == layer)
-            .map(|(_, _, e)| e)
-    }
-}
-
-/// The outcome of one pass.
-enum Verdict {
-    Allow(Option<StatementRef>),
-    Implicit(Layer, Option<String>, String),
-}
-
-/// Evaluates an AWS request against a stack.
-pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
-    let caller = &req.caller;
-    let action = req.action.to_lowercase();
-    let mut notes: Vec<String> = Vec::new();
-    let mut missing = BTreeSet::new();
-
-    let resource_account = req
-        .resource_account
-        .clone()
-        .or_else(|| arn_account(&req.resource))
-        .or_else(|| req.access_point.as_deref().and_then(arn_account))
-        .or_else(|| caller.account.clone());
-
-    // Context keys that follow from the caller and the resource.
-    let mut ctx = req.context.clone();
-    let mut derived = Vec::new();
-    let mut derive =
-        |key: &str, value: Option<String>| derive_key(&mut ctx, &mut derived, key, value);
-    if caller.is_identity() {
-        derive("aws:PrincipalArn", caller.principal_arn.clone());
-        derive("aws:PrincipalAccount", caller.account.clone());
-        derive(
-            "aws:PrincipalType",
-            Some(
-                match caller.kind {
-                    CallerKind::Root => "Account",
-                    CallerKind::User => "User",
-                    CallerKind::RoleSession => "AssumedRole",
-                    CallerKind::FederatedUser => "FederatedUser",
-                    _ => "Anonymous",
-                }
-                .to_string(),
-            ),
-        );
-        if caller.kind == CallerKind::User {
-            derive("aws:username", caller.name.clone());
-        }
-        let userid = match caller.kind {
-            CallerKind::Root => caller.account.clone(),
-            CallerKind::FederatedUser => caller
-                .account
-                .as_ref()
-                .zip(caller.name.as_ref())
-                .map(|(a, n)| format!("{a}:{n}")),
-            _ => caller.id.clone(),
-        };
-        derive("aws:userid", caller.id.clone().or(userid));
-    }
-    derive(
-        "aws:PrincipalIsAWSService",
-        Some((caller.kind == CallerKind::Service).to_string()),
-    );
-    if caller.kind == CallerKind::Service {
-        derive("aws:PrincipalServiceName", caller.name.clone());
-    }
-    derive("aws:ResourceAccount", resource_account.clone());
-    if arn_service(&req.resource) == Some("s3") {
-        derive("s3:ResourceAccount", resource_account.clone());
-    }
-    if let Some(ap) = &req.access_point {
-        derive("s3:DataAccessPointArn", Some(ap.clone()));
-        derive("s3:DataAccessPointAccount", arn_account(ap));
-    }
-
-    let mut base = Evaluation::new(caller, derived);
-
-    // sts:GetCallerIdentity always succeeds (§1.1 special cases).
-    if action == "sts:getcalleridentity" {
-        base.reason = "sts:GetCallerIdentity is always allowed, whatever the policies say".into();
-        base.notes
-            .push("sts:GetCallerIdentity needs no permission and cannot be denied (§1.1)".into());
-        return base;
-    }
-
-    let passes: Vec<Pass<'_>> = match &req.access_point {
-        Some(ap) => {
-            notes.push("access-point request: judged once against the access point (identity + access point policy) and once against the bucket (identity + bucket policy); both must allow (docs/semantics/aws.md, access points)".into());
-            vec![
-                Pass {
-                    label: Some("access point"),
-                    resource: access_point_resource(ap, &req.resource),
-                    resource_account: arn_account(ap).or(resource_account.clone()),
-                    rbp_layer: Layer::AccessPoint,
-                    rbp: stack.access_point.as_deref(),
-                },
-                Pass {
-                    label: Some("bucket"),
-                    resource: req.resource.clone(),
-                    resource_account: resource_account.clone(),
-                    rbp_layer: Layer::Resource,
-                    rbp: stack.resource.as_deref(),
-                },
-            ]
-        }
-        None => vec![Pass {
-            label: None,
-            resource: req.resource.clone(),
-            resource_account: resource_account.clone(),
-            rbp_layer: Layer::Resource,
-            rbp: stack.resource.as_deref(),
-        }],
-    };
-
-    let has_boundary = stack.permissions_boundary.is_some()
-        && matches!(
-            caller.kind,
-            CallerKind::User | CallerKind::RoleSession | CallerKind::FederatedUser
-        );
-    let service = action.split(':').next().unwrap_or("").to_string();
-
-    let evals: Vec<PassEval> = passes
-        .iter()
-        .map(|pass| {
-            let scope = Scope {
-                dialect: &Aws,
-                caller,
-                action: &action,
-                action_display: &req.action,
-                resource: &pass.resource,
-                context: &ctx,
-                has_boundary,
-                explain,
-            };
-            eval_pass(stack, pass, &scope, &service, &mut missing, &mut notes)
-        })
-        .collect();
-
-    base.missing_keys = missing.into_iter().collect();
-    for pe in &evals {
-        for (layer, level, e) in &pe.layers {
-            base.layers
-                .push(e.report(*layer, level.as_deref(), pe.label, &pe.resource));
-        }
-        for (layer, why) in &pe.not_applicable {
-            base.layers.push(LayerReport {
-                layer: *layer,
-                level: None,
-                pass: pe.label.map(str::to_string),
-                resource: pe.resource.clone(),
-                status: LayerStatus::NotApplicable(why.clone()),
-                statements: Vec::new(),
-            });
-        }
-    }
-
-    // 1. An explicit deny anywhere wins; report the first layer in §1.1 order.
-    let bucket_policy_action = matches!(
-        action.as_str(),
-        "s3:getbucketpolicy" | "s3:putbucketpolicy" | "s3:deletebucketpolicy"
-    );
-    let owner_root = caller.kind == CallerKind::Root
-        && caller.account.is_some()
-        && caller.account == resource_account;
-    let mut explicit: Option<(usize, Layer, Option<String>, StatementRef)> = None;
-    for pe in &evals {
-        for (layer, level, e) in &pe.layers {
-            let Some(first) = e.denies.first() else {
-                continue;
-            };
-            if *layer == Layer::Resource && bucket_policy_action && owner_root {
-                notes.push("the bucket owner's root user can always get, put and delete the bucket policy; the bucket policy's Deny is not applied (§1.1)".into());
-                continue;
-            }
-            let rank = Layer::ALL
-                .iter()
-                .position(|l| l == layer)
-                .unwrap_or(usize::MAX);
-            if explicit.as_ref().is_none_or(|(r, ..)| rank < *r) {
-                explicit = Some((rank, *layer, level.clone(), first.clone()));
-            }
-        }
-    }
-    base.notes = notes;
-    if let Some((_, layer, level, stmt)) = explicit {
-        base.decision = Decision::ExplicitDeny;
-        base.reason = format!(
-            "explicit deny by statement {} of {} in the {} layer",
-            stmt.label(),
-            stmt.policy,
-            layer_title(layer, &req.action, &req.resource)
-        );
-        base.message = Some(message(
-            caller,
-            &req.action,
-            &req.resource,
-            Decision::ExplicitDeny,
-            layer,
-        ));
-        base.code = Some("AccessDenied".into());
-        base.layer = Some(layer);
-        base.level = level;
-        base.statement = Some(stmt);
-        return base;
-    }
-
-    // 2. Every pass must allow; the first that does not decides.
-    let mut allow_stmt = None;
-    for pe in &evals {
-        match decide_pass(stack, pe, caller, &action, &mut base.notes) {
-            Verdict::Allow(s) => {
-                if allow_stmt.is_none() {
-                    allow_stmt = s;
-                }
-            }
-            Verdict::Implicit(layer, level, why) => {
-                base.decision = Decision::ImplicitDeny;
-                base.reason = why;
-                base.message = Some(message(
-                    caller,
-                    &req.action,
-                    &req.resource,
-                    Decision::ImplicitDeny,
-                    layer,
-                ));
-                base.code = Some("AccessDenied".into());
-                base.layer = Some(layer);
-                base.level = level;
-                return base;
-            }
-        }
-    }
-    base.statement = allow_stmt;
-    base.reason = match &base.statement {
-        Some(s) => format!(
-            "allowed: statement {} of {} allows and nothing denies",
-            s.label(),
-            s.policy
-        ),
-        None => "allowed and nothing denies".into(),
-    };
-    base
-}
-
 /// The access-point form of a bucket or object ARN (`.../accesspoint/NAME/object/KEY`).
 fn access_point_resource(ap: &str, resource: &str) -> String {
     let key = resource
@@ -648,132 +848,6 @@ fn access_point_resource(ap: &str, resource: &str) -> String {
     }
 }
 
-fn eval_pass(
-    stack: &Stack,
-    pass: &Pass<'_>,
-    scope: &Scope<'_>,
-    service: &str,
-    missing: &mut BTreeSet<String>,
-    notes: &mut Vec<String>,
-) -> PassEval {
-    let caller = scope.caller;
-    let mut pe = PassEval {
-        layers: Vec::new(),
-        not_applicable: Vec::new(),
-        rbp_layer: pass.rbp_layer,
-        resource: pass.resource.clone(),
-        resource_account: pass.resource_account.clone(),
-        label: pass.label,
-    };
-
-    // RCP levels: every caller, but not service-linked roles; only the services RCPs cover.
-    if let Some(levels) = stack.levels(Layer::Rcp) {
-        if caller.is_service_linked_role() {
-            pe.not_applicable.push((
-                Layer::Rcp,
-                "RCPs do not restrict service-linked roles".into(),
-            ));
-        } else if !RCP_SERVICES.contains(&service) {
-            pe.not_applicable.push((
-                Layer::Rcp,
-                format!("RCPs do not cover the `{service}` service"),
-            ));
-        } else {
-            for lv in levels {
-                pe.layers.push((
-                    Layer::Rcp,
-                    Some(lv.name.clone()),
-                    eval_layer(scope, Layer::Rcp, &lv.policies, missing),
-                ));
-            }
-        }
-    }
-    // SCP levels: principals of the caller's (member) account only.
-    if let Some(levels) = stack.levels(Layer::Scp) {
-        if !caller.is_identity() {
-            pe.not_applicable.push((Layer::Scp, "SCPs apply only to the principals of an organization's accounts, not to anonymous or service callers".into()));
-        } else if caller.is_service_linked_role() {
-            pe.not_applicable.push((
-                Layer::Scp,
-                "SCPs do not restrict service-linked roles".into(),
-            ));
-        } else {
-            for lv in levels {
-                pe.layers.push((
-                    Layer::Scp,
-                    Some(lv.name.clone()),
-                    eval_layer(scope, Layer::Scp, &lv.policies, missing),
-                ));
-            }
-        }
-    }
-    if let Some(p) = stack.vpc_endpoint.as_deref() {
-        pe.layers.push((
-            Layer::VpcEndpoint,
-            None,
-            eval_layer(scope, Layer::VpcEndpoint, p, missing),
-        ));
-    }
-    if let Some(p) = pass.rbp {
-        pe.layers.push((
-            pass.rbp_layer,
-            None,
-            eval_layer(scope, pass.rbp_layer, p, missing),
-        ));
-    }
-    if let Some(p) = stack.identity.as_deref() {
-        match caller.kind {
-            CallerKind::Anonymous | CallerKind::Service => pe.not_applicable.push((
-                Layer::Identity,
-                "identity policies apply only to signed IAM principals".into(),
-            )),
-            CallerKind::Root => {
-                if !p.is_empty() {
-                    notes.push("the root user is allowed by default; identity policies cannot be attached to it and are not evaluated (§1.1)".into());
-                }
-                pe.not_applicable.push((
-                    Layer::Identity,
-                    "the root user is allowed by default".into(),
-                ));
-            }
-            _ => pe.layers.push((
-                Layer::Identity,
-                None,
-                eval_layer(scope, Layer::Identity, p, missing),
-            )),
-        }
-    }
-    if let Some(p) = stack.permissions_boundary.as_deref() {
-        if scope.has_boundary {
-            pe.layers.push((
-                Layer::PermissionsBoundary,
-                None,
-                eval_layer(scope, Layer::PermissionsBoundary, p, missing),
-            ));
-        } else {
-            pe.not_applicable.push((
-                Layer::PermissionsBoundary,
-                "permissions boundaries apply to IAM users and roles only".into(),
-            ));
-        }
-    }
-    if let Some(p) = stack.session.as_deref() {
-        if matches!(
-            caller.kind,
-            CallerKind::RoleSession | CallerKind::FederatedUser
-        ) {
-            pe.layers.push((
-                Layer::Session,
-                None,
-                eval_layer(scope, Layer::Session, p, missing),
-            ));
-        } else {
-            pe.not_applicable.push((Layer::Session, "session policies apply to role and federated-user sessions only; the caller is not a session".into()));
-        }
-    }
-    pe
-}
-
 fn is_kms_key(resource: &str) -> bool {
     let p: Vec<&str> = resource.splitn(6, ':').collect();
     matches!(p.as_slice(), ["arn", _, "kms", _, _, r] if r.starts_with("key/"))
@@ -782,165 +856,11 @@ fn is_kms_key(resource: &str) -> bool {
 fn is_role_trust(action: &str, resource: &str) -> bool {
     let p: Vec<&str> = resource.splitn(6, ':').collect();
     let role = matches!(p.as_slice(), ["arn", _, "iam", _, _, r] if r.starts_with("role/"));
-    role && (action.starts_with("sts:assumerole")
-        || action == "sts:tagsession"
-        || action == "sts:setsourceidentity"
-        || action == "sts:setcontext")
-}
-
-fn decide_pass(
-    stack: &Stack,
-    pe: &PassEval,
-    caller: &Caller,
-    action: &str,
-    notes: &mut Vec<String>,
-) -> Verdict {
-    // Organization chains: every applicable level must allow.
-    for chain in [Layer::Rcp, Layer::Scp] {
-        for (layer, level, e) in &pe.layers {
-            if *layer == chain && e.allows.is_empty() {
-                let lv = level.clone().unwrap_or_default();
-                return Verdict::Implicit(
-                    chain,
-                    level.clone(),
-                    format!("no {} at level `{lv}` allows the action (every level from the root down must allow)", layer_title(chain, action, "")),
-                );
-            }
-        }
-    }
-    if let Some(e) = pe.get(Layer::VpcEndpoint) {
-        if e.allows.is_empty() {
-            return Verdict::Implicit(
-                Layer::VpcEndpoint,
-                None,
-                "the VPC endpoint policy does not allow the request".into(),
-            );
-        }
-    }
-
-    let rbp_layer = pe.rbp_layer;
-    let rbp = pe.get(rbp_layer);
-    let rbp_best = rbp.and_then(LayerEval::best_allow);
-    let identity = pe.get(Layer::Identity);
-    let identity_allows =
-        caller.kind == CallerKind::Root || identity.is_some_and(|e| !e.allows.is_empty());
-    let same_account = caller.account.is_some() && caller.account == pe.resource_account;
-    let explicit_rbp = is_kms_key(&pe.resource) || is_role_trust(action, &pe.resource);
-    let rbp_name = layer_title(rbp_layer, action, &pe.resource);
-    let first_allow =
-        |e: Option<&LayerEval>| e.and_then(|e| e.allows.first()).map(|(s, _)| s.clone());
-
-    let reach_now: Option<Reach>;
-    let granted_by;
-    if !caller.is_identity() {
-        // Anonymous and service callers: only the resource policy can grant.
-        match rbp_best {
-            Some(h) if h != PrincipalHow::Account => {
-                reach_now = Some(Reach::Full);
-                granted_by = first_allow(rbp);
-            }
-            _ => {
-                return Verdict::Implicit(rbp_layer, None, format!("no {rbp_name} allows the caller, and for an unsigned or service caller only a resource-based policy can grant"));
-            }
-        }
-    } else if explicit_rbp {
-        if rbp.is_none() {
-            notes.push(format!("the stack has no {rbp_name}; for KMS keys and role trust a resource-based policy must allow explicitly, so its absence denies"));
-        }
-        match rbp_best {
-            None => {
-                return Verdict::Implicit(rbp_layer, None, format!("no {rbp_name} allows the caller, and this resource needs an explicit allow in it; identity policies alone cannot grant"));
-            }
-            Some(PrincipalHow::Account) => {
-                if !identity_allows {
-                    return Verdict::Implicit(Layer::Identity, None, format!("the {rbp_name} only delegates to the account, and no identity-based policy allows the action"));
-                }
-                reach_now = None;
-                granted_by = first_allow(identity);
-            }
-            Some(h) => {
-                if !same_account && !identity_allows {
-                    return Verdict::Implicit(Layer::Identity, None, "cross-account: the caller's identity-based policies must allow as well, and none does".into());
-                }
-                reach_now = same_account.then(|| reach(h));
-                granted_by = first_allow(rbp);
-            }
-        }
-    } else if same_account {
-        let r = rbp_best.map(reach);
-        let rbp_grants = r.is_some_and(|r| r >= Reach::IdentityOnly);
-        if !identity_allows && !rbp_grants {
-            if pe.label == Some("bucket") {
-                // The identity policies were judged against the access point already; what the
-                // bucket half lacks is the bucket policy's delegation.
-                return Verdict::Implicit(rbp_layer, None, format!("the {rbp_name} does not allow the request made through the access point (it must delegate to access points, e.g. with `s3:DataAccessPointAccount`)"));
-            }
-            let why = if rbp_best == Some(PrincipalHow::Account) {
-                format!("no identity-based policy allows the action (the {rbp_name} names only the account, which delegates to the identity policies)")
-            } else {
-                "no identity-based policy allows the action, and no resource-based policy names the caller".into()
-            };
-            return Verdict::Implicit(Layer::Identity, None, why);
-        }
-        reach_now = r;
-        granted_by = if rbp_grants {
-            first_allow(rbp)
-        } else {
-            first_allow(identity)
-        };
-        if granted_by.is_none() && caller.kind == CallerKind::Root {
-            notes.push("the root user is allowed by default in its own account (§1.1)".into());
-        }
-    } else {
-        // Cross-account: both sides must allow.
-        if rbp_best.is_none() {
-            let why = if rbp.is_none() {
-                "cross-account: the resource's account must grant through a resource-based policy, and the stack has none".to_string()
-            } else {
-                format!("cross-account: no {rbp_name} statement allows the caller or its account")
-            };
-            return Verdict::Implicit(rbp_layer, None, why);
-        }
-        if !identity_allows {
-            return Verdict::Implicit(Layer::Identity, None, "cross-account: the caller's identity-based policies must allow as well, and none does".into());
-        }
-        reach_now = None;
-        granted_by = first_allow(identity);
-    }
-
-    let full = reach_now == Some(Reach::Full);
-    if let Some(e) = pe.get(Layer::PermissionsBoundary) {
-        if e.allows.is_empty() {
-            if full {
-                notes.push("the resource-based policy names the caller directly, so the permissions boundary's implicit deny does not limit it (§1.3)".into());
-            } else {
-                return Verdict::Implicit(Layer::PermissionsBoundary, None, "the permissions boundary does not allow the action (a boundary limits, it never grants)".into());
-            }
-        }
-    }
-    if matches!(
-        caller.kind,
-        CallerKind::RoleSession | CallerKind::FederatedUser
-    ) {
-        match pe.get(Layer::Session) {
-            Some(e) if e.allows.is_empty() => {
-                if full {
-                    notes.push("the resource-based policy names the session (or `*`), so the session policy's implicit deny does not limit it (§1.3)".into());
-                } else {
-                    return Verdict::Implicit(Layer::Session, None, "no session policy allows the action (the session's permissions are the intersection of its identity policies and its session policies)".into());
-                }
-            }
-            None if caller.kind == CallerKind::FederatedUser
-                && stack.session.is_none()
-                && !full =>
-            {
-                notes.push("a GetFederationToken session with no session policy has no permissions (§1.1 step 7)".into());
-                return Verdict::Implicit(Layer::Session, None, "a federated-user session was given no session policy, so it has no permissions".into());
-            }
-            _ => {}
-        }
-    }
-    Verdict::Allow(granted_by)
+    let a = action.to_ascii_lowercase();
+    role && (a.starts_with("sts:assumerole")
+        || a == "sts:tagsession"
+        || a == "sts:setsourceidentity"
+        || a == "sts:setcontext")
 }
 
 /// The policy type as AWS names it in messages.
@@ -950,7 +870,7 @@ pub fn layer_title(layer: Layer, action: &str, resource: &str) -> &'static str {
         Layer::Scp => "service control policy",
         Layer::VpcEndpoint => "VPC endpoint policy",
         Layer::AccessPoint => "access point policy",
-        Layer::Resource if is_role_trust(&action.to_lowercase(), resource) => "role trust policy",
+        Layer::Resource if is_role_trust(action, resource) => "role trust policy",
         Layer::Resource if is_kms_key(resource) => "key policy",
         Layer::Resource => "resource-based policy",
         Layer::Identity => "identity-based policy",
@@ -975,7 +895,7 @@ pub fn message(
     } else {
         format!(" on resource: {resource}")
     };
-    let trust = layer == Layer::Resource && is_role_trust(&action.to_lowercase(), resource);
+    let trust = layer == Layer::Resource && is_role_trust(action, resource);
     let ctx = match (decision, layer) {
         (Decision::ExplicitDeny, _) if trust => {
             "with an explicit deny in the role trust policy".to_string()

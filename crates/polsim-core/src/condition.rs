@@ -1,242 +1,275 @@
 //! Condition operators: how one condition is judged against the request context.
+//!
+//! [`evaluate`] returns a [`CondOutcome`]: whether the condition holds and a [`Why`] code. No
+//! text is built here; [`Why::describe`] turns the code into words when a report needs them.
 
-use crate::ir::{Cmp, Condition, OpFamily, SetQualifier};
+use crate::ir::{Cmp, Condition, OpFamily, SetQualifier, Typed};
+use crate::number::Decimal;
 use crate::pattern::Glob;
-use crate::request::{Context, CtxValue};
+use crate::request::{Env, Value};
 use std::net::IpAddr;
 
-/// The verdict on one condition, with what the explanation needs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CondVerdict {
+/// Why a condition holds or fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// `Null`: the key is absent.
+    NullAbsent,
+    /// `Null`: the key is present.
+    NullPresent,
+    /// The key is absent and the operator ends in IfExists.
+    AbsentIfExists,
+    /// `ForAnyValue` with no request values.
+    AnyValueEmpty,
+    /// `ForAllValues` with no request values.
+    AllValuesEmpty,
+    /// `ForAnyValue`: the request value at this place satisfies it.
+    AnyValueHit(usize),
+    /// `ForAnyValue`: no request value satisfies it.
+    AnyValueMiss,
+    /// `ForAllValues`: every request value satisfies it.
+    AllValuesHit,
+    /// `ForAllValues`: the request value at this place does not.
+    AllValuesMiss(usize),
+    /// The key is absent, so a negated operator holds (AWS).
+    AbsentNegatedHolds,
+    /// The key is absent and every operator without an if-exists form is false (CAM).
+    AbsentNegatedFails,
+    /// The key is absent.
+    Absent,
+    /// The key has no values and the operator ends in IfExists.
+    EmptyIfExists,
+    /// The key is multi-valued and the operator has no set qualifier.
+    MultiWithoutQualifier,
+    /// A negated operator: the value matches none of the policy values.
+    NoneMatched,
+    /// The value matches a policy value.
+    Matched,
+    /// A negated operator: the value is among the policy values.
+    Among,
+    /// The value matches no policy value.
+    NotMatched,
+}
+
+impl Why {
+    /// A few words: why the condition holds or fails, given the request's values.
+    pub fn describe(self, values: Option<Value<'_>>) -> String {
+        let nth = |i: usize| {
+            values
+                .and_then(|v| v.iter().nth(i))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let one = || {
+            values
+                .and_then(|v| v.iter().next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        match self {
+            Why::NullAbsent => "the key is absent".into(),
+            Why::NullPresent => "the key is present".into(),
+            Why::AbsentIfExists => "the key is absent and the operator ends in IfExists".into(),
+            Why::AnyValueEmpty => "ForAnyValue with no request values is false".into(),
+            Why::AllValuesEmpty => "ForAllValues with no request values is true".into(),
+            Why::AnyValueHit(i) => format!("request value `{}` satisfies it", nth(i)),
+            Why::AnyValueMiss => "no request value satisfies it".into(),
+            Why::AllValuesHit => "every request value satisfies it".into(),
+            Why::AllValuesMiss(i) => format!("request value `{}` does not satisfy it", nth(i)),
+            Why::AbsentNegatedHolds => "the key is absent, so a negated operator holds".into(),
+            Why::AbsentNegatedFails => "the key is absent, and in this cloud every operator without an if-exists form is false then".into(),
+            Why::Absent => "the key is absent from the request".into(),
+            Why::EmptyIfExists => "the key has no values and the operator ends in IfExists".into(),
+            Why::MultiWithoutQualifier => "the key is multi-valued and the operator has no ForAnyValue/ForAllValues qualifier".into(),
+            Why::NoneMatched => format!("request value `{}` matches none of the policy values", one()),
+            Why::Matched => format!("request value `{}` matches a policy value", one()),
+            Why::Among => format!("request value `{}` is among the policy values", one()),
+            Why::NotMatched => format!("request value `{}` matches no policy value", one()),
+        }
+    }
+}
+
+/// The verdict on one condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CondOutcome {
     /// Whether the condition holds.
     pub holds: bool,
-    /// The request's values for the key; `None` when the key is absent.
-    pub request: Option<Vec<String>>,
-    /// Why it holds or fails, in a few words.
-    pub reason: String,
-    /// Policy variables in the values that had no value.
-    pub unresolved: Vec<String>,
+    /// Why.
+    pub why: Why,
+    /// Whether the key is absent from the request.
+    pub absent: bool,
+    /// Whether a policy variable in the values had no value.
+    pub unresolved: bool,
 }
 
 /// How keys are looked up and variables substituted for one evaluation.
+#[derive(Debug, Clone, Copy)]
 pub struct KeyLookup<'a> {
     /// The request context, caller-derived keys included.
-    pub context: &'a Context,
-    /// Whether key names must agree in case (Tencent CAM).
-    pub case_sensitive: bool,
-    /// Whether `${...}` variables are substituted (AWS 2012-10-17).
+    pub env: Env<'a>,
+    /// Whether `${...}` variables are substituted (AWS 2012-10-17, CAM).
     pub variables: bool,
     /// Whether a negated operator holds when the key is absent (AWS: yes; CAM: no).
     pub negated_missing: bool,
 }
 
-impl KeyLookup<'_> {
-    fn var(&self, key: &str) -> Option<String> {
-        self.context.get_single(key, self.case_sensitive)
-    }
-}
-
 /// Judges one condition.
-pub fn evaluate(cond: &Condition, env: &KeyLookup<'_>) -> CondVerdict {
-    let value = env.context.get(&cond.key, env.case_sensitive);
-    let request = value.map(CtxValue::values);
+pub fn evaluate(cond: &Condition, env: &KeyLookup<'_>) -> CondOutcome {
+    let value = env.env.get(&cond.key);
     let op = cond.op;
-    let mut unresolved = Vec::new();
+    let mut out = CondOutcome {
+        holds: false,
+        why: Why::Absent,
+        absent: value.is_none(),
+        unresolved: false,
+    };
 
     if op.family == OpFamily::Null {
-        let absent = match value {
-            None => true,
-            Some(CtxValue::One(s)) => s.is_empty(),
-            Some(CtxValue::Many(v)) => v.is_empty(),
-        };
-        let holds = cond
-            .values
-            .iter()
-            .any(|p| match p.text.to_ascii_lowercase().as_str() {
-                "true" => absent,
-                "false" => !absent,
-                _ => false,
-            });
-        let reason = if absent {
-            "the key is absent"
+        let absent = value.is_none_or(Value::is_empty);
+        out.holds = cond.values.iter().any(|p| {
+            if p.text.eq_ignore_ascii_case("true") {
+                absent
+            } else if p.text.eq_ignore_ascii_case("false") {
+                !absent
+            } else {
+                false
+            }
+        });
+        out.why = if absent {
+            Why::NullAbsent
         } else {
-            "the key is present"
+            Why::NullPresent
         };
-        return CondVerdict {
-            holds,
-            request,
-            reason: reason.into(),
-            unresolved,
-        };
+        return out;
     }
 
-    // The policy values after variable substitution; `None` for a variable without a value.
-    let policy: Vec<Option<PolicyValue>> = cond
-        .values
-        .iter()
-        .map(|v| {
-            // Templates also carry `${*}`, `${?}` and `${$}`, which must become their characters
-            // even when the value has no real variable.
-            if env.variables {
-                if op.family == OpFamily::StringLike {
-                    // A substituted value's own `*` and `?` stay literal.
-                    return match v.template.resolve(|k| env.var(k), false) {
-                        Ok(glob) => Some(PolicyValue::Like(glob.into_owned())),
-                        Err(key) => {
-                            unresolved.push(key);
+    let mut unresolved = false;
+    let single = |s: &str, unresolved: &mut bool| -> bool {
+        let mut hit = |v: &crate::ir::ConditionValue| -> Option<bool> {
+            match &v.typed {
+                Some(t) => Some(matches(t, op.family, s)),
+                None => {
+                    // Policy variables: substitute, then read the value for this request.
+                    let lookup = |k: &str| {
+                        if env.variables {
+                            env.env.single(k).map(str::to_string)
+                        } else {
                             None
                         }
                     };
-                }
-                match v.template.resolve_text(|k| env.var(k)) {
-                    Ok(text) => Some(PolicyValue::new(op.family, text)),
-                    Err(key) => {
-                        unresolved.push(key);
-                        None
+                    let typed = if op.family == OpFamily::StringLike {
+                        v.template
+                            .resolve(lookup, false)
+                            .ok()
+                            .map(|g| Typed::Like(g.into_owned()))
+                    } else {
+                        v.template
+                            .resolve_text(lookup)
+                            .ok()
+                            .map(|t| Typed::from_text(op.family, t))
+                    };
+                    match typed {
+                        Some(t) => Some(matches(&t, op.family, s)),
+                        None => {
+                            *unresolved = true;
+                            None
+                        }
                     }
                 }
-            } else {
-                Some(PolicyValue::new(op.family, v.template.text.clone()))
             }
-        })
-        .collect();
-
-    let single = |s: &str| -> bool {
+        };
         if op.negated {
-            policy
-                .iter()
-                .all(|p| p.as_ref().is_none_or(|p| !p.matches(op.family, s)))
+            cond.values.iter().all(|v| hit(v) != Some(true))
         } else {
-            policy
-                .iter()
-                .any(|p| p.as_ref().is_some_and(|p| p.matches(op.family, s)))
+            cond.values.iter().any(|v| hit(v) == Some(true))
         }
     };
 
-    let (holds, reason): (bool, String) = match op.set {
+    let (holds, why) = match op.set {
         Some(q) => {
-            let values: Vec<&str> = match value {
-                None => Vec::new(),
-                Some(CtxValue::One(s)) if s.is_empty() => Vec::new(),
-                Some(CtxValue::One(s)) => vec![s.as_str()],
-                Some(CtxValue::Many(v)) => v.iter().map(String::as_str).collect(),
-            };
-            if values.is_empty() {
+            let empty = value.is_none_or(Value::is_empty);
+            if empty {
                 match q {
                     SetQualifier::ForAnyValue if value.is_none() && op.if_exists => {
-                        (true, "the key is absent and the operator ends in IfExists".into())
+                        (true, Why::AbsentIfExists)
                     }
-                    SetQualifier::ForAnyValue => (
-                        false,
-                        "ForAnyValue with no request values is false".into(),
-                    ),
-                    SetQualifier::ForAllValues => (
-                        true,
-                        "ForAllValues with no request values is true".into(),
-                    ),
+                    SetQualifier::ForAnyValue => (false, Why::AnyValueEmpty),
+                    SetQualifier::ForAllValues => (true, Why::AllValuesEmpty),
                 }
             } else {
+                let vals = value.map(Value::iter).into_iter().flatten();
                 match q {
                     SetQualifier::ForAnyValue => {
-                        let hit = values.iter().find(|s| single(s));
-                        match hit {
-                            Some(s) => (true, format!("request value `{s}` satisfies it")),
-                            None => (false, "no request value satisfies it".into()),
+                        let mut found = None;
+                        for (i, s) in vals.enumerate() {
+                            if single(s, &mut unresolved) {
+                                found = Some(i);
+                                break;
+                            }
+                        }
+                        match found {
+                            Some(i) => (true, Why::AnyValueHit(i)),
+                            None => (false, Why::AnyValueMiss),
                         }
                     }
                     SetQualifier::ForAllValues => {
-                        let miss = values.iter().find(|s| !single(s));
+                        let mut miss = None;
+                        for (i, s) in vals.enumerate() {
+                            if !single(s, &mut unresolved) {
+                                miss = Some(i);
+                                break;
+                            }
+                        }
                         match miss {
-                            None => (true, "every request value satisfies it".into()),
-                            Some(s) => (false, format!("request value `{s}` does not satisfy it")),
+                            None => (true, Why::AllValuesHit),
+                            Some(i) => (false, Why::AllValuesMiss(i)),
                         }
                     }
                 }
             }
         }
         None => match value {
-            None if op.if_exists => (true, "the key is absent and the operator ends in IfExists".into()),
-            None if op.negated && env.negated_missing => (true, "the key is absent, so a negated operator holds".into()),
-            None if op.negated => (false, "the key is absent, and in this cloud every operator without an if-exists form is false then".into()),
-            None => (false, "the key is absent from the request".into()),
-            Some(CtxValue::Many(v)) if v.is_empty() && op.if_exists => {
-                (true, "the key has no values and the operator ends in IfExists".into())
-            }
-            Some(CtxValue::Many(_)) => (
-                false,
-                "the key is multi-valued and the operator has no ForAnyValue/ForAllValues qualifier"
-                    .into(),
-            ),
-            Some(CtxValue::One(s)) => {
-                if single(s) && op.negated {
-                    (true, format!("request value `{s}` matches none of the policy values"))
-                } else if single(s) {
-                    (true, format!("request value `{s}` matches a policy value"))
-                } else if op.negated {
-                    (false, format!("request value `{s}` is among the policy values"))
-                } else {
-                    (false, format!("request value `{s}` matches no policy value"))
+            None if op.if_exists => (true, Why::AbsentIfExists),
+            None if op.negated && env.negated_missing => (true, Why::AbsentNegatedHolds),
+            None if op.negated => (false, Why::AbsentNegatedFails),
+            None => (false, Why::Absent),
+            Some(Value::Many(v)) if v.is_empty() && op.if_exists => (true, Why::EmptyIfExists),
+            Some(Value::Many(_)) => (false, Why::MultiWithoutQualifier),
+            Some(Value::One(s)) => {
+                let ok = single(s, &mut unresolved);
+                match (ok, op.negated) {
+                    (true, true) => (true, Why::NoneMatched),
+                    (true, false) => (true, Why::Matched),
+                    (false, true) => (false, Why::Among),
+                    (false, false) => (false, Why::NotMatched),
                 }
             }
         },
     };
-    CondVerdict {
-        holds,
-        request,
-        reason,
-        unresolved,
-    }
+    out.holds = holds;
+    out.why = why;
+    out.unresolved = unresolved;
+    out
 }
 
-/// A policy value prepared for one operator family.
-enum PolicyValue {
-    Text(String),
-    Like(Glob),
-    Number(f64),
-    Date(i64),
-    Net(ipnet::IpNet),
-    Arn(Vec<Glob>),
-    Invalid,
-}
-
-impl PolicyValue {
-    fn new(family: OpFamily, text: String) -> PolicyValue {
-        match family {
-            OpFamily::StringLike => PolicyValue::Like(Glob::new(&text)),
-            OpFamily::StringEqualsIgnoreCase => PolicyValue::Text(text.to_lowercase()),
-            OpFamily::Numeric(_) => text
-                .trim()
-                .parse::<f64>()
-                .map_or(PolicyValue::Invalid, PolicyValue::Number),
-            OpFamily::Date(_) => parse_date(&text).map_or(PolicyValue::Invalid, PolicyValue::Date),
-            OpFamily::Ip => parse_net(&text).map_or(PolicyValue::Invalid, PolicyValue::Net),
-            OpFamily::Arn => PolicyValue::Arn(arn_globs(&text)),
-            _ => PolicyValue::Text(text),
+/// Whether request value `s` matches typed policy value `p` under `family`.
+fn matches(p: &Typed, family: OpFamily, s: &str) -> bool {
+    match (p, family) {
+        (Typed::Folded(p), _) => s.to_lowercase() == *p,
+        (Typed::Text(p), OpFamily::Bool) => {
+            (s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"))
+                && s.eq_ignore_ascii_case(p)
         }
-    }
-
-    fn matches(&self, family: OpFamily, s: &str) -> bool {
-        match (self, family) {
-            (PolicyValue::Text(p), OpFamily::StringEqualsIgnoreCase) => s.to_lowercase() == *p,
-            (PolicyValue::Text(p), OpFamily::Bool) => {
-                let s = s.to_ascii_lowercase();
-                (s == "true" || s == "false") && s == p.to_ascii_lowercase()
-            }
-            (PolicyValue::Text(p), _) => s == p,
-            (PolicyValue::Like(g), _) => g.matches(s),
-            (PolicyValue::Number(p), OpFamily::Numeric(cmp)) => s
-                .trim()
-                .parse::<f64>()
-                .is_ok_and(|v| compare(cmp, v.partial_cmp(p))),
-            (PolicyValue::Date(p), OpFamily::Date(cmp)) => {
-                parse_date(s).is_some_and(|v| compare(cmp, Some(v.cmp(p))))
-            }
-            (PolicyValue::Net(net), _) => {
-                s.trim().parse::<IpAddr>().is_ok_and(|ip| net.contains(&ip))
-            }
-            (PolicyValue::Arn(globs), _) => arn_like(globs, s),
-            _ => false,
+        (Typed::Text(p), _) => s == p,
+        (Typed::Like(g), _) => g.matches(s),
+        (Typed::Number(p), OpFamily::Numeric(cmp)) => {
+            Decimal::parse(s).is_some_and(|v| compare(cmp, Some(v.cmp(p))))
         }
+        (Typed::Date(p), OpFamily::Date(cmp)) => {
+            parse_date(s).is_some_and(|v| compare(cmp, Some(v.cmp(p))))
+        }
+        (Typed::Net(net), _) => s.trim().parse::<IpAddr>().is_ok_and(|ip| net.contains(&ip)),
+        (Typed::Arn(globs), _) => arn_like(globs, s),
+        _ => false,
     }
 }
 
@@ -295,6 +328,7 @@ pub fn parse_date(text: &str) -> Option<i64> {
     None
 }
 
+#[cfg(test)]
 fn arn_globs(pattern: &str) -> Vec<Glob> {
     pattern.splitn(6, ':').map(Glob::new).collect()
 }
@@ -302,11 +336,13 @@ fn arn_globs(pattern: &str) -> Vec<Glob> {
 /// `ArnLike`: colon-separated segments compared one by one, case-sensitively; a value that is
 /// not an ARN never matches.
 fn arn_like(globs: &[Glob], value: &str) -> bool {
-    let parts: Vec<&str> = value.splitn(6, ':').collect();
-    if parts.len() != 6 || parts.first() != Some(&"arn") || globs.len() != 6 {
+    if globs.len() != 6 || !value.starts_with("arn:") || value.splitn(6, ':').count() != 6 {
         return false;
     }
-    globs.iter().zip(parts).all(|(g, p)| g.matches(p))
+    globs
+        .iter()
+        .zip(value.splitn(6, ':'))
+        .all(|(g, p)| g.matches(p))
 }
 
 #[cfg(test)]

@@ -1,77 +1,307 @@
 //! Statement and layer evaluation shared by every cloud.
 //!
-//! A [`Dialect`] supplies what differs between clouds (how resource names, principals and
-//! action names compare); this module walks statements in order, stops at the first element
-//! that fails, and records the outcome for the explanation. The cloud modules combine layer
-//! results into a decision.
+//! The cloud's [`CloudProfile`] supplies what differs (how resource names, principals and
+//! condition keys compare); this module walks statements in order and, for each, either
+//! returns how its principal matched or the first element that failed, as a [`Fail`] code.
+//! Explaining is a boundary, not a flag inside the matchers: [`eval_layer`] records per-statement
+//! outcomes only when it is given a [`Trace`].
 
-use crate::condition::{self, KeyLookup};
-use crate::explain::{
-    Checks, Decision, Evaluation, LayerReport, LayerStatus, Mismatch, StatementRef, StatementReport,
-};
-use crate::ir::{Clause, Effect, Layer, Policy, PrincipalEntry, ResourcePattern, Statement};
-use crate::request::{Caller, Context};
-use std::collections::BTreeSet;
+use crate::condition::{self, CondOutcome, KeyLookup};
+use crate::decide::{Facts, LayerRun, Pass, PrincipalHow};
+use crate::explain::{Checks, StatementRef, StatementReport};
+use crate::ir::{Clause, Layer, Policy, ResourcePattern, Statement};
+use crate::pattern::Glob;
+use crate::profile::CloudProfile;
+use crate::request::{Caller, Env};
 
-/// How a principal entry matched, which decides what a resource-policy allow overrides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PrincipalHow {
-    /// The layer has no principals (identity, boundary, session, SCP).
-    NotApplicable,
-    /// The entry names the caller's account: a delegation to the account's own policies.
-    Account,
-    /// The entry names the role a session belongs to.
-    Role,
-    /// The entry names the IAM user that federated (limited like a role).
-    FederatingUser,
-    /// The entry names the caller itself (user, session, federated user, service).
-    Direct,
-    /// `*`, or `NotPrincipal` that does not list the caller.
-    Any,
+/// The first element of a statement that did not match the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fail {
+    /// No `Action` entry matches.
+    Action,
+    /// The `NotAction` entry at this place matches.
+    NotAction(usize),
+    /// No `Resource` entry matches.
+    Resource,
+    /// The `NotResource` entry at this place matches.
+    NotResource(usize),
+    /// No `Principal` entry names the caller.
+    Principal,
+    /// `NotPrincipal` exempts the caller.
+    NotPrincipal,
+    /// A statement of a layer with principals has no `Principal`.
+    NoPrincipal,
+    /// The condition at this place does not hold.
+    Condition(usize, CondOutcome),
 }
 
-/// What differs between clouds when one statement is matched.
-pub trait Dialect {
-    /// Whether action names compare case-insensitively.
-    fn actions_case_insensitive(&self) -> bool;
-    /// Whether condition keys compare case-sensitively.
-    fn keys_case_sensitive(&self) -> bool;
-    /// Whether a negated operator (`StringNotEquals`, ...) holds when the key is absent: true on
-    /// AWS (and, by that analogy, RAM); false in CAM, whose documentation says every operator
-    /// without `_if_exist` is false when the request lacks the key.
-    fn negated_holds_on_missing_key(&self) -> bool {
-        true
+/// Everything one statement is matched against.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    /// The cloud's rules.
+    pub profile: &'a dyn CloudProfile,
+    /// Who calls.
+    pub caller: &'a Caller,
+    /// The action, normalised for the cloud (case is folded while matching where it folds).
+    pub action: &'a str,
+    /// The resource this layer is judged against.
+    pub resource: &'a str,
+    /// The context, derived keys included.
+    pub env: Env<'a>,
+    /// The request facts.
+    pub facts: &'a Facts,
+}
+
+/// What explaining records while a layer is evaluated.
+#[derive(Debug, Default)]
+pub struct Trace<'s> {
+    /// Per-statement outcomes of the layer just evaluated.
+    pub statements: Vec<StatementReport<'s>>,
+    /// Keys that conditions or policy variables referenced and the request lacked.
+    pub missing: Vec<&'s str>,
+}
+
+/// Evaluates every statement of `policies` as layer `layer`; with a `trace`, also records each
+/// statement's outcome and the keys that were missing.
+pub fn eval_layer<'s>(
+    scope: &Scope<'_>,
+    pass: Pass,
+    layer: Layer,
+    level: Option<&'s str>,
+    policies: &'s [Policy],
+    mut trace: Option<&mut Trace<'s>>,
+) -> LayerRun<'s> {
+    let mut run = LayerRun {
+        pass,
+        layer,
+        level,
+        allows: Vec::new(),
+        denies: Vec::new(),
+    };
+    for policy in policies {
+        for stmt in &policy.statements {
+            let sref = StatementRef { policy, stmt };
+            let mut held = Vec::new();
+            let r = match_statement(
+                scope,
+                layer,
+                policy,
+                stmt,
+                trace.as_deref_mut().map(|t| (&mut t.missing, &mut held)),
+            );
+            if let Ok(how) = r {
+                match stmt.effect {
+                    crate::ir::Effect::Allow => run.allows.push((sref, how)),
+                    crate::ir::Effect::Deny => run.denies.push(sref),
+                }
+            }
+            if let Some(t) = trace.as_deref_mut() {
+                t.statements.push(StatementReport {
+                    stmt: sref,
+                    fail: r.err(),
+                    conditions_held: held,
+                    checks: statement_checks(scope, layer, policy, stmt),
+                });
+            }
+        }
     }
-    /// Whether `pattern` matches `resource`; `Err(key)` when a policy variable has no value.
-    fn resource_matches(
-        &self,
-        pattern: &ResourcePattern,
-        resource: &str,
-        layer: Layer,
-        lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<bool, String>;
-    /// How `entry` names `caller`, if it does, in a statement with `effect`.
-    fn principal_matches(
-        &self,
-        entry: &PrincipalEntry,
-        caller: &Caller,
-        layer: Layer,
-        effect: Effect,
-    ) -> Option<PrincipalHow>;
-    /// Whether a `NotPrincipal` list exempts the caller from a statement with `effect` (only
-    /// dialects that have `NotPrincipal` need to say).
-    fn not_principal_exempts(
-        &self,
-        _entries: &[PrincipalEntry],
-        _caller: &Caller,
-        _effect: Effect,
-        _has_boundary: bool,
-    ) -> bool {
-        false
+    run
+}
+
+/// Where explaining collects missing keys and the conditions that held.
+type Sink<'m, 's> = Option<(&'m mut Vec<&'s str>, &'m mut Vec<(usize, CondOutcome)>)>;
+
+/// Matches one statement: `Ok` with how the principal matched, or `Err` with the first element
+/// that failed. Elements are tried in the order a reader checks them: action, resource,
+/// principal, conditions.
+pub fn match_statement<'s>(
+    scope: &Scope<'_>,
+    layer: Layer,
+    policy: &'s Policy,
+    stmt: &'s Statement,
+    mut sink: Sink<'_, 's>,
+) -> Result<PrincipalHow, Fail> {
+    check_action(scope, stmt)?;
+    if let Some(clause) = &stmt.resource {
+        let missing = sink.as_mut().map(|(m, _)| &mut **m);
+        match_resource(scope, layer, policy, clause, missing)?;
     }
-    /// A hint for a principal near miss (say, a user name differing in case).
-    fn principal_note(&self, _entries: &[PrincipalEntry], _caller: &Caller) -> Option<String> {
-        None
+    let how = check_principal(scope, layer, stmt)?;
+    check_conditions(scope, policy, stmt, sink)?;
+    Ok(how)
+}
+
+/// The checks of the OSS and COS troubleshooting guides (action, resource, principal, effect,
+/// condition), each element judged on its own by the same matchers.
+pub fn statement_checks(
+    scope: &Scope<'_>,
+    layer: Layer,
+    policy: &Policy,
+    stmt: &Statement,
+) -> Checks {
+    Checks {
+        action: check_action(scope, stmt).is_ok(),
+        resource: stmt
+            .resource
+            .as_ref()
+            .is_none_or(|c| match_resource(scope, layer, policy, c, None).is_ok()),
+        principal: layer
+            .has_principal()
+            .then(|| check_principal(scope, layer, stmt).is_ok()),
+        effect: stmt.effect,
+        condition: check_conditions(scope, policy, stmt, None).is_ok(),
+    }
+}
+
+fn check_action(scope: &Scope<'_>, stmt: &Statement) -> Result<(), Fail> {
+    let hit = stmt
+        .action
+        .items
+        .iter()
+        .position(|a| a.matches(scope.action));
+    match (stmt.action.negated, hit) {
+        (false, None) => Err(Fail::Action),
+        (true, Some(i)) => Err(Fail::NotAction(i)),
+        _ => Ok(()),
+    }
+}
+
+fn check_principal(
+    scope: &Scope<'_>,
+    layer: Layer,
+    stmt: &Statement,
+) -> Result<PrincipalHow, Fail> {
+    if !layer.has_principal() {
+        return Ok(PrincipalHow::NotApplicable);
+    }
+    let profile = scope.profile;
+    match &stmt.principal {
+        None => Err(Fail::NoPrincipal),
+        Some(p) if p.negated => {
+            if profile.not_principal_exempts(&p.items, scope.caller, stmt.effect, scope.facts) {
+                Err(Fail::NotPrincipal)
+            } else {
+                Ok(PrincipalHow::Any)
+            }
+        }
+        Some(p) => p
+            .items
+            .iter()
+            .filter_map(|e| profile.principal_matches(e, scope.caller, layer, stmt.effect))
+            .max()
+            .ok_or(Fail::Principal),
+    }
+}
+
+/// Conditions, in document order; all must hold.
+fn check_conditions<'s>(
+    scope: &Scope<'_>,
+    policy: &'s Policy,
+    stmt: &'s Statement,
+    mut sink: Sink<'_, 's>,
+) -> Result<(), Fail> {
+    let env = KeyLookup {
+        env: scope.env,
+        variables: policy.variables,
+        negated_missing: scope.profile.negated_holds_on_missing_key(),
+    };
+    for (i, cond) in stmt.conditions.iter().enumerate() {
+        let v = condition::evaluate(cond, &env);
+        if let Some((missing, held)) = sink.as_mut() {
+            if v.absent {
+                missing.push(&cond.key);
+            }
+            if v.unresolved {
+                for value in &cond.values {
+                    for key in value.template.variables() {
+                        if scope.env.single(key).is_none() {
+                            missing.push(key);
+                        }
+                    }
+                }
+            }
+            if v.holds {
+                held.push((i, v));
+            }
+        }
+        if !v.holds {
+            return Err(Fail::Condition(i, v));
+        }
+    }
+    Ok(())
+}
+
+fn match_resource<'s>(
+    scope: &Scope<'_>,
+    layer: Layer,
+    policy: &'s Policy,
+    clause: &'s Clause<ResourcePattern>,
+    mut missing: Option<&mut Vec<&'s str>>,
+) -> Result<(), Fail> {
+    let env = scope.env;
+    let vars = |k: &str| env.single(k).map(str::to_string);
+    let no_vars = |_: &str| None;
+    let lookup: &dyn Fn(&str) -> Option<String> = if policy.variables { &vars } else { &no_vars };
+    let mut hit = None;
+    for (i, r) in clause.items.iter().enumerate() {
+        match scope
+            .profile
+            .resource_matches(r, scope.resource, layer, scope.facts, lookup)
+        {
+            Ok(true) => {
+                hit = Some(i);
+                break;
+            }
+            Ok(false) => {}
+            Err(key) => {
+                if let Some(m) = missing.as_deref_mut() {
+                    m.push(key);
+                }
+            }
+        }
+    }
+    match (clause.negated, hit) {
+        (false, None) => Err(Fail::Resource),
+        (true, Some(i)) => Err(Fail::NotResource(i)),
+        _ => Ok(()),
+    }
+}
+
+/// A resource name split into at most `n` `:`-separated parts, the last holding the rest,
+/// without allocating.
+#[derive(Debug, Clone, Copy)]
+pub struct Parts<'r> {
+    items: [&'r str; 8],
+    len: usize,
+}
+
+impl<'r> Parts<'r> {
+    /// Splits `name` into at most `n` (up to 8) parts.
+    pub fn split(name: &'r str, n: usize) -> Parts<'r> {
+        let mut p = Parts {
+            items: [""; 8],
+            len: 0,
+        };
+        for (slot, part) in p.items.iter_mut().zip(name.splitn(n.min(8), ':')) {
+            *slot = part;
+            p.len += 1;
+        }
+        p
+    }
+
+    /// How many parts.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The part at `i`.
+    pub fn get(&self, i: usize) -> Option<&'r str> {
+        (i < self.len).then(|| self.items.get(i).copied()).flatten()
     }
 }
 
@@ -85,19 +315,19 @@ pub fn split_resource<'r>(
     n: usize,
     prefix: &str,
     full_pattern: bool,
-) -> Result<Vec<&'r str>, bool> {
+) -> Result<Parts<'r>, bool> {
     if pattern.any {
         return Err(true);
     }
     if resource == "*" {
         return Err(false);
     }
-    let parts: Vec<&str> = resource.splitn(n, ':').collect();
+    let parts = Parts::split(resource, n);
     if parts.len() != n
-        || parts.first() != Some(&prefix)
+        || parts.get(0) != Some(prefix)
         || (full_pattern && pattern.segments.len() != n)
     {
-        return Err(crate::pattern::Glob::new(&pattern.text).matches(resource));
+        return Err(Glob::new(&pattern.text).matches(resource));
     }
     Ok(parts)
 }
@@ -108,12 +338,12 @@ pub fn split_resource<'r>(
 /// variables substituted by `lookup`. `skip(i, pattern_segment, part)` lets a dialect accept a
 /// segment without comparing it. Pattern segments beyond the name's never match; name segments
 /// beyond a (short) pattern's are accepted.
-pub fn match_segments(
-    pattern: &ResourcePattern,
-    parts: &[&str],
+pub fn match_segments<'p>(
+    pattern: &'p ResourcePattern,
+    parts: &Parts<'_>,
     lookup: &dyn Fn(&str) -> Option<String>,
     skip: impl Fn(usize, &str, &str) -> bool,
-) -> Result<bool, String> {
+) -> Result<bool, &'p str> {
     let last = parts.len().saturating_sub(1);
     for (i, seg) in pattern.segments.iter().enumerate() {
         let Some(part) = parts.get(i) else {
@@ -123,7 +353,7 @@ pub fn match_segments(
             continue;
         }
         let ok = if i < last {
-            seg.resolve(|_| None, true)?.matches(&part.to_lowercase())
+            seg.resolve(|_| None, true)?.matches_folded(part)
         } else {
             seg.resolve(lookup, false)?.matches(part)
         };
@@ -132,525 +362,4 @@ pub fn match_segments(
         }
     }
     Ok(true)
-}
-
-/// Everything one statement is matched against.
-#[derive(Clone)]
-pub struct Scope<'a> {
-    /// The cloud's rules.
-    pub dialect: &'a dyn Dialect,
-    /// Who calls.
-    pub caller: &'a Caller,
-    /// The action, normalised for the dialect.
-    pub action: &'a str,
-    /// The action as requested (for explanations).
-    pub action_display: &'a str,
-    /// The resource this layer is judged against.
-    pub resource: &'a str,
-    /// The context, derived keys included.
-    pub context: &'a Context,
-    /// Whether the caller has a permissions boundary (AWS Deny + NotPrincipal rule).
-    pub has_boundary: bool,
-    /// Whether to build explanations.
-    pub explain: bool,
-}
-
-/// The result of one layer (or one level).
-#[derive(Debug, Clone, Default)]
-pub struct LayerEval {
-    /// Matching Allow statements and how their principal matched.
-    pub allows: Vec<(StatementRef, PrincipalHow)>,
-    /// Matching Deny statements.
-    pub denies: Vec<StatementRef>,
-    /// Per-statement outcomes (empty unless explaining).
-    pub statements: Vec<StatementReport>,
-}
-
-impl LayerEval {
-    /// The strongest way an Allow matched, if any.
-    pub fn best_allow(&self) -> Option<PrincipalHow> {
-        self.allows.iter().map(|(_, h)| *h).max()
-    }
-
-    /// The status for a report.
-    pub fn status(&self) -> LayerStatus {
-        if !self.denies.is_empty() {
-            LayerStatus::Denies
-        } else if !self.allows.is_empty() {
-            LayerStatus::Allows
-        } else {
-            LayerStatus::NoAllow
-        }
-    }
-
-    /// A report of this layer.
-    pub fn report(
-        &self,
-        layer: Layer,
-        level: Option<&str>,
-        pass: Option<&str>,
-        resource: &str,
-    ) -> LayerReport {
-        LayerReport {
-            layer,
-            level: level.map(str::to_string),
-            pass: pass.map(str::to_string),
-            resource: resource.to_string(),
-            status: self.status(),
-            statements: self.statements.clone(),
-        }
-    }
-}
-
-/// Evaluates every statement of `policies` as layer `layer`.
-pub fn eval_layer(
-    scope: &Scope<'_>,
-    layer: Layer,
-    policies: &[Policy],
-    missing: &mut BTreeSet<String>,
-) -> LayerEval {
-    let mut out = LayerEval::default();
-    for policy in policies {
-        for stmt in &policy.statements {
-            let mut held = Vec::new();
-            let r = match_statement(scope, layer, policy, stmt, missing, &mut held);
-            let sref = || StatementRef {
-                policy: policy.id.clone(),
-                file: policy.file.clone(),
-                index: stmt.index,
-                sid: stmt.sid.clone(),
-                pos: stmt.pos,
-                effect: stmt.effect,
-            };
-            if let Ok(how) = &r {
-                match stmt.effect {
-                    Effect::Allow => out.allows.push((sref(), *how)),
-                    Effect::Deny => out.denies.push(sref()),
-                }
-            }
-            if scope.explain {
-                out.statements.push(StatementReport {
-                    stmt: sref(),
-                    mismatch: r.err().flatten().map(|b| *b),
-                    conditions_held: held,
-                    checks: statement_checks(scope, layer, policy, stmt),
-                });
-            }
-        }
-    }
-    out
-}
-
-/// Why a statement did not match, when explaining (boxed: the common path carries none).
-pub type MatchErr = Option<Box<Mismatch>>;
-
-/// Matches one statement: `Ok` with how the principal matched, or `Err` with the first element
-/// that failed (`None` when not explaining). Elements are tried in the order a reader checks
-/// them: action, resource, principal, conditions.
-pub fn match_statement(
-    scope: &Scope<'_>,
-    layer: Layer,
-    policy: &Policy,
-    stmt: &Statement,
-    missing: &mut BTreeSet<String>,
-    held: &mut Vec<String>,
-) -> Result<PrincipalHow, MatchErr> {
-    check_action(scope, stmt)?;
-    if let Some(clause) = &stmt.resource {
-        match_resource(scope, layer, policy, clause, missing)?;
-    }
-    let how = check_principal(scope, layer, stmt)?;
-    check_conditions(scope, policy, stmt, missing, held)?;
-    Ok(how)
-}
-
-/// The four checks of the OSS troubleshooting guide (action, resource, effect, condition),
-/// plus the principal, each judged on its own by the same element matchers.
-pub fn statement_checks(
-    scope: &Scope<'_>,
-    layer: Layer,
-    policy: &Policy,
-    stmt: &Statement,
-) -> Checks {
-    let quiet = Scope {
-        explain: false,
-        ..scope.clone()
-    };
-    let mut scratch = BTreeSet::new();
-    let mut held = Vec::new();
-    Checks {
-        action: check_action(&quiet, stmt).is_ok(),
-        resource: stmt
-            .resource
-            .as_ref()
-            .is_none_or(|c| match_resource(&quiet, layer, policy, c, &mut scratch).is_ok()),
-        principal: layer
-            .has_principal()
-            .then(|| check_principal(&quiet, layer, stmt).is_ok()),
-        effect: stmt.effect,
-        condition: check_conditions(&quiet, policy, stmt, &mut scratch, &mut held).is_ok(),
-    }
-}
-
-fn check_action(scope: &Scope<'_>, stmt: &Statement) -> Result<(), MatchErr> {
-    let explain = scope.explain;
-    let hit = stmt.action.items.iter().find(|a| a.matches(scope.action));
-    match (stmt.action.negated, hit) {
-        (false, None) => Err(explain.then(|| {
-            Box::new(Mismatch::Action {
-                requested: scope.action_display.to_string(),
-                listed: stmt.action.items.iter().map(|a| a.text.clone()).collect(),
-            })
-        })),
-        (true, Some(a)) => Err(explain.then(|| {
-            Box::new(Mismatch::NotAction {
-                requested: scope.action_display.to_string(),
-                matched: a.text.clone(),
-            })
-        })),
-        _ => Ok(()),
-    }
-}
-
-fn check_principal(
-    scope: &Scope<'_>,
-    layer: Layer,
-    stmt: &Statement,
-) -> Result<PrincipalHow, MatchErr> {
-    let explain = scope.explain;
-    if !layer.has_principal() {
-        return Ok(PrincipalHow::NotApplicable);
-    }
-    match &stmt.principal {
-        None => Err(explain.then(|| Box::new(Mismatch::NoPrincipal))),
-        Some(p) if p.negated => {
-            if scope.dialect.not_principal_exempts(
-                &p.items,
-                scope.caller,
-                stmt.effect,
-                scope.has_boundary,
-            ) {
-                return Err(explain.then(|| {
-                    Box::new(Mismatch::NotPrincipal {
-                        caller: scope.caller.text.clone(),
-                        listed: p.items.iter().map(|e| e.value.clone()).collect(),
-                    })
-                }));
-            }
-            Ok(PrincipalHow::Any)
-        }
-        Some(p) => p
-            .items
-            .iter()
-            .filter_map(|e| {
-                scope
-                    .dialect
-                    .principal_matches(e, scope.caller, layer, stmt.effect)
-            })
-            .max()
-            .ok_or_else(|| {
-                explain.then(|| {
-                    Box::new(Mismatch::Principal {
-                        caller: scope.caller.text.clone(),
-                        listed: p.items.iter().map(|e| e.value.clone()).collect(),
-                        note: scope.dialect.principal_note(&p.items, scope.caller),
-                    })
-                })
-            }),
-    }
-}
-
-/// Conditions, in document order; all must hold.
-fn check_conditions(
-    scope: &Scope<'_>,
-    policy: &Policy,
-    stmt: &Statement,
-    missing: &mut BTreeSet<String>,
-    held: &mut Vec<String>,
-) -> Result<(), MatchErr> {
-    let explain = scope.explain;
-    let env = KeyLookup {
-        context: scope.context,
-        case_sensitive: scope.dialect.keys_case_sensitive(),
-        negated_missing: scope.dialect.negated_holds_on_missing_key(),
-        variables: policy.variables,
-    };
-    for cond in &stmt.conditions {
-        let v = condition::evaluate(cond, &env);
-        if v.request.is_none() {
-            missing.insert(cond.key.clone());
-        }
-        missing.extend(v.unresolved.iter().cloned());
-        if v.holds && explain {
-            let req = match &v.request {
-                None => "absent".to_string(),
-                Some(vals) => vals
-                    .iter()
-                    .map(|x| format!("`{x}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            };
-            let pol = cond
-                .values
-                .iter()
-                .map(|x| format!("`{}`", x.text))
-                .collect::<Vec<_>>()
-                .join(", ");
-            held.push(format!(
-                "{} `{}`: request {req}, policy [{pol}]: {}",
-                cond.op_text, cond.key, v.reason
-            ));
-        }
-        if !v.holds {
-            return Err(explain.then(|| {
-                Box::new(Mismatch::Condition {
-                    operator: cond.op_text.clone(),
-                    key: cond.key.clone(),
-                    pos: cond.key_pos,
-                    request: v.request.clone(),
-                    policy: cond.values.iter().map(|x| x.text.clone()).collect(),
-                    reason: v.reason.clone(),
-                })
-            }));
-        }
-    }
-    Ok(())
-}
-
-fn match_resource(
-    scope: &Scope<'_>,
-    layer: Layer,
-    policy: &Policy,
-    clause: &Clause<ResourcePattern>,
-    missing: &mut BTreeSet<String>,
-) -> Result<(), MatchErr> {
-    let case_sensitive = scope.dialect.keys_case_sensitive();
-    let vars = |k: &str| scope.context.get_single(k, case_sensitive);
-    let lookup: &dyn Fn(&str) -> Option<String> = &vars;
-    let no_vars = |_: &str| None;
-    let lookup: &dyn Fn(&str) -> Option<String> = if policy.variables { lookup } else { &no_vars };
-    let mut unresolved = Vec::new();
-    let mut hit = None;
-    for r in &clause.items {
-        match scope
-            .dialect
-            .resource_matches(r, scope.resource, layer, lookup)
-        {
-            Ok(true) => {
-                hit = Some(r);
-                break;
-            }
-            Ok(false) => {}
-            Err(key) => {
-                missing.insert(key.clone());
-                unresolved.push(key);
-            }
-        }
-    }
-    match (clause.negated, hit) {
-        (false, None) => Err(scope.explain.then(|| {
-            Box::new(Mismatch::Resource {
-                requested: scope.resource.to_string(),
-                listed: clause.items.iter().map(|r| r.text.clone()).collect(),
-                unresolved,
-            })
-        })),
-        (true, Some(r)) => Err(scope.explain.then(|| {
-            Box::new(Mismatch::NotResource {
-                requested: scope.resource.to_string(),
-                matched: r.text.clone(),
-            })
-        })),
-        _ => Ok(()),
-    }
-}
-
-/// Sets a context key the simulator derives from the caller or the resource, unless the user
-/// gave it, and records it for the explanation.
-pub fn derive_key(
-    ctx: &mut Context,
-    derived: &mut Vec<(String, String)>,
-    key: &str,
-    value: Option<String>,
-) {
-    if let Some(v) = value {
-        if !ctx.contains(key) {
-            ctx.insert(key, crate::request::CtxValue::One(v.clone()));
-            derived.push((key.to_string(), v));
-        }
-    }
-}
-
-/// What a cloud's decision flow concluded; the message is attached afterwards.
-pub enum Verdict {
-    /// Allowed, with the statement that granted (if one did) and why.
-    Allow(Option<StatementRef>, String),
-    /// A Deny statement matched in this layer (and level).
-    Explicit(Layer, Option<String>, StatementRef),
-    /// This layer (and level) did not allow, and why.
-    Implicit(Layer, Option<String>, String),
-}
-
-/// The layers one request was judged against, with the notes and missing keys gathered on the
-/// way: what every cloud's flow reads and what its report is built from.
-#[derive(Default)]
-pub struct Run {
-    /// Evaluated layers: (layer, level, result, resource judged).
-    pub layers: Vec<(Layer, Option<String>, LayerEval, String)>,
-    /// Layers in the stack that do not take part, with the reason.
-    pub not_applicable: Vec<(Layer, String)>,
-    /// Rules applied where the documentation leaves a choice.
-    pub notes: Vec<String>,
-    /// Keys conditions referenced that the request lacked.
-    pub missing: BTreeSet<String>,
-}
-
-impl Run {
-    /// Evaluates `policies` as `layer` (at `level`) and keeps the result.
-    pub fn eval(
-        &mut self,
-        scope: &Scope<'_>,
-        layer: Layer,
-        level: Option<String>,
-        policies: &[Policy],
-    ) {
-        let e = eval_layer(scope, layer, policies, &mut self.missing);
-        self.layers
-            .push((layer, level, e, scope.resource.to_string()));
-    }
-
-    /// Records a layer of the stack that does not take part.
-    pub fn skip(&mut self, layer: Layer, why: impl Into<String>) {
-        self.not_applicable.push((layer, why.into()));
-    }
-
-    /// Adds a note once.
-    pub fn note(&mut self, note: impl Into<String>) {
-        let n = note.into();
-        if !self.notes.contains(&n) {
-            self.notes.push(n);
-        }
-    }
-
-    /// The result of a (single-level) layer.
-    pub fn get(&self, layer: Layer) -> Option<&LayerEval> {
-        self.layers
-            .iter()
-            .find(|(l, ..)| *l == layer)
-            .map(|(_, _, e, _)| e)
-    }
-
-    /// The first Allow statement of a layer.
-    pub fn first_allow(&self, layer: Layer) -> Option<StatementRef> {
-        self.get(layer)
-            .and_then(|e| e.allows.first())
-            .map(|(s, _)| s.clone())
-    }
-
-    /// The first matching Deny, layers taken in `order` (levels in stack order); `exempt`
-    /// drops denies that a rule says do not apply.
-    pub fn first_deny(
-        &self,
-        order: &[Layer],
-        mut exempt: impl FnMut(Layer, &StatementRef) -> bool,
-    ) -> Option<(Layer, Option<String>, StatementRef)> {
-        for l in order {
-            for (layer, level, e, _) in self.layers.iter().filter(|(x, ..)| x == l) {
-                if let Some(d) = e.denies.iter().find(|d| !exempt(*layer, d)) {
-                    return Some((*layer, level.clone(), d.clone()));
-                }
-            }
-        }
-        None
-    }
-
-    /// The first level of a chain layer (SCP, RCP) where nothing allows.
-    pub fn level_without_allow(&self, layer: Layer) -> Option<Option<String>> {
-        self.layers
-            .iter()
-            .find(|(l, _, e, _)| *l == layer && e.allows.is_empty())
-            .map(|(_, level, ..)| level.clone())
-    }
-
-    /// The explanation: every layer's report, the verdict, and the message `message` gives for a
-    /// deny (`(code, text)`).
-    pub fn finish(
-        mut self,
-        caller: &Caller,
-        derived: Vec<(String, String)>,
-        verdict: Verdict,
-        describe: impl Fn(Layer) -> &'static str,
-        message: impl FnOnce(Decision, Layer, &mut Vec<String>) -> (String, String),
-    ) -> Evaluation {
-        let mut out = Evaluation::new(caller, derived);
-        out.missing_keys = std::mem::take(&mut self.missing).into_iter().collect();
-        for (layer, level, e, res) in &self.layers {
-            out.layers
-                .push(e.report(*layer, level.as_deref(), None, res));
-        }
-        let resource = self
-            .layers
-            .first()
-            .map(|(.., r)| r.clone())
-            .unwrap_or_default();
-        for (layer, why) in &self.not_applicable {
-            out.layers.push(LayerReport {
-                layer: *layer,
-                level: None,
-                pass: None,
-                resource: resource.clone(),
-                status: LayerStatus::NotApplicable(why.clone()),
-                statements: Vec::new(),
-            });
-        }
-        let deny = match verdict {
-            Verdict::Allow(stmt, reason) => {
-                out.statement = stmt;
-                out.reason = reason;
-                None
-            }
-            Verdict::Explicit(layer, level, stmt) => {
-                out.reason = format!(
-                    "explicit deny by statement {} of {} in the {}",
-                    stmt.label(),
-                    stmt.policy,
-                    describe(layer)
-                );
-                out.decision = Decision::ExplicitDeny;
-                out.statement = Some(stmt);
-                Some((layer, level))
-            }
-            Verdict::Implicit(layer, level, reason) => {
-                out.decision = Decision::ImplicitDeny;
-                out.reason = reason;
-                Some((layer, level))
-            }
-        };
-        if let Some((layer, level)) = deny {
-            let (code, text) = message(out.decision, layer, &mut self.notes);
-            out.layer = Some(layer);
-            out.level = level;
-            out.code = Some(code);
-            out.message = Some(text);
-        }
-        let mut seen = BTreeSet::new();
-        out.notes = self
-            .notes
-            .into_iter()
-            .filter(|n| seen.insert(n.clone()))
-            .collect();
-        out
-    }
-}
-
-/// The reason given for an allow.
-pub fn allow_reason(stmt: &Option<StatementRef>, otherwise: &str) -> String {
-    match stmt {
-        Some(s) => format!(
-            "allowed: statement {} of {} allows and nothing denies",
-            s.label(),
-            s.policy
-        ),
-        None => otherwise.to_string(),
-    }
 }

@@ -117,6 +117,19 @@ impl Layer {
         Layer::Session,
     ];
 
+    /// How many layers there are.
+    pub const COUNT: usize = 8;
+
+    /// The layer's place in [`Layer::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Whether the layer is a chain of levels (SCP, RCP).
+    pub fn has_levels(self) -> bool {
+        matches!(self, Layer::Scp | Layer::Rcp)
+    }
+
     /// The test-file member name (`identity`, `permissions_boundary`, ...).
     pub fn name(self) -> &'static str {
         match self {
@@ -211,14 +224,16 @@ pub struct ActionPattern {
 }
 
 impl ActionPattern {
-    /// Compiles an action pattern.
-    pub fn new(text: &str, pos: Pos, case_insensitive: bool) -> ActionPattern {
-        let normal = normalize_action(text, case_insensitive);
+    /// Compiles an action pattern; `normal` is the text as the cloud compares it (see
+    /// [`crate::profile::CloudProfile::normalize_action`]).
+    pub fn new(text: &str, normal: &str, pos: Pos, case_insensitive: bool) -> ActionPattern {
         // An empty or white-space padded name never matches anything.
         let glob = if text.trim() != text || text.is_empty() {
             Glob::literal("\u{0}never")
+        } else if case_insensitive {
+            Glob::new(&normal.to_lowercase())
         } else {
-            Glob::new(&normal)
+            Glob::new(normal)
         };
         ActionPattern {
             text: text.to_string(),
@@ -228,21 +243,14 @@ impl ActionPattern {
         }
     }
 
-    /// Whether the pattern matches a requested action (already normalised by
-    /// [`normalize_action`]).
+    /// Whether the pattern matches a requested action (normalised by the cloud's profile,
+    /// case folded on the fly where the cloud folds it).
     pub fn matches(&self, action: &str) -> bool {
-        self.glob.matches(action)
-    }
-}
-
-/// Normalises an action name for matching: CAM's `name/` prefix is dropped and case is folded
-/// where the cloud says actions are case-insensitive.
-pub fn normalize_action(text: &str, case_insensitive: bool) -> String {
-    let t = text.strip_prefix("name/").unwrap_or(text);
-    if case_insensitive {
-        t.to_lowercase()
-    } else {
-        t.to_string()
+        if self.case_insensitive {
+            self.glob.matches_folded(action)
+        } else {
+            self.glob.matches(action)
+        }
     }
 }
 
@@ -380,4 +388,75 @@ pub struct ConditionValue {
     pub template: Template,
     /// Where it is written.
     pub pos: Pos,
+    /// The value read once for its operator family; `None` when it holds policy variables
+    /// (then it is read per request, after substitution).
+    pub typed: Option<Typed>,
+}
+
+impl ConditionValue {
+    /// A condition value, typed for `family` unless it has policy variables.
+    pub fn new(text: String, template: Template, pos: Pos, family: OpFamily) -> ConditionValue {
+        let typed = (!template.has_variables()).then(|| Typed::read(family, &template));
+        ConditionValue {
+            text,
+            template,
+            pos,
+            typed,
+        }
+    }
+}
+
+/// A policy value read for one operator family: decided when the policy is lowered, so that
+/// evaluation compares typed values (and later analyses can intersect them).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Typed {
+    /// Compared as text (`StringEquals`, `Bool` with its text lowercased, `BinaryEquals`).
+    Text(String),
+    /// `StringEqualsIgnoreCase`: lowercased.
+    Folded(String),
+    /// `StringLike`.
+    Like(Glob),
+    /// A number, compared exactly.
+    Number(crate::number::Decimal),
+    /// A date, in milliseconds since the epoch.
+    Date(i64),
+    /// An IP network.
+    Net(ipnet::IpNet),
+    /// `ArnLike` / `ArnEquals`: the six segments.
+    Arn(Vec<Glob>),
+    /// Not a valid value for the operator: matches nothing.
+    Invalid,
+}
+
+impl Typed {
+    /// Reads a value for `family`. `StringLike` keeps wildcards; `${*}`-style escapes are
+    /// already literal in the template.
+    pub fn read(family: OpFamily, template: &Template) -> Typed {
+        let text = template.resolve_text(|_| None).unwrap_or_default();
+        match family {
+            OpFamily::StringLike => template
+                .resolve(|_| None, false)
+                .map_or(Typed::Invalid, |g| Typed::Like(g.into_owned())),
+            _ => Typed::from_text(family, text),
+        }
+    }
+
+    /// Reads a value already substituted (policy variables resolved): its text is literal,
+    /// except that `StringLike` treats `*` and `?` as wildcards.
+    pub fn from_text(family: OpFamily, text: String) -> Typed {
+        match family {
+            OpFamily::StringLike => Typed::Like(Glob::new(&text)),
+            OpFamily::StringEqualsIgnoreCase => Typed::Folded(text.to_lowercase()),
+            OpFamily::Bool => Typed::Text(text.to_ascii_lowercase()),
+            OpFamily::Numeric(_) => {
+                crate::number::Decimal::parse(&text).map_or(Typed::Invalid, Typed::Number)
+            }
+            OpFamily::Date(_) => {
+                crate::condition::parse_date(&text).map_or(Typed::Invalid, Typed::Date)
+            }
+            OpFamily::Ip => crate::condition::parse_net(&text).map_or(Typed::Invalid, Typed::Net),
+            OpFamily::Arn => Typed::Arn(text.splitn(6, ':').map(Glob::new).collect()),
+            OpFamily::StringEquals | OpFamily::Binary | OpFamily::Null => Typed::Text(text),
+        }
+    }
 }

@@ -4,21 +4,28 @@
 //! matching walks the text once with the classic single-star backtracking scheme, which is
 //! linear for the patterns policies contain and never recursive.
 
-/// One token of a compiled wildcard pattern, over UTF-8 bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Tok {
-    /// A literal byte.
-    Byte(u8),
+/// One token of a compiled wildcard pattern. Public so that later analyses (inclusion and
+/// intersection of two patterns, generators of matching names) can read a pattern's structure.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Token {
+    /// A run of literal text.
+    Literal(String),
     /// `*`: any run of characters, the empty run included.
-    Any,
+    AnyRun,
     /// `?`: exactly one character.
-    One,
+    AnyOne,
 }
 
 /// A compiled wildcard pattern. `*` and `?` are wildcards; everything else is literal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Matching splits the pattern at its stars: the first group is anchored at the start, the
+/// last at the end, and each group in between is found leftmost after the previous one (which
+/// is optimal for patterns whose only variable-length wildcard is `*`). Every group has a fixed
+/// length in characters, so the work is at most the text length times the pattern length, with
+/// no recursion and no backtracking across stars.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Glob {
-    toks: Vec<Tok>,
+    toks: Vec<Token>,
     has_wildcard: bool,
 }
 
@@ -26,7 +33,7 @@ impl Glob {
     /// Compiles `pattern`, where `*` and `?` are wildcards.
     pub fn new(pattern: &str) -> Glob {
         let mut g = Glob {
-            toks: Vec::with_capacity(pattern.len()),
+            toks: Vec::new(),
             has_wildcard: false,
         };
         g.push_pattern(pattern);
@@ -36,34 +43,50 @@ impl Glob {
     /// A pattern that matches exactly `text` (no wildcards).
     pub fn literal(text: &str) -> Glob {
         let mut g = Glob {
-            toks: Vec::with_capacity(text.len()),
+            toks: Vec::new(),
             has_wildcard: false,
         };
         g.push_literal(text);
         g
     }
 
+    /// The tokens: literal runs, `*` and `?`, in order (runs of stars collapsed into one).
+    pub fn tokens(&self) -> &[Token] {
+        &self.toks
+    }
+
     fn push_pattern(&mut self, pattern: &str) {
-        for b in pattern.bytes() {
-            match b {
-                b'*' => {
+        let mut lit = String::new();
+        for c in pattern.chars() {
+            match c {
+                '*' | '?' => {
+                    if !lit.is_empty() {
+                        self.push_literal(&std::mem::take(&mut lit));
+                    }
                     self.has_wildcard = true;
-                    // Collapse runs of stars: `**` means the same as `*`.
-                    if self.toks.last() != Some(&Tok::Any) {
-                        self.toks.push(Tok::Any);
+                    if c == '?' {
+                        self.toks.push(Token::AnyOne);
+                    } else if self.toks.last() != Some(&Token::AnyRun) {
+                        // `**` means the same as `*`.
+                        self.toks.push(Token::AnyRun);
                     }
                 }
-                b'?' => {
-                    self.has_wildcard = true;
-                    self.toks.push(Tok::One);
-                }
-                b => self.toks.push(Tok::Byte(b)),
+                c => lit.push(c),
             }
+        }
+        if !lit.is_empty() {
+            self.push_literal(&lit);
         }
     }
 
     fn push_literal(&mut self, text: &str) {
-        self.toks.extend(text.bytes().map(Tok::Byte));
+        if text.is_empty() {
+            return;
+        }
+        match self.toks.last_mut() {
+            Some(Token::Literal(l)) => l.push_str(text),
+            _ => self.toks.push(Token::Literal(text.to_string())),
+        }
     }
 
     /// Whether the pattern has a `*` or `?`.
@@ -71,47 +94,138 @@ impl Glob {
         self.has_wildcard
     }
 
+    /// Whether the pattern is `*` alone (matches every text).
+    pub fn is_any(&self) -> bool {
+        self.toks == [Token::AnyRun]
+    }
+
     /// Whether the pattern matches all of `text`.
     pub fn matches(&self, text: &str) -> bool {
+        self.matches_with(text, false)
+    }
+
+    /// Whether the pattern, compiled from lowercased text, matches `text` with ASCII letters
+    /// of `text` folded to lowercase (no allocation).
+    pub fn matches_folded(&self, text: &str) -> bool {
+        self.matches_with(text, true)
+    }
+
+    fn matches_with(&self, text: &str, fold: bool) -> bool {
         let t = text.as_bytes();
-        let p = &self.toks;
-        let (mut pi, mut ti) = (0usize, 0usize);
-        // The last `*` seen and the text position it is currently extended to.
-        let mut star: Option<(usize, usize)> = None;
-        while ti < t.len() {
-            match p.get(pi) {
-                Some(Tok::Byte(b)) if t.get(ti) == Some(b) => {
-                    pi += 1;
-                    ti += 1;
-                    continue;
+        let mut rest = self.toks.as_slice();
+        // The first group, anchored at the start.
+        let first_len = rest
+            .iter()
+            .position(|k| *k == Token::AnyRun)
+            .unwrap_or(rest.len());
+        let (first, after) = rest.split_at(first_len);
+        let Some(mut pos) = match_group_at(first, t, 0, fold) else {
+            return false;
+        };
+        if after.is_empty() {
+            return pos == t.len();
+        }
+        rest = after;
+        loop {
+            // `rest` starts with a star.
+            rest = rest.get(1..).unwrap_or(&[]);
+            let len = rest
+                .iter()
+                .position(|k| *k == Token::AnyRun)
+                .unwrap_or(rest.len());
+            let (group, after) = rest.split_at(len);
+            if after.is_empty() {
+                // The last group, anchored at the end: it spans a fixed number of characters.
+                if group.is_empty() {
+                    return true;
                 }
-                Some(Tok::One) => {
-                    pi += 1;
-                    ti += utf8_len(t.get(ti).copied().unwrap_or(0));
-                    continue;
-                }
-                Some(Tok::Any) => {
-                    star = Some((pi, ti));
-                    pi += 1;
-                    continue;
-                }
-                _ => {}
+                let chars = group_chars(group);
+                let Some(start) = nth_char_from_end(t, chars) else {
+                    return false;
+                };
+                return start >= pos && match_group_at(group, t, start, fold) == Some(t.len());
             }
-            match star {
-                Some((sp, st)) => {
-                    let next = st + utf8_len(t.get(st).copied().unwrap_or(0));
-                    star = Some((sp, next));
-                    pi = sp + 1;
-                    ti = next;
-                }
+            match find_group(group, t, pos, fold) {
+                Some(end) => pos = end,
                 None => return false,
             }
+            rest = after;
         }
-        while p.get(pi) == Some(&Tok::Any) {
-            pi += 1;
-        }
-        pi == p.len() && ti == t.len()
     }
+}
+
+/// How many characters a star-free group spans.
+fn group_chars(group: &[Token]) -> usize {
+    group
+        .iter()
+        .map(|k| match k {
+            Token::Literal(l) => l.chars().count(),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The byte index where the last `n` characters of `t` start.
+fn nth_char_from_end(t: &[u8], n: usize) -> Option<usize> {
+    let mut i = t.len();
+    for _ in 0..n {
+        if i == 0 {
+            return None;
+        }
+        i -= 1;
+        while i > 0 && t.get(i).is_some_and(|b| (b & 0xC0) == 0x80) {
+            i -= 1;
+        }
+    }
+    Some(i)
+}
+
+fn eq_bytes(lit: &[u8], text: &[u8], fold: bool) -> bool {
+    if fold {
+        lit.len() == text.len()
+            && lit
+                .iter()
+                .zip(text)
+                .all(|(a, b)| *a == b.to_ascii_lowercase())
+    } else {
+        lit == text
+    }
+}
+
+/// Matches a star-free group at byte `at`; the end of the match.
+fn match_group_at(group: &[Token], t: &[u8], at: usize, fold: bool) -> Option<usize> {
+    let mut i = at;
+    for k in group {
+        match k {
+            Token::Literal(l) => {
+                let l = l.as_bytes();
+                let end = i.checked_add(l.len())?;
+                if !eq_bytes(l, t.get(i..end)?, fold) {
+                    return None;
+                }
+                i = end;
+            }
+            Token::AnyOne => {
+                let lead = *t.get(i)?;
+                i = (i + utf8_len(lead)).min(t.len());
+            }
+            Token::AnyRun => return None,
+        }
+    }
+    Some(i)
+}
+
+/// The end of the leftmost match of a star-free group at or after byte `from`.
+fn find_group(group: &[Token], t: &[u8], from: usize, fold: bool) -> Option<usize> {
+    let mut start = from;
+    while start <= t.len() {
+        if let Some(end) = match_group_at(group, t, start, fold) {
+            return Some(end);
+        }
+        // Next character boundary.
+        start += t.get(start).map_or(1, |b| utf8_len(*b));
+    }
+    None
 }
 
 /// Length of the UTF-8 sequence that starts with `lead` (1 for a stray byte, so that progress
@@ -258,7 +372,7 @@ impl Template {
         &'a self,
         mut lookup: impl FnMut(&str) -> Option<String>,
         case_fold: bool,
-    ) -> Result<std::borrow::Cow<'a, Glob>, String> {
+    ) -> Result<std::borrow::Cow<'a, Glob>, &'a str> {
         if let Some(g) = &self.fixed {
             return Ok(std::borrow::Cow::Borrowed(g));
         }
@@ -270,7 +384,7 @@ impl Template {
                 Piece::Var { key, default } => {
                     let v = lookup(key)
                         .or_else(|| default.clone())
-                        .ok_or_else(|| key.clone())?;
+                        .ok_or(key.as_str())?;
                     parts.push((if case_fold { v.to_lowercase() } else { v }, false));
                 }
             }
@@ -285,7 +399,7 @@ impl Template {
     pub fn resolve_text(
         &self,
         mut lookup: impl FnMut(&str) -> Option<String>,
-    ) -> Result<String, String> {
+    ) -> Result<String, &str> {
         let mut out = String::new();
         for p in &self.pieces {
             match p {
@@ -293,7 +407,7 @@ impl Template {
                 Piece::Var { key, default } => {
                     let v = lookup(key)
                         .or_else(|| default.clone())
-                        .ok_or_else(|| key.clone())?;
+                        .ok_or(key.as_str())?;
                     out.push_str(&v);
                 }
             }
@@ -372,6 +486,37 @@ mod tests {
         assert!(!Glob::new("a*b*c").matches("axxbyy"));
         assert!(Glob::new("clips/202?/").matches("clips/2024/"));
         assert!(!Glob::new("clips/202?/").matches("clips/20245/"));
+        assert!(Glob::new("*a*").matches("xxaxx"));
+        assert!(Glob::new("a*a").matches("aa"));
+        assert!(!Glob::new("a*a").matches("a"));
+        assert!(Glob::new("*é?").matches("xéy"));
+        assert!(Glob::new("").matches(""));
+        assert!(!Glob::new("").matches("x"));
+        assert!(Glob::new("**").is_any());
+    }
+
+    #[test]
+    fn folded_matching_and_tokens() {
+        let g = Glob::new("s3:get*");
+        assert!(g.matches_folded("S3:GetObject"));
+        assert!(!g.matches("S3:GetObject"));
+        assert_eq!(
+            Glob::new("a*?b**").tokens(),
+            &[
+                Token::Literal("a".into()),
+                Token::AnyRun,
+                Token::AnyOne,
+                Token::Literal("b".into()),
+                Token::AnyRun
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_patterns_stay_fast() {
+        let text = "a".repeat(20_000);
+        let g = Glob::new(&format!("{}b", "*a".repeat(50)));
+        assert!(!g.matches(&text));
     }
 
     #[test]

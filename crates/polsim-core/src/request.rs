@@ -1,7 +1,6 @@
 //! The request being judged: who calls, what action on which resource, and its context keys.
 
 use crate::ir::Cloud;
-use std::collections::BTreeMap;
 
 /// The kinds of caller the evaluators distinguish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,6 +42,8 @@ pub struct Caller {
     pub display_arn: String,
     /// The ARN that `aws:PrincipalArn` carries (the role ARN for a role session).
     pub principal_arn: Option<String>,
+    /// The IAM user a GetFederationToken session was made by (AWS), when known.
+    pub federated_by: Option<String>,
 }
 
 impl Caller {
@@ -70,18 +71,66 @@ pub enum CtxValue {
 impl CtxValue {
     /// The values as a list.
     pub fn values(&self) -> Vec<String> {
+        self.view().iter().map(str::to_string).collect()
+    }
+
+    /// A borrowed view.
+    pub fn view(&self) -> Value<'_> {
         match self {
-            CtxValue::One(s) => vec![s.clone()],
-            CtxValue::Many(v) => v.clone(),
+            CtxValue::One(s) => Value::One(s),
+            CtxValue::Many(v) => Value::Many(v),
         }
     }
 }
 
-/// The request context: condition keys and their values. Lookups are case-insensitive unless
-/// the cloud says keys are case-sensitive (Tencent CAM).
+/// A borrowed context value: what conditions read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// A single value.
+    One(&'a str),
+    /// A multi-valued key.
+    Many(&'a [String]),
+}
+
+impl<'a> Value<'a> {
+    /// The values, one by one.
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (one, many): (Option<&'a str>, &'a [String]) = match self {
+            Value::One(s) => (Some(s), &[]),
+            Value::Many(v) => (None, v),
+        };
+        one.into_iter().chain(many.iter().map(String::as_str))
+    }
+
+    /// Whether the key carries no value at all (an empty string or an empty list).
+    pub fn is_empty(self) -> bool {
+        match self {
+            Value::One(s) => s.is_empty(),
+            Value::Many(v) => v.is_empty(),
+        }
+    }
+}
+
+/// One entry of a [`Context`]: the key folded to lowercase (ASCII), as written, and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    folded: String,
+    written: String,
+    value: CtxValue,
+}
+
+/// Compares a folded key with a key as written, folding the latter on the fly.
+fn cmp_folded(folded: &str, key: &str) -> std::cmp::Ordering {
+    folded
+        .bytes()
+        .cmp(key.bytes().map(|b| b.to_ascii_lowercase()))
+}
+
+/// The request context: condition keys and their values. Lookups are case-insensitive (ASCII)
+/// unless the cloud says keys are case-sensitive (Tencent CAM); they never allocate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    entries: BTreeMap<String, (String, CtxValue)>,
+    entries: Vec<Entry>,
 }
 
 impl Context {
@@ -90,31 +139,53 @@ impl Context {
         Context::default()
     }
 
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.entries
+            .binary_search_by(|e| cmp_folded(&e.folded, key))
+    }
+
     /// Sets `key` (replacing any value under the same key in any case).
     pub fn insert(&mut self, key: &str, value: CtxValue) {
-        self.entries
-            .insert(key.to_lowercase(), (key.to_string(), value));
+        let entry = Entry {
+            folded: key.to_ascii_lowercase(),
+            written: key.to_string(),
+            value,
+        };
+        match self.find(key) {
+            Ok(i) => {
+                if let Some(e) = self.entries.get_mut(i) {
+                    *e = entry;
+                }
+            }
+            Err(i) => self.entries.insert(i, entry),
+        }
     }
 
     /// Sets `key` unless it is already there.
     pub fn insert_default(&mut self, key: &str, value: CtxValue) {
-        self.entries
-            .entry(key.to_lowercase())
-            .or_insert_with(|| (key.to_string(), value));
+        if !self.contains(key) {
+            self.insert(key, value);
+        }
     }
 
     /// Whether `key` is set (case-insensitively).
     pub fn contains(&self, key: &str) -> bool {
-        self.entries.contains_key(&key.to_lowercase())
+        self.find(key).is_ok()
     }
 
     /// The value of `key`; `case_sensitive` also requires the key's case to agree.
     pub fn get(&self, key: &str, case_sensitive: bool) -> Option<&CtxValue> {
-        let (written, v) = self.entries.get(&key.to_lowercase())?;
-        if case_sensitive && written != key {
+        let e = self.entries.get(self.find(key).ok()?)?;
+        if case_sensitive && e.written != key {
             return None;
         }
-        Some(v)
+        Some(&e.value)
+    }
+
+    /// The key as written, when `key` is set under another case.
+    pub fn written(&self, key: &str) -> Option<&str> {
+        let e = self.entries.get(self.find(key).ok()?)?;
+        Some(&e.written)
     }
 
     /// A single-valued key's value, for policy variables.
@@ -127,7 +198,92 @@ impl Context {
 
     /// Every key with its value, keys as written.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &CtxValue)> {
-        self.entries.values().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|e| (e.written.as_str(), &e.value))
+    }
+
+    /// How many keys are set.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no key is set.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Context keys the simulator fills in from the caller and the resource: a fixed-size list of
+/// borrowed pairs, so that deriving them neither clones the user's context nor allocates.
+#[derive(Debug, Clone, Copy)]
+pub struct Derived<'a> {
+    items: [(&'static str, &'a str); Derived::CAPACITY],
+    len: usize,
+}
+
+impl Default for Derived<'_> {
+    fn default() -> Self {
+        Derived {
+            items: [("", ""); Derived::CAPACITY],
+            len: 0,
+        }
+    }
+}
+
+impl<'a> Derived<'a> {
+    /// The most keys a cloud derives.
+    pub const CAPACITY: usize = 16;
+
+    /// Adds `key` with `value` unless the user's context sets it (the user's value wins).
+    pub fn add(&mut self, user: &Context, key: &'static str, value: Option<&'a str>) {
+        let Some(v) = value else { return };
+        if user.contains(key) || self.len >= Derived::CAPACITY {
+            return;
+        }
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = (key, v);
+            self.len += 1;
+        }
+    }
+
+    /// The derived keys in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'a str)> + '_ {
+        self.items.iter().take(self.len).copied()
+    }
+
+    fn get(&self, key: &str) -> Option<&'a str> {
+        self.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    }
+}
+
+/// What conditions and policy variables read: the user's context, then the derived keys.
+#[derive(Debug, Clone, Copy)]
+pub struct Env<'a> {
+    /// The context the user gave.
+    pub user: &'a Context,
+    /// The keys derived from the caller and the resource.
+    pub derived: &'a Derived<'a>,
+    /// Whether key names must agree in case (Tencent CAM).
+    pub case_sensitive: bool,
+}
+
+impl<'a> Env<'a> {
+    /// The value of `key`, if the request carries it.
+    pub fn get(&self, key: &str) -> Option<Value<'a>> {
+        if let Some(v) = self.user.get(key, self.case_sensitive) {
+            return Some(v.view());
+        }
+        let d = self.derived.get(key)?;
+        Some(Value::One(d))
+    }
+
+    /// A single-valued key's value, for policy variables.
+    pub fn single(&self, key: &str) -> Option<&'a str> {
+        match self.get(key)? {
+            Value::One(s) => Some(s),
+            Value::Many(_) => None,
+        }
     }
 }
 

@@ -1,79 +1,164 @@
-//! The policies that take part in a request, grouped by layer.
+//! The policies that take part in a request, grouped by layer, and the state of the resource
+//! beside them.
+//!
+//! One builder serves every way a stack is made (stack folders, test files, the property-test
+//! harness): [`Stack::push`] adds a policy to a layer (and level), [`Stack::declare`] makes a
+//! layer take part while holding nothing, [`Stack::clear`] takes it out again.
 
 use crate::ir::{Layer, Policy};
 
-/// One level of an SCP or RCP chain (organization root, an OU, the account).
+/// One level of an SCP or RCP chain (organization root, an OU, the account). Layers without
+/// levels hold one level with an empty name.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Level {
-    /// The level's name (`root`, `ou-prod`, `account`).
+    /// The level's name (`root`, `ou-prod`, `account`); empty for layers without levels.
     pub name: String,
     /// The policies attached there; an empty list allows nothing.
     pub policies: Vec<Policy>,
 }
 
-/// The policy stack of a request. `None` means the layer does not take part (no boundary, no
-/// session policy, no SCPs ...); `Some(vec![])` means it takes part and holds nothing.
+/// What the services check besides policies (ACLs, object ownership, Block Public Access, KMS
+/// keys, ...). It is part of the stack so that every input that describes a resource has one
+/// home; the services' own checks are modelled by the issue "The whole 403", and until then
+/// no field is defined and nothing reads it.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResourceState {}
+
+/// The policy stack of a request. A layer that is absent does not take part (no boundary, no
+/// session policy, no SCPs ...); a layer that is present but holds nothing takes part and
+/// allows nothing.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Stack {
-    /// Identity-based policies of the caller.
-    pub identity: Option<Vec<Policy>>,
-    /// The caller's permissions boundary.
-    pub permissions_boundary: Option<Vec<Policy>>,
-    /// Session policies.
-    pub session: Option<Vec<Policy>>,
-    /// Resource-based policies of the target.
-    pub resource: Option<Vec<Policy>>,
-    /// SCP levels, organization root first.
-    pub scp: Option<Vec<Level>>,
-    /// RCP levels, organization root first.
-    pub rcp: Option<Vec<Level>>,
-    /// The endpoint policy the request passes through.
-    pub vpc_endpoint: Option<Vec<Policy>>,
-    /// The access point policy.
-    pub access_point: Option<Vec<Policy>>,
+    slots: [Option<Vec<Level>>; Layer::COUNT],
+    /// The resource's own state, beside its policies.
+    pub state: ResourceState,
 }
 
 impl Stack {
-    /// The policies of a layer that is not a chain of levels.
-    pub fn policies(&self, layer: Layer) -> Option<&[Policy]> {
-        match layer {
-            Layer::Identity => self.identity.as_deref(),
-            Layer::PermissionsBoundary => self.permissions_boundary.as_deref(),
-            Layer::Session => self.session.as_deref(),
-            Layer::Resource => self.resource.as_deref(),
-            Layer::VpcEndpoint => self.vpc_endpoint.as_deref(),
-            Layer::AccessPoint => self.access_point.as_deref(),
-            Layer::Scp | Layer::Rcp => None,
+    /// An empty stack: no layer takes part.
+    pub fn new() -> Stack {
+        Stack::default()
+    }
+
+    fn slot_mut(&mut self, layer: Layer) -> Option<&mut Option<Vec<Level>>> {
+        self.slots.get_mut(layer.index())
+    }
+
+    fn level_mut(&mut self, layer: Layer, level: Option<&str>) -> Option<&mut Level> {
+        let name = if layer.has_levels() {
+            level.unwrap_or(layer.name())
+        } else {
+            ""
+        };
+        let levels = self.slot_mut(layer)?.get_or_insert_with(Vec::new);
+        let i = match levels.iter().position(|l| l.name == name) {
+            Some(i) => i,
+            None => {
+                levels.push(Level {
+                    name: name.to_string(),
+                    policies: Vec::new(),
+                });
+                levels.len() - 1
+            }
+        };
+        levels.get_mut(i)
+    }
+
+    /// Adds `policy` to `layer`; for a chain layer (SCP, RCP) to the level named `level`
+    /// (created after the existing ones, so levels keep the order they are first named in).
+    pub fn push(&mut self, layer: Layer, level: Option<&str>, policy: Policy) {
+        if let Some(l) = self.level_mut(layer, level) {
+            l.policies.push(policy);
         }
     }
 
-    /// The levels of a chain layer (SCP, RCP).
-    pub fn levels(&self, layer: Layer) -> Option<&[Level]> {
-        match layer {
-            Layer::Scp => self.scp.as_deref(),
-            Layer::Rcp => self.rcp.as_deref(),
-            _ => None,
+    /// Makes `layer` (and, for a chain layer, its `level`) take part, even with no policy.
+    /// For a chain layer with `level` `None`, the layer takes part with the levels it has.
+    pub fn declare(&mut self, layer: Layer, level: Option<&str>) {
+        if layer.has_levels() && level.is_none() {
+            if let Some(slot) = self.slot_mut(layer) {
+                slot.get_or_insert_with(Vec::new);
+            }
+            return;
         }
+        let _ = self.level_mut(layer, level);
+    }
+
+    /// Takes `layer` out of the stack.
+    pub fn clear(&mut self, layer: Layer) {
+        if let Some(slot) = self.slot_mut(layer) {
+            *slot = None;
+        }
+    }
+
+    /// Whether `layer` takes part.
+    pub fn has(&self, layer: Layer) -> bool {
+        self.levels(layer).is_some()
+    }
+
+    /// The levels of a layer (one unnamed level for layers without levels), if it takes part.
+    pub fn levels(&self, layer: Layer) -> Option<&[Level]> {
+        self.slots.get(layer.index())?.as_deref()
+    }
+
+    /// The policies of a layer that is not a chain of levels, if it takes part.
+    pub fn policies(&self, layer: Layer) -> Option<&[Policy]> {
+        if layer.has_levels() {
+            return None;
+        }
+        Some(
+            self.levels(layer)?
+                .first()
+                .map_or(&[][..], |l| l.policies.as_slice()),
+        )
     }
 
     /// Every policy in the stack with its layer.
     pub fn all_policies(&self) -> impl Iterator<Item = (Layer, &Policy)> {
-        let flat = [
-            Layer::Identity,
-            Layer::PermissionsBoundary,
-            Layer::Session,
-            Layer::Resource,
-            Layer::VpcEndpoint,
-            Layer::AccessPoint,
-        ]
-        .into_iter()
-        .flat_map(move |l| self.policies(l).unwrap_or(&[]).iter().map(move |p| (l, p)));
-        let chains = [Layer::Scp, Layer::Rcp].into_iter().flat_map(move |l| {
+        Layer::ALL.into_iter().flat_map(move |l| {
             self.levels(l)
                 .unwrap_or(&[])
                 .iter()
                 .flat_map(move |lv| lv.policies.iter().map(move |p| (l, p)))
-        });
-        flat.chain(chains)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Cloud, Pos};
+
+    fn policy(id: &str) -> Policy {
+        Policy {
+            id: id.into(),
+            file: None,
+            cloud: Cloud::Aws,
+            version: None,
+            variables: false,
+            pos: Pos::default(),
+            statements: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn push_declare_clear() {
+        let mut s = Stack::new();
+        assert!(!s.has(Layer::Identity));
+        s.declare(Layer::Identity, None);
+        assert_eq!(s.policies(Layer::Identity).map(<[Policy]>::len), Some(0));
+        s.push(Layer::Identity, None, policy("a"));
+        s.push(Layer::Scp, Some("root"), policy("b"));
+        s.push(Layer::Scp, Some("ou"), policy("c"));
+        s.push(Layer::Scp, Some("root"), policy("d"));
+        let levels = s.levels(Layer::Scp).unwrap_or(&[]);
+        assert_eq!(levels.len(), 2);
+        assert_eq!(levels.first().map(|l| l.policies.len()), Some(2));
+        s.declare(Layer::Rcp, Some("empty"));
+        assert_eq!(s.levels(Layer::Rcp).map(<[Level]>::len), Some(1));
+        assert_eq!(s.all_policies().count(), 4);
+        s.clear(Layer::Scp);
+        assert!(!s.has(Layer::Scp));
     }
 }

@@ -4,15 +4,18 @@
 //! The rules and their sources are in `docs/semantics/tencent.md`; UNCERTAIN points of the spec
 //! are chosen there and reported in `Evaluation.notes` when they apply.
 
-use crate::eval::{
-    allow_reason, match_segments, split_resource, Dialect, LayerEval, PrincipalHow, Run, Scope,
-    Verdict,
+use crate::decide::{
+    Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::explain::{ChecklistItem, Evaluation, StatementRef};
-use crate::ir::{Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
+use crate::eval::{match_segments, split_resource};
+use crate::explain::{Evaluation, PassPlan, Prepared, StatementRef};
+use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
 use crate::pattern::Glob;
-use crate::request::{Caller, CallerKind, Request};
+use crate::profile::{Applies, CloudProfile};
+use crate::report::{ChecklistItem, Message};
+use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
+use std::borrow::Cow;
 
 /// The principal that stands for everyone in COS bucket policies.
 pub const ANYONE: &str = "qcs::cam::anyone:anyone";
@@ -35,6 +38,7 @@ pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
         id: id.map(str::to_string),
         display_arn: "anonymous".into(),
         principal_arn: None,
+        federated_by: None,
     };
     if t.eq_ignore_ascii_case("anonymous") || t == ANYONE || t == ANONYMOUS {
         return Ok(c);
@@ -119,10 +123,10 @@ const LEGACY_REGIONS: &[(&str, &str)] = &[
 /// legacy COS form `prefix//APPID/BUCKET/KEY` becomes `BUCKET-APPID/KEY`, and a COS bucket
 /// named without a key gets its trailing `/` (bucket-level actions are documented on
 /// `BUCKET-APPID/*`).
-pub fn normalize_resource(name: &str) -> String {
+pub fn normalize_resource(name: &str) -> Cow<'_, str> {
     let parts: Vec<&str> = name.splitn(6, ':').collect();
     let ["qcs", project, service, region, account, res] = parts.as_slice() else {
-        return name.to_string();
+        return Cow::Borrowed(name);
     };
     let region = LEGACY_REGIONS
         .iter()
@@ -140,19 +144,61 @@ pub fn normalize_resource(name: &str) -> String {
             res.push('/');
         }
     }
-    format!("qcs:{project}:{service}:{region}:{account}:{res}")
+    let out = format!("qcs:{project}:{service}:{region}:{account}:{res}");
+    if out == name {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(out)
+    }
 }
 
-/// The Tencent Cloud dialect, for one request.
-pub struct Tencent {
-    /// Whether the resource belongs to the caller's root account: an empty account segment in
-    /// the caller's own policies means "my root account".
-    pub same_account: bool,
-}
+/// The Tencent Cloud profile.
+pub struct Tencent;
 
-impl Dialect for Tencent {
+/// The order layers are evaluated in, and explicit denies reported in.
+const ORDER: [Layer; 8] = [
+    Layer::Session,
+    Layer::PermissionsBoundary,
+    Layer::Resource,
+    Layer::Identity,
+    Layer::Scp,
+    Layer::Rcp,
+    Layer::VpcEndpoint,
+    Layer::AccessPoint,
+];
+
+impl CloudProfile for Tencent {
+    fn cloud(&self) -> Cloud {
+        Cloud::Tencent
+    }
+
+    fn version_markers(&self) -> &'static [&'static str] {
+        &["2.0"]
+    }
+
+    fn name_prefix(&self) -> &'static str {
+        "qcs:"
+    }
+
+    fn parse_caller(&self, text: &str, id: Option<&str>) -> Result<Caller, String> {
+        parse_caller(text, id)
+    }
+
+    fn default_principal(&self, resource_account: Option<&str>, _resource: &str) -> String {
+        let acct = resource_account.unwrap_or("100000000001");
+        format!("qcs::cam::uin/{acct}:uin/{}", crate::profile::DEFAULT_USER)
+    }
+
     fn actions_case_insensitive(&self) -> bool {
         false
+    }
+
+    fn normalize_action<'a>(&self, action: &'a str) -> &'a str {
+        action.strip_prefix("name/").unwrap_or(action)
+    }
+
+    fn normalize_resource<'a>(&self, name: &'a str) -> Cow<'a, str> {
+        normalize_resource(name)
     }
 
     fn keys_case_sensitive(&self) -> bool {
@@ -167,13 +213,14 @@ impl Dialect for Tencent {
         false
     }
 
-    fn resource_matches(
+    fn resource_matches<'p>(
         &self,
-        pattern: &ResourcePattern,
+        pattern: &'p ResourcePattern,
         resource: &str,
         layer: Layer,
-        _lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<bool, String> {
+        facts: &Facts,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<bool, &'p str> {
         let res = match split_resource(pattern, resource, 6, "qcs", true) {
             Ok(parts) => parts,
             Err(decided) => return Ok(decided),
@@ -181,8 +228,8 @@ impl Dialect for Tencent {
         // An empty project or region in a policy means "any project", "all regions"; an empty
         // account means "the root account of the policy's creator": the caller's own account
         // for its CAM policies, boundary and key policy, the owner's for a bucket policy.
-        let own = layer == Layer::Resource || self.same_account;
-        match_segments(pattern, &res, &|_| None, |i, seg, _| {
+        let own = layer == Layer::Resource || facts.same_account;
+        match_segments(pattern, &res, lookup, |i, seg, _| {
             seg.is_empty() && (i == 1 || i == 3 || (i == 4 && own))
         })
     }
@@ -215,6 +262,114 @@ impl Dialect for Tencent {
             }
             PrincipalKind::Qcs => qcs_entry(v, caller),
             _ => None,
+        }
+    }
+
+    fn prepare<'s>(&self, stack: &'s Stack, req: &'s Request) -> Prepared<'s> {
+        let caller = &req.caller;
+        let action = self.normalize_action(&req.action);
+        let mut notes = Notes::default();
+        let named = req
+            .resource
+            .split(':')
+            .nth(4)
+            .and_then(|a| a.strip_prefix("uin/"));
+        let resource_account = match req.resource_account.as_deref().or(named) {
+            Some(a) => Some(a),
+            None => {
+                if is_cos(action) {
+                    notes.add(Note::CosAccountAssumed);
+                }
+                caller.account.as_deref()
+            }
+        };
+        let mut facts = Facts::new(caller.kind);
+        facts.same_account =
+            caller.account.is_some() && caller.account.as_deref() == resource_account;
+        facts.resource = if is_role_assumption(action, &req.resource) {
+            ResourceKind::RoleTrust
+        } else {
+            ResourceKind::Other
+        };
+        facts.storage = is_cos(action);
+        facts.has_resource_layer = stack.has(Layer::Resource);
+        facts.has_session_layer = stack.has(Layer::Session);
+        // CAM's policy variables (docs/semantics/tencent.md): `qcs:current_time` and the other
+        // request keys are left to the context, so that decisions do not depend on the clock.
+        let user = &req.context;
+        let mut derived = Derived::default();
+        let uin = match caller.kind {
+            CallerKind::User => caller.name.as_deref(),
+            CallerKind::Root => caller.account.as_deref(),
+            _ => None,
+        };
+        derived.add(user, "uin", uin);
+        if caller.is_identity() {
+            derived.add(user, "owner_uin", caller.account.as_deref());
+        }
+        if facts.same_account {
+            let app_id = req
+                .resource
+                .split(':')
+                .nth(4)
+                .and_then(|a| a.strip_prefix("uid/"));
+            derived.add(user, "app_id", app_id);
+        }
+        Prepared {
+            action,
+            passes: vec![PassPlan {
+                pass: Pass::Only,
+                resource: normalize_resource(&req.resource),
+                access_point: None,
+            }],
+            resource_account,
+            derived,
+            facts,
+            notes,
+        }
+    }
+
+    fn layer_order(&self) -> &'static [Layer] {
+        &ORDER
+    }
+
+    fn applies(&self, layer: Layer, _pass: Pass, f: &Facts) -> Applies {
+        let sub = matches!(f.caller, CallerKind::User | CallerKind::RoleSession);
+        match layer {
+            Layer::Session if !f.signed_identity() => Applies::Skip(Skip::TempKeyNeedsSignature),
+            Layer::PermissionsBoundary if !sub => Applies::Skip(Skip::BoundaryUsersAndRolesOnly),
+            Layer::Identity => match f.caller {
+                CallerKind::User | CallerKind::RoleSession => Applies::Yes,
+                CallerKind::Root => Applies::Skip(Skip::RootAllowedByDefault),
+                _ => Applies::Skip(Skip::IdentityNeedsSignedPrincipal),
+            },
+            Layer::Scp | Layer::Rcp | Layer::VpcEndpoint | Layer::AccessPoint => {
+                Applies::Skip(Skip::NoSuchLayer)
+            }
+            _ => Applies::Yes,
+        }
+    }
+
+    fn decide<'s>(&self, o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
+        decide(o, f)
+    }
+
+    fn layer_title(&self, layer: Layer, _action: &str, _resource: &str) -> &'static str {
+        title(layer)
+    }
+
+    fn message(&self, e: &Evaluation<'_>) -> Message {
+        let resource = e
+            .plan(Pass::Only)
+            .map_or(e.request.resource.as_str(), |p| &p.resource);
+        message(e.prepared.action, resource)
+    }
+
+    fn checklist(&self, e: &Evaluation<'_>) -> Vec<ChecklistItem> {
+        if e.prepared.facts.storage {
+            cos_checklist(e)
+        } else {
+            Vec::new()
         }
     }
 }
@@ -268,111 +423,18 @@ fn is_cos(action: &str) -> bool {
     action.starts_with("cos:")
 }
 
-/// Evaluates a Tencent Cloud request.
-pub fn evaluate(stack: &Stack, req: &Request, explain: bool) -> Evaluation {
-    let caller = &req.caller;
-    let action = crate::ir::normalize_action(&req.action, false);
-    let resource = normalize_resource(&req.resource);
-    let mut run = Run::default();
-    let resource_account = req.resource_account.clone().or_else(|| {
-        resource
-            .split(':')
-            .nth(4)
-            .and_then(|a| a.strip_prefix("uin/"))
-            .map(str::to_string)
-    });
-    let resource_account = match resource_account {
-        Some(a) => Some(a),
-        None => {
-            if is_cos(&action) {
-                run.note("COS names carry the APPID, not the owner's account: with no `resource_account`, the bucket is taken to belong to the caller's account");
-            }
-            caller.account.clone()
-        }
-    };
-    // Nothing is derived: CAM documents no keys that follow from the caller, and
-    // `qcs:current_time` is left absent so that decisions do not depend on the clock.
-    let dialect = Tencent {
-        same_account: caller.account.is_some() && caller.account == resource_account,
-    };
-    let scope = Scope {
-        dialect: &dialect,
-        caller,
-        action: &action,
-        action_display: &req.action,
-        resource: &resource,
-        context: &req.context,
-        has_boundary: false,
-        explain,
-    };
-    let signed = caller.is_identity();
-    let sub = matches!(caller.kind, CallerKind::User | CallerKind::RoleSession);
-    if let Some(p) = stack.session.as_deref() {
-        if signed {
-            run.eval(&scope, Layer::Session, None, p);
-        } else {
-            run.skip(
-                Layer::Session,
-                "a temporary-key policy applies only to requests signed with that key",
-            );
-        }
-    }
-    if let Some(p) = stack.permissions_boundary.as_deref() {
-        if sub {
-            run.eval(&scope, Layer::PermissionsBoundary, None, p);
-        } else {
-            run.skip(
-                Layer::PermissionsBoundary,
-                "permission boundaries apply to sub-accounts and roles only",
-            );
-        }
-    }
-    if let Some(p) = stack.resource.as_deref() {
-        run.eval(&scope, Layer::Resource, None, p);
-    }
-    if let Some(p) = stack.identity.as_deref() {
-        match caller.kind {
-            CallerKind::User | CallerKind::RoleSession => run.eval(&scope, Layer::Identity, None, p),
-            CallerKind::Root => run.skip(Layer::Identity, "a root account may do anything with its own resources; CAM policies attach to sub-accounts and roles"),
-            _ => run.skip(Layer::Identity, "CAM policies apply to signed requests of sub-accounts and roles only"),
-        }
-    }
-    for (l, present) in [
-        (Layer::Scp, stack.scp.is_some()),
-        (Layer::Rcp, stack.rcp.is_some()),
-        (Layer::VpcEndpoint, stack.vpc_endpoint.is_some()),
-        (Layer::AccessPoint, stack.access_point.is_some()),
-    ] {
-        if present {
-            run.skip(l, format!("Tencent Cloud has no {} layer", l.name()));
-        }
-    }
-    let verdict = decide(
-        &mut run,
-        caller,
-        &action,
-        &resource,
-        resource_account.as_deref(),
-    );
-    let checklist = cos_checklist(&run, caller, resource_account.as_deref());
-    let mut out = run.finish(caller, Vec::new(), verdict, title, |_, _, notes| {
-        message(&action, &resource, notes)
-    });
-    if is_cos(&action) {
-        out.checklist = checklist;
-    }
-    out
-}
-
 /// The policy questions of the COS 403 troubleshooting flow, answered from the evaluated layers:
 /// is the request anonymous, does the sub-account have permission, does the temporary key's
 /// policy cover the request, and is a cross-account request granted on both sides.
-fn cos_checklist(run: &Run, caller: &Caller, resource_account: Option<&str>) -> Vec<ChecklistItem> {
-    let stmt = |s: &StatementRef| format!("{} ({})", s.label(), s.location());
+fn cos_checklist(e: &Evaluation<'_>) -> Vec<ChecklistItem> {
+    let caller = &e.request.caller;
+    let resource_account = e.prepared.resource_account;
+    let o = &e.outcomes;
+    let stmt = |s: &StatementRef<'_>| format!("{} ({})", s.label(), s.location());
     let layer_answer = |layer: Layer, what: &str| -> String {
-        match run.get(layer) {
+        match o.get(Pass::Only, layer) {
             None => format!("no {what} in the stack"),
-            Some(e) => match (e.denies.first(), e.allows.first()) {
+            Some(r) => match (r.denies.first(), r.allows.first()) {
                 (Some(d), _) => format!("no: {what} statement {} denies", stmt(d)),
                 (None, Some((a, _))) => format!("yes: {what} statement {} allows", stmt(a)),
                 (None, None) => format!("no: no {what} statement allows the request"),
@@ -406,12 +468,12 @@ fn cos_checklist(run: &Run, caller: &Caller, resource_account: Option<&str>) -> 
     });
     out.push(ChecklistItem {
         question: "Does the policy given with the temporary key cover the request?".into(),
-        answer: match run.get(Layer::Session) {
+        answer: match o.get(Pass::Only, Layer::Session) {
             None => "no temporary-key policy in the stack (the request is not made with a temporary key, or its policy was not given)".into(),
             Some(_) => layer_answer(Layer::Session, "temporary-key policy"),
         },
     });
-    let same = caller.account.is_some() && caller.account.as_deref() == resource_account;
+    let same = e.prepared.facts.same_account;
     out.push(ChecklistItem {
         question: "Is this a cross-account request, and is it granted on both sides?".into(),
         answer: if anonymous {
@@ -437,100 +499,83 @@ fn cos_checklist(run: &Run, caller: &Caller, resource_account: Option<&str>) -> 
     out
 }
 
-/// The Tencent Cloud decision flow over evaluated layers.
-fn decide(
-    run: &mut Run,
-    caller: &Caller,
-    action: &str,
-    resource: &str,
-    resource_account: Option<&str>,
-) -> Verdict {
+/// The Tencent Cloud decision over evaluated layers.
+pub fn decide<'s>(o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
+    let p = Pass::Only;
+    let mut notes = Notes::default();
     // 1. Any matching deny denies.
-    let order = [
-        Layer::Session,
-        Layer::PermissionsBoundary,
-        Layer::Resource,
-        Layer::Identity,
-    ];
-    if let Some((layer, level, stmt)) = run.first_deny(&order, |_, _| false) {
-        return Verdict::Explicit(layer, level, stmt);
+    if let Some((run, stmt)) = o.first_deny(&ORDER, |_, _| false) {
+        return Verdict::explicit(run, stmt);
     }
+    let deny = |layer, reason, notes: Notes| Verdict::implicit(layer, reason).with_notes(notes);
 
     // 2. Something must allow.
-    let signed = caller.is_identity();
-    let sub = matches!(caller.kind, CallerKind::User | CallerKind::RoleSession);
-    let same_account = caller.account.is_some() && caller.account.as_deref() == resource_account;
-    let identity_allow = run.first_allow(Layer::Identity);
-    let resource_best = run.get(Layer::Resource).and_then(LayerEval::best_allow);
-    let resource_allow = run.first_allow(Layer::Resource);
-    if is_role_assumption(action, resource) {
+    let signed = f.signed_identity();
+    let sub = matches!(f.caller, CallerKind::User | CallerKind::RoleSession);
+    let identity_allow = o.first_allow(p, Layer::Identity);
+    let resource_best = o.best_allow(p, Layer::Resource);
+    let resource_allow = o.first_allow(p, Layer::Resource);
+    if f.resource == ResourceKind::RoleTrust {
         if sub && identity_allow.is_none() {
-            return Verdict::Implicit(Layer::Identity, None, "assuming a role needs an Allow for sts:AssumeRole in the caller's CAM policies as well as in the role's trust policy".into());
+            return deny(Layer::Identity, Reason::AssumeRoleNeedsIdentity, notes);
         }
         if resource_best.is_none() {
-            if run.get(Layer::Resource).is_none() {
-                run.note("the stack has no trust policy for the role; a role can be assumed only if its trust policy allows");
+            if o.get(p, Layer::Resource).is_none() {
+                notes.add(Note::NoTrustPolicy);
             }
-            return Verdict::Implicit(
-                Layer::Resource,
-                None,
-                "the role's trust policy does not allow the caller".into(),
-            );
+            return deny(Layer::Resource, Reason::TrustPolicyNoAllow, notes);
         }
-        let reason = allow_reason(&resource_allow, "allowed");
-        return Verdict::Allow(resource_allow, reason);
+        return Verdict::allow(resource_allow, Reason::Allowed).with_notes(notes);
     }
-    let granted = if caller.kind == CallerKind::Root && same_account {
-        run.note("a root account may do anything with its own resources (CAM evaluation logic)");
+    let granted = if f.caller == CallerKind::Root && f.same_account {
+        notes.add(Note::TencentRootOwner);
         None
     } else if !signed {
         match resource_best {
             Some(h) if h != PrincipalHow::Account => resource_allow,
-            _ => return Verdict::Implicit(Layer::Resource, None, "no bucket policy allows anonymous access (the bucket is taken to be private: ACLs are not modelled)".into()),
+            _ => return deny(Layer::Resource, Reason::AnonymousNoBucketGrant, notes),
         }
-    } else if same_account {
+    } else if f.same_account {
         // CAM policy OR bucket policy; a bucket-policy entry naming the root account only
         // delegates to the account's own CAM policies.
         let by_bucket = resource_best.is_some_and(|h| h != PrincipalHow::Account);
         if identity_allow.is_none() && !by_bucket {
-            return Verdict::Implicit(
-                Layer::Identity,
-                None,
-                "no CAM policy and no bucket policy allows the action".into(),
-            );
+            return deny(Layer::Identity, Reason::NoIdentityNoBucketAllow, notes);
         }
         identity_allow.or(resource_allow)
     } else {
         // Cross-account: the owner's bucket policy must grant, and the caller's own root account
         // must grant its sub-account through CAM.
         if resource_best.is_none() {
-            return Verdict::Implicit(Layer::Resource, None, "cross-account: the resource owner's bucket policy grants nothing to the caller or its root account".into());
+            return deny(Layer::Resource, Reason::CrossAccountNoGrant, notes);
         }
         if resource_best == Some(PrincipalHow::Any) {
             // "COS verifies the permissions of the user as anonymous user based on
             // resource-based policies. Either verification is successful and the user will be
             // allowed" (COS access policy evaluation process).
-            run.note("a bucket policy that grants everyone lets a signed caller of another account in without its own account's CAM grant: COS also checks every request as an anonymous one");
+            notes.add(Note::CosEveryoneGrantCrossAccount);
         } else if sub && identity_allow.is_none() {
-            return Verdict::Implicit(Layer::Identity, None, "cross-account: the bucket policy grants the caller's root account, and that account's CAM policies must also grant the sub-account; none does".into());
+            return deny(
+                Layer::Identity,
+                Reason::CrossAccountNeedsSubAccountGrant,
+                notes,
+            );
         }
         resource_allow
     };
-    if run
-        .get(Layer::PermissionsBoundary)
-        .is_some_and(|e| e.allows.is_empty())
-    {
-        run.note("the permission boundary caps every permission of the sub-account or role, bucket-policy grants included (UNCERTAIN, docs/semantics/tencent.md)");
-        return Verdict::Implicit(Layer::PermissionsBoundary, None, "the permission boundary does not allow the action (a boundary limits, it never grants)".into());
+    if o.no_allow(p, Layer::PermissionsBoundary) {
+        notes.add(Note::BoundaryCapsBucketGrants);
+        return deny(Layer::PermissionsBoundary, Reason::BoundaryNoAllow, notes);
     }
-    if run.get(Layer::Session).is_some_and(|e| e.allows.is_empty()) {
-        return Verdict::Implicit(Layer::Session, None, "the policy given when the temporary key was issued does not allow the action (the key's permissions are the intersection of its holder's and that policy)".into());
+    if o.no_allow(p, Layer::Session) {
+        return deny(Layer::Session, Reason::SessionNoAllow, notes);
     }
-    let reason = allow_reason(
-        &granted,
-        "allowed: the root account owns the resource and nothing denies",
-    );
-    Verdict::Allow(granted, reason)
+    let reason = if granted.is_some() {
+        Reason::Allowed
+    } else {
+        Reason::AllowedOwner
+    };
+    Verdict::allow(granted, reason).with_notes(notes)
 }
 
 /// The layer as Tencent Cloud's console names it.
@@ -549,14 +594,14 @@ pub fn title(layer: Layer) -> &'static str {
 
 /// COS answers every policy denial alike, naming no layer (COS 403 guide); other CAM-governed
 /// APIs answer `UnauthorizedOperation`.
-fn message(action: &str, resource: &str, notes: &mut Vec<String>) -> (String, String) {
+fn message(action: &str, resource: &str) -> Message {
     if is_cos(action) {
-        ("AccessDenied".into(), "Access Denied.".into())
+        Message::new("AccessDenied", "Access Denied.")
     } else {
-        notes.push("CAM-governed APIs other than COS answer `UnauthorizedOperation`; the wording follows their API error documentation (UNCERTAIN)".into());
-        (
-            "UnauthorizedOperation".into(),
+        Message::new(
+            "UnauthorizedOperation",
             format!("you are not authorized to perform operation ({action}) resource ({resource}) has no permission"),
         )
+        .with_note("CAM-governed APIs other than COS answer `UnauthorizedOperation`; the wording follows their API error documentation (UNCERTAIN)")
     }
 }

@@ -76,7 +76,7 @@ pub struct Spec {
     /// A policy example for hints.
     pub example: &'static str,
     /// Rewrites a resource name into its canonical form before it is compiled (legacy names).
-    pub normalize_resource: Option<fn(&str) -> String>,
+    pub normalize_resource: Option<fn(&str) -> std::borrow::Cow<'_, str>>,
     /// A warning for every `...IfExists` operator, where the dialect documents them only thinly.
     pub if_exists_warning: Option<&'static str>,
     /// Checks a resource name (other than `*`) before it is compiled; `Some((message, help))`
@@ -465,7 +465,10 @@ impl Cx<'_> {
                 pos,
                 items: items
                     .into_iter()
-                    .map(|(t, p)| ActionPattern::new(&t, p, ci))
+                    .map(|(t, p)| {
+                        let normal = polsim_core::profile::of(spec.cloud).normalize_action(&t);
+                        ActionPattern::new(&t, normal, p, ci)
+                    })
                     .collect(),
             });
         let resource = self.resource(s, action.as_ref());
@@ -868,11 +871,7 @@ impl Cx<'_> {
                         self.warn(r.pos, w.message, None);
                     }
                     self.check_variable_names(&template, r.pos);
-                    values.push(ConditionValue {
-                        text,
-                        template,
-                        pos: r.pos,
-                    });
+                    values.push(ConditionValue::new(text, template, r.pos, op.family));
                 }
                 out.push(Condition {
                     op,
@@ -889,7 +888,9 @@ impl Cx<'_> {
 
     fn check_value(&mut self, op: Operator, op_text: &str, text: &str, pos: Pos) {
         let bad = match op.family {
-            OpFamily::Numeric(_) => text.trim().parse::<f64>().is_err().then_some("a number"),
+            OpFamily::Numeric(_) => polsim_core::number::Decimal::parse(text)
+                .is_none()
+                .then_some("a number (digits, with an optional sign, decimal point and exponent)"),
             OpFamily::Date(_) => parse_date(text)
                 .is_none()
                 .then_some("a date (ISO 8601 such as `2025-01-01T00:00:00Z`, or epoch seconds)"),

@@ -5,9 +5,8 @@
 use crate::diag::{Diagnostic, Source};
 use crate::json::{self, Json, JsonKind};
 use crate::{lower_policy, PolicySource};
-use polsim_core::{
-    Cloud, Context, CtxValue, Decision, Evaluation, Layer, Level, Pos, Request, Stack,
-};
+use polsim_core::profile::{detect, Evidence};
+use polsim_core::{Cloud, Context, CtxValue, Decision, Evaluation, Layer, Pos, Request, Stack};
 
 /// Reads a file named in a test file, relative to the test file's folder: returns the path to
 /// show in reports and the text.
@@ -57,45 +56,41 @@ pub struct Failure {
 }
 
 /// Checks a case's evaluation against its expectations.
-pub fn check(case: &TestCase, eval: &Evaluation) -> Option<Failure> {
+pub fn check(case: &TestCase, eval: &Evaluation<'_>) -> Option<Failure> {
     let mut problems = Vec::new();
-    if eval.decision != case.expect {
+    if eval.decision() != case.expect {
         problems.push(format!(
             "expected {}, got {}",
             case.expect.name(),
-            eval.decision.name()
+            eval.decision().name()
         ));
     }
     if let Some(l) = case.expect_layer {
-        if eval.layer != Some(l) {
+        if eval.layer() != Some(l) {
             problems.push(format!(
                 "expected layer {}, got {}",
                 l.name(),
-                eval.layer.map_or("none", Layer::name)
+                eval.layer().map_or("none", Layer::name)
             ));
         }
     }
     if let Some(s) = &case.expect_statement {
-        let ok = eval.decision != Decision::Allow
-            && eval.statement.as_ref().is_some_and(|st| st.is_named(s));
+        let ok =
+            eval.decision() != Decision::Allow && eval.statement().is_some_and(|st| st.is_named(s));
         if !ok {
             problems.push(format!(
                 "expected statement {s}, got {}",
-                eval.statement
-                    .as_ref()
-                    .map_or("none".to_string(), |st| st.label())
+                eval.statement().map_or("none".to_string(), |st| st.label())
             ));
         }
     }
     if let Some(m) = &case.expect_message {
-        if !eval
-            .message
-            .as_deref()
-            .is_some_and(|got| got.contains(m.as_str()))
-        {
+        // The message is worded only when a case asks for it.
+        let got = (eval.decision() != Decision::Allow).then(|| eval.profile.message(eval).text);
+        if !got.as_deref().is_some_and(|got| got.contains(m.as_str())) {
             problems.push(format!(
                 "expected the message to contain `{m}`, got `{}`",
-                eval.message.as_deref().unwrap_or("(no message)")
+                got.as_deref().unwrap_or("(no message)")
             ));
         }
     }
@@ -111,6 +106,7 @@ pub fn parse_test_file(
     let source = Source::new(file, text);
     let doc = json::parse(text).map_err(|e| vec![e.diagnostic(&source)])?;
     let mut cx = Cx {
+        federated_by: None,
         source,
         diags: Vec::new(),
         read,
@@ -132,6 +128,7 @@ const TOP: &[&str] = &[
     "cloud",
     "principal",
     "principal_id",
+    "federated_by",
     "resource_account",
     "context",
     "policies",
@@ -142,6 +139,7 @@ const CASE: &[&str] = &[
     "description",
     "principal",
     "principal_id",
+    "federated_by",
     "policies",
     "action",
     "resource",
@@ -155,6 +153,8 @@ const CASE: &[&str] = &[
 ];
 
 struct Cx<'r, 'a> {
+    /// The file's `federated_by`, with its place.
+    federated_by: Option<(String, Pos)>,
     /// The test file's text: diagnostics about it carry it for their frame.
     source: Source,
     diags: Vec<Diagnostic>,
@@ -167,25 +167,7 @@ pub fn cloud_of_document(doc: &Json) -> Option<Cloud> {
         .get("Version")
         .or_else(|| doc.get("version"))?
         .as_str()?;
-    match v {
-        "2012-10-17" | "2008-10-17" => Some(Cloud::Aws),
-        "1" => Some(Cloud::Aliyun),
-        "2.0" => Some(Cloud::Tencent),
-        _ => None,
-    }
-}
-
-/// The cloud a principal or resource name belongs to.
-pub fn cloud_of_name(name: &str) -> Option<Cloud> {
-    if name.starts_with("arn:") {
-        Some(Cloud::Aws)
-    } else if name.starts_with("acs:") {
-        Some(Cloud::Aliyun)
-    } else if name.starts_with("qcs:") {
-        Some(Cloud::Tencent)
-    } else {
-        None
-    }
+    polsim_core::profile::cloud_of_version(v)
 }
 
 impl Cx<'_, '_> {
@@ -248,6 +230,10 @@ impl Cx<'_, '_> {
         let name = self.str_field(doc, "name");
         let principal = self.str_field(doc, "principal");
         let principal_id = self.str_field(doc, "principal_id");
+        self.federated_by = match doc.get("federated_by") {
+            Some(f) => self.str_field(doc, "federated_by").map(|s| (s, f.pos)),
+            None => None,
+        };
         let resource_account = self.account_field(doc);
         let context = self.context(doc.get("context"));
         let cloud = match doc.get("cloud") {
@@ -274,18 +260,52 @@ impl Cx<'_, '_> {
                 return None;
             }
         };
-        // The cloud: given, else from the names, else from the policies' version markers.
-        let cloud = cloud
-            .or_else(|| principal.as_deref().and_then(cloud_of_name))
-            .or_else(|| {
-                cases_json.iter().find_map(|c| {
-                    c.get("resource")
-                        .and_then(Json::as_str)
-                        .and_then(cloud_of_name)
-                })
-            })
-            .or_else(|| first_document_cloud(doc.get("policies")))
-            .unwrap_or(Cloud::Aws);
+        // The cloud, with the one precedence every input shares (`profile::detect`).
+        let mut names: Vec<&str> = principal.iter().map(String::as_str).collect();
+        names.extend(
+            cases_json
+                .iter()
+                .filter_map(|c| c.get("resource").and_then(Json::as_str)),
+        );
+        let mut documents = Vec::new();
+        inline_document_clouds(doc.get("policies"), &mut documents);
+        for c in &cases_json {
+            inline_document_clouds(c.get("policies"), &mut documents);
+        }
+        let evidence = Evidence {
+            given: cloud,
+            documents: documents
+                .iter()
+                .map(|(c, pos)| (*c, pos.as_str()))
+                .collect(),
+            names,
+        };
+        let cloud = match detect(&evidence) {
+            Ok(c) => c,
+            Err(m) => {
+                let pos = documents
+                    .iter()
+                    .find(|(c, _)| *c == m.other)
+                    .and_then(|(_, p)| p.split_once(':'))
+                    .and_then(|(l, c)| {
+                        Some(Pos {
+                            line: l.parse().ok()?,
+                            col: c.parse().ok()?,
+                        })
+                    })
+                    .unwrap_or(doc.pos);
+                self.err(
+                    pos,
+                    format!(
+                        "this policy is written for {}, but the test is for {}",
+                        m.other.title(),
+                        m.first.title()
+                    ),
+                    Some("a stack cannot mix clouds"),
+                );
+                return None;
+            }
+        };
         let stack = match doc.get("policies") {
             Some(p) => self.stack(p, cloud, &Stack::default())?,
             None => Stack::default(),
@@ -421,7 +441,7 @@ impl Cx<'_, '_> {
         for (k, v) in self.context(c.get("context")).iter() {
             ctx.insert(k, v.clone());
         }
-        let caller = match parse_caller(cloud, &principal, principal_id.as_deref()) {
+        let mut caller = match parse_caller(cloud, &principal, principal_id.as_deref()) {
             Ok(caller) => caller,
             Err(msg) => {
                 let pos = c.get("principal").map_or(c.pos, |p| p.pos);
@@ -429,6 +449,22 @@ impl Cx<'_, '_> {
                 return None;
             }
         };
+        // The file's `federated_by` goes with the file's principal: a case that names its own
+        // principal names its own `federated_by`.
+        let federated_by = match c.get("federated_by") {
+            Some(f) => self.str_field(c, "federated_by").map(|s| (s, f.pos)),
+            None if c.get("principal").is_none() => self.federated_by.clone(),
+            None => None,
+        };
+        if let Some((user, pos)) = federated_by {
+            match polsim_core::aws::federating_user(&caller, &user) {
+                Ok(()) => caller.federated_by = Some(user),
+                Err(msg) => {
+                    self.err(pos, msg, Some("`federated_by` names the IAM user (or root user) that called GetFederationToken, for a `federated-user` principal of the same account"));
+                    return None;
+                }
+            }
+        }
         let case_stack = match c.get("policies") {
             Some(p) => self.stack(p, cloud, stack)?,
             None => stack.clone(),
@@ -479,8 +515,9 @@ impl Cx<'_, '_> {
                 );
                 continue;
             };
-            if matches!(layer, Layer::Scp | Layer::Rcp) {
-                let mut levels = Vec::new();
+            // A layer the case names replaces the file's.
+            stack.clear(layer);
+            if layer.has_levels() {
                 for (i, lv) in items.iter().enumerate() {
                     let name = lv
                         .get("level")
@@ -498,47 +535,24 @@ impl Cx<'_, '_> {
                         );
                         continue;
                     };
-                    let policies = ps
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(j, d)| {
-                            self.policy(
-                                d,
-                                layer,
-                                cloud,
-                                &format!("{}-{name}-{}", layer.name(), j + 1),
-                            )
-                        })
-                        .collect();
-                    levels.push(Level { name, policies });
-                }
-                if layer == Layer::Scp {
-                    stack.scp = (!items.is_empty()).then_some(levels);
-                } else {
-                    stack.rcp = (!items.is_empty()).then_some(levels);
+                    stack.declare(layer, Some(&name));
+                    for (j, d) in ps.iter().enumerate() {
+                        let id = format!("{}-{name}-{}", layer.name(), j + 1);
+                        if let Some(p) = self.policy(d, layer, cloud, &id) {
+                            stack.push(layer, Some(&name), p);
+                        }
+                    }
                 }
             } else {
-                let policies: Vec<_> = items
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(j, d)| {
-                        self.policy(d, layer, cloud, &format!("{}-{}", layer.name(), j + 1))
-                    })
-                    .collect();
                 // `[]` removes a layer, except identity, where it means "no policies".
-                let value = if items.is_empty() && layer != Layer::Identity {
-                    None
-                } else {
-                    Some(policies)
-                };
-                match layer {
-                    Layer::Identity => stack.identity = value,
-                    Layer::PermissionsBoundary => stack.permissions_boundary = value,
-                    Layer::Session => stack.session = value,
-                    Layer::Resource => stack.resource = value,
-                    Layer::VpcEndpoint => stack.vpc_endpoint = value,
-                    Layer::AccessPoint => stack.access_point = value,
-                    Layer::Scp | Layer::Rcp => {}
+                if !items.is_empty() || layer == Layer::Identity {
+                    stack.declare(layer, None);
+                }
+                for (j, d) in items.iter().enumerate() {
+                    let id = format!("{}-{}", layer.name(), j + 1);
+                    if let Some(p) = self.policy(d, layer, cloud, &id) {
+                        stack.push(layer, None, p);
+                    }
                 }
             }
         }
@@ -677,27 +691,29 @@ impl Cx<'_, '_> {
     }
 }
 
-fn first_document_cloud(p: Option<&Json>) -> Option<Cloud> {
-    let members = p?.as_object()?;
+/// The clouds the inline documents of a `policies` object are marked for, each with its
+/// `line:col`.
+fn inline_document_clouds(p: Option<&Json>, out: &mut Vec<(Cloud, String)>) {
+    let Some(members) = p.and_then(Json::as_object) else {
+        return;
+    };
+    let mut push = |d: &Json| {
+        if let Some(c) = cloud_of_document(d) {
+            out.push((c, format!("{}:{}", d.pos.line, d.pos.col)));
+        }
+    };
     for m in members {
         if let JsonKind::Array(items) = &m.value.kind {
             for it in items {
-                let doc = it.get("document").unwrap_or(it);
-                if let Some(c) = cloud_of_document(doc) {
-                    return Some(c);
-                }
+                push(it.get("document").unwrap_or(it));
                 if let Some(JsonKind::Array(ps)) = it.get("policies").map(|p| &p.kind) {
-                    if let Some(c) = ps
-                        .iter()
-                        .find_map(|d| cloud_of_document(d.get("document").unwrap_or(d)))
-                    {
-                        return Some(c);
+                    for d in ps {
+                        push(d.get("document").unwrap_or(d));
                     }
                 }
             }
         }
     }
-    None
 }
 
 /// A context value from JSON.
@@ -718,84 +734,5 @@ pub fn parse_caller(
     text: &str,
     id: Option<&str>,
 ) -> Result<polsim_core::Caller, String> {
-    match cloud {
-        Cloud::Aws => polsim_core::aws::parse_caller(text, id),
-        Cloud::Aliyun => polsim_core::aliyun::parse_caller(text, id),
-        Cloud::Tencent => polsim_core::tencent::parse_caller(text, id),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn no_files(_: &str) -> Result<(String, String), String> {
-        Err("no files in this test".into())
-    }
-
-    #[test]
-    fn errors_inside_a_document_string_point_into_the_string() {
-        // The operator sits after escapes of every kind: `\"`, `\n`, `\t` and `\u0041`.
-        let line = r#"    {"id": "p", "document": "{\"Version\": \"2012-10-17\",\n\t\"Statement\": [{\"Sid\": \"\u0041\", \"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\", \"Condition\": {\"StringEqual\": {\"aws:SourceVpce\": \"v\"}}}]}"}"#;
-        let text = format!(
-            "{{\n  \"principal\": \"arn:aws:iam::111122223333:user/Dave\",\n  \"policies\": {{\"identity\": [\n{line}\n  ]}},\n  \"cases\": [{{\"action\": \"s3:GetObject\", \"resource\": \"*\", \"expect\": \"allow\"}}]\n}}\n"
-        );
-        let Err(diags) = parse_test_file(&text, "t.json", &mut no_files) else {
-            panic!("the misspelled operator must be an error")
-        };
-        let d = diags
-            .iter()
-            .find(|d| d.message.contains("StringEqual"))
-            .unwrap();
-        let col = line.find(r#"\"StringEqual"#).unwrap() + 1;
-        assert_eq!(
-            d.pos,
-            Pos {
-                line: 4,
-                col: col as u32
-            }
-        );
-        assert_eq!(d.location(), format!("t.json:4:{col}"));
-        // The frame is the outer file's line, drawn from the text the diagnostic carries.
-        // (The renderer cuts a long line to a window around the caret.)
-        let r = d.render();
-        let window = r#"\"Condition\": {\"StringEqual\": {\"aws:SourceVpce\""#;
-        let drawn = r.lines().find(|l| l.starts_with("4 | ")).unwrap();
-        assert!(drawn.contains(window), "{r}");
-        let caret = r.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
-        assert_eq!(caret.find('^'), drawn.find(r#"\"StringEqual"#), "{r}");
-    }
-
-    #[test]
-    fn a_syntax_error_inside_a_document_string_is_located_there() {
-        let text = "{\"principal\": \"arn:aws:iam::111122223333:user/Dave\",\n \"policies\": {\"identity\": [{\"document\": \"{\\\"Version\\\": 1,}\"}]},\n \"cases\": [{\"action\": \"s3:GetObject\", \"resource\": \"*\", \"expect\": \"allow\"}]}";
-        let Err(diags) = parse_test_file(text, "t.json", &mut no_files) else {
-            panic!("the bad string must be an error")
-        };
-        let d = &diags[0];
-        assert!(d.message.contains("not valid JSON"), "{d:?}");
-        assert!(d.message.contains("trailing commas"), "{d:?}");
-        let line = text.lines().nth(1).unwrap();
-        let col = line.find(",}").unwrap() + 2; // the `}` after the trailing comma
-        assert_eq!(d.location(), format!("t.json:2:{col}"));
-    }
-
-    #[test]
-    fn a_policy_file_holding_a_json_string_is_located_in_that_file() {
-        let policy = "\"{\\\"Version\\\": \\\"2012-10-17\\\", \\\"Statement\\\": {\\\"Effect\\\": \\\"allow\\\", \\\"Action\\\": \\\"*\\\", \\\"Resource\\\": \\\"*\\\"}}\"";
-        let text = "{\"principal\": \"arn:aws:iam::111122223333:user/Dave\", \"policies\": {\"identity\": [\"p.json\"]}, \"cases\": [{\"action\": \"s3:GetObject\", \"resource\": \"*\", \"expect\": \"allow\"}]}";
-        let mut read =
-            |p: &str| -> Result<(String, String), String> { Ok((p.to_string(), policy.into())) };
-        let Err(diags) = parse_test_file(text, "t.json", &mut read) else {
-            panic!("`allow` must be an error")
-        };
-        let d = &diags[0];
-        let col = policy.find("\\\"allow").unwrap() + 1;
-        assert_eq!(d.location(), format!("p.json:1:{col}"), "{d:?}");
-        assert!(
-            d.render().contains(&format!("1 | {policy}")),
-            "{}",
-            d.render()
-        );
-    }
+    polsim_core::profile::of(cloud).parse_caller(text, id)
 }

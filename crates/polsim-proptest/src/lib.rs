@@ -18,7 +18,7 @@
 
 pub mod aws;
 
-use polsim_core::{Cloud, Decision, Evaluation, Layer, Request, Stack};
+use polsim_core::{Cloud, Decision, Layer, Report, Request, Stack};
 use polsim_parse::{json, PolicySource};
 use serde_json::Value;
 
@@ -77,33 +77,8 @@ impl Harness {
                     .collect::<Vec<_>>()
                     .join("; ")
             })?;
-            match layer {
-                Layer::Scp | Layer::Rcp => {
-                    let chain = if *layer == Layer::Scp {
-                        &mut stack.scp
-                    } else {
-                        &mut stack.rcp
-                    };
-                    let levels = chain.get_or_insert_with(|| {
-                        vec![polsim_core::Level {
-                            name: "root".into(),
-                            policies: Vec::new(),
-                        }]
-                    });
-                    if let Some(l) = levels.first_mut() {
-                        l.policies.push(p);
-                    }
-                }
-                Layer::Identity => stack.identity.get_or_insert_with(Vec::new).push(p),
-                Layer::PermissionsBoundary => stack
-                    .permissions_boundary
-                    .get_or_insert_with(Vec::new)
-                    .push(p),
-                Layer::Session => stack.session.get_or_insert_with(Vec::new).push(p),
-                Layer::Resource => stack.resource.get_or_insert_with(Vec::new).push(p),
-                Layer::VpcEndpoint => stack.vpc_endpoint.get_or_insert_with(Vec::new).push(p),
-                Layer::AccessPoint => stack.access_point.get_or_insert_with(Vec::new).push(p),
-            }
+            // SCPs and RCPs go to a single level named `root`.
+            stack.push(*layer, Some("root"), p);
         }
         Ok(stack)
     }
@@ -126,12 +101,11 @@ impl Harness {
         })
     }
 
-    /// Evaluates a request with explanation.
-    pub fn evaluate(&self, req: &GenRequest) -> Result<Evaluation, String> {
-        Ok(polsim_core::evaluate(
-            &self.stack()?,
-            &Harness::request(req)?,
-        ))
+    /// Evaluates a request with explanation, and words the result.
+    pub fn evaluate(&self, req: &GenRequest) -> Result<Report, String> {
+        let stack = self.stack()?;
+        let request = Harness::request(req)?;
+        Ok(Report::new(&polsim_core::evaluate(&stack, &request)))
     }
 
     /// The decision for a request; an invalid stack or request counts as an implicit deny.

@@ -28,11 +28,9 @@ fn lower_all(text: &str) {
                 );
                 // What lowers also evaluates without panicking.
                 if let Some(p) = policy {
-                    let stack = polsim_core::Stack {
-                        identity: Some(vec![p.clone()]),
-                        resource: Some(vec![p]),
-                        ..Default::default()
-                    };
+                    let mut stack = polsim_core::Stack::new();
+                    stack.push(polsim_core::Layer::Identity, None, p.clone());
+                    stack.push(polsim_core::Layer::Resource, None, p);
                     let (who, res) = match cloud {
                         Cloud::Aws => {
                             ("arn:aws:iam::111122223333:user/Bob", "arn:aws:s3:::b/Bob/x")
@@ -52,7 +50,7 @@ fn lower_all(text: &str) {
                         access_point: None,
                         context: polsim_core::Context::new(),
                     };
-                    let _ = polsim_core::evaluate(&stack, &req);
+                    let _ = polsim_core::Report::new(&polsim_core::evaluate(&stack, &req));
                 }
             }
         }

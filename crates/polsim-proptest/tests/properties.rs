@@ -63,14 +63,12 @@ proptest! {
         let r = Harness::request(&req).unwrap();
         let full = polsim_core::evaluate_with(&stack, &r, true);
         let fast = polsim_core::evaluate_with(&stack, &r, false);
-        prop_assert_eq!(full.decision, fast.decision);
-        prop_assert_eq!(full.layer, fast.layer);
-        prop_assert_eq!(&full.statement, &fast.statement);
-        if full.decision == Decision::ExplicitDeny {
-            prop_assert!(full.statement.is_some());
+        prop_assert_eq!(&full.verdict, &fast.verdict);
+        if full.decision() == Decision::ExplicitDeny {
+            prop_assert!(full.statement().is_some());
         }
-        if full.decision != Decision::Allow {
-            prop_assert!(full.message.is_some());
+        if full.decision() != Decision::Allow {
+            prop_assert!(polsim_core::Report::new(&full).message.is_some());
         }
     }
 }

@@ -8,9 +8,6 @@ use polsim_parse::testfile::parse_caller;
 use polsim_parse::Diagnostic;
 use std::path::PathBuf;
 
-/// The principal used when neither `--principal` nor `polsim.json` names one.
-pub const DEFAULT_PRINCIPAL_USER: &str = "polsim-user";
-
 #[derive(clap::Args)]
 #[command(
     after_help = "Examples:\n  polsim eval --policy policies-examples/aws/boundary-without-s3 \\\n      --action s3:GetObject --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg\n  polsim eval --policy policies-examples/aliyun/bucket-policy-deny-outside-ip --action oss:ListObjects \\\n      --resource 'acs:oss:*:174649585760xxxx:examplebucket' --context acs:SourceIp=10.1.2.3\n\nThe cloud is read from the policies (2012-10-17, \"1\", \"2.0\") and the names (arn:, acs:, qcs:).\nThe folder holds identity/, permissions-boundary/, session/, resource/, scp/<level>/,\nrcp/<level>/, vpc-endpoint/ and access-point/ (one policy per *.json file), and an optional\npolsim.json with `principal`, `principal_id`, `resource_account` and `context`.\nExit codes: 0 allowed, 1 denied, 2 invalid input."
@@ -46,30 +43,6 @@ pub struct Args {
     /// Output format
     #[arg(long, default_value = "human", value_parser = ["human", "json"])]
     format: String,
-}
-
-/// A user of the resource's account, in the cloud's own naming.
-fn default_principal(cloud: Cloud, resource_account: Option<&str>, resource: &str) -> String {
-    match cloud {
-        Cloud::Aws => {
-            let acct = resource_account
-                .map(str::to_string)
-                .or_else(|| polsim_core::aws::arn_account(resource))
-                .unwrap_or_else(|| "123456789012".into());
-            format!("arn:aws:iam::{acct}:user/{DEFAULT_PRINCIPAL_USER}")
-        }
-        Cloud::Aliyun => {
-            let acct = resource_account
-                .map(str::to_string)
-                .or_else(|| polsim_core::aliyun::acs_account(resource))
-                .unwrap_or_else(|| "1234567890123456".into());
-            format!("acs:ram::{acct}:user/{DEFAULT_PRINCIPAL_USER}")
-        }
-        Cloud::Tencent => {
-            let acct = resource_account.unwrap_or("100000000001");
-            format!("qcs::cam::uin/{acct}:uin/{DEFAULT_PRINCIPAL_USER}")
-        }
-    }
 }
 
 pub fn run(args: &Args, color: bool) -> u8 {
@@ -127,7 +100,8 @@ fn run_inner(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
     let (principal, defaulted) = match args.principal.clone().or(d.principal.clone()) {
         Some(p) => (p, false),
         None => (
-            default_principal(cloud, resource_account.as_deref(), &args.resource),
+            polsim_core::profile::of(cloud)
+                .default_principal(resource_account.as_deref(), &args.resource),
             true,
         ),
     };
@@ -149,7 +123,7 @@ fn run_inner(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
         access_point: args.access_point.clone(),
         context,
     };
-    let eval = polsim_core::evaluate(&loaded.stack, &req);
+    let eval = polsim_core::Report::new(&polsim_core::evaluate(&loaded.stack, &req));
     if args.format == "json" {
         let v = render::json(&eval, &req, defaulted, &loaded.warnings);
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());

@@ -79,7 +79,8 @@ pub fn run(args: &Args, color: bool) -> u8 {
                     for p in &f.problems {
                         println!("    {p}");
                     }
-                    for line in render::human(&eval, &case.request, None, &st).lines() {
+                    let report = polsim_core::Report::new(&eval);
+                    for line in render::human(&report, &case.request, None, &st).lines() {
                         println!("    | {line}");
                     }
                 }

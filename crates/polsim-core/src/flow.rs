@@ -1,0 +1,92 @@
+//! The one skeleton every cloud's evaluation runs through.
+//!
+//! 1. The cloud's profile prepares the request: the action as the cloud compares it, the passes
+//!    (one, or two for an AWS access-point request), the derived context keys, the facts.
+//! 2. Each layer of the stack is evaluated in the profile's order, in each pass where it
+//!    applies, into [`Outcomes`]; a layer that does not apply is recorded with its [`Skip`]
+//!    code.
+//! 3. The profile's `decide` turns outcomes and facts into a [`Verdict`].
+//!
+//! With `explain`, step 2 also records every statement's outcome (a boundary, not a flag in
+//! the matchers). No step words anything: prose is made by [`crate::report`] when a report is
+//! asked for.
+//!
+//! [`Skip`]: crate::decide::Skip
+//! [`Verdict`]: crate::decide::Verdict
+
+use crate::decide::Outcomes;
+use crate::eval::{eval_layer, Scope, Trace};
+use crate::explain::{Evaluation, Explained};
+use crate::profile::{self, Applies};
+use crate::request::{Env, Request};
+use crate::stack::Stack;
+
+/// Judges `req` against `stack` with the rules of `req.cloud`; with `explain`, also records
+/// every statement's outcome for the report.
+pub fn evaluate<'s>(stack: &'s Stack, req: &'s Request, explain: bool) -> Evaluation<'s> {
+    let profile = profile::of(req.cloud);
+    let prepared = profile.prepare(stack, req);
+    let mut outcomes = Outcomes::default();
+    let mut explained = explain.then(Explained::default);
+    {
+        let env = Env {
+            user: &req.context,
+            derived: &prepared.derived,
+            case_sensitive: profile.keys_case_sensitive(),
+        };
+        for plan in &prepared.passes {
+            for &layer in profile.layer_order() {
+                let Some(levels) = stack.levels(layer) else {
+                    continue;
+                };
+                match profile.applies(layer, plan.pass, &prepared.facts) {
+                    Applies::Quietly => {}
+                    Applies::Skip(why) => outcomes.skipped.push((plan.pass, layer, why)),
+                    Applies::Yes => {
+                        let scope = Scope {
+                            profile,
+                            caller: &req.caller,
+                            action: prepared.action,
+                            resource: plan.resource_for(layer),
+                            env,
+                            facts: &prepared.facts,
+                        };
+                        for lv in levels {
+                            let level = layer.has_levels().then_some(lv.name.as_str());
+                            let mut trace = explained.as_ref().map(|_| Trace::default());
+                            let run = eval_layer(
+                                &scope,
+                                plan.pass,
+                                layer,
+                                level,
+                                &lv.policies,
+                                trace.as_mut(),
+                            );
+                            outcomes.runs.push(run);
+                            if let (Some(x), Some(t)) = (explained.as_mut(), trace) {
+                                x.statements.push(t.statements);
+                                x.missing.extend(t.missing);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(x) = explained.as_mut() {
+        x.missing.sort_unstable();
+        x.missing.dedup();
+    }
+    let verdict = profile
+        .decide(&outcomes, &prepared.facts)
+        .with_notes(prepared.notes);
+    Evaluation {
+        request: req,
+        stack,
+        profile,
+        prepared,
+        outcomes,
+        verdict,
+        explained,
+    }
+}

@@ -1,0 +1,713 @@
+//! The words users read, made from an [`Evaluation`] in one place.
+//!
+//! Evaluation records codes ([`Reason`], [`Note`], [`Skip`], [`Fail`], condition [`Why`]s);
+//! [`Report::new`] words them, with each cloud's vocabulary (layer titles from its profile,
+//! its messages). Nothing here decides: every sentence is about a code the evaluation recorded.
+//!
+//! [`Why`]: crate::condition::Why
+
+use crate::decide::{Decision, Note, Pass, Reason, Skip};
+use crate::eval::Fail;
+use crate::explain::{Checks, Evaluation, StatementRef, StatementReport};
+use crate::ir::{Cloud, Effect, Layer, Pos};
+
+/// The error code and message a cloud returns, and any note on how polsim chose them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The error code (`AccessDenied`, an OSS EC code, `UnauthorizedOperation`).
+    pub code: String,
+    /// The message text.
+    pub text: String,
+    /// Notes on the choice of wording (where the documentation is silent).
+    pub notes: Vec<String>,
+}
+
+impl Message {
+    /// A message with no note.
+    pub fn new(code: impl Into<String>, text: impl Into<String>) -> Message {
+        Message {
+            code: code.into(),
+            text: text.into(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// The same message with a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Message {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+/// One question of a troubleshooting guide and its answer for this request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistItem {
+    /// The question, as the guide asks it.
+    pub question: String,
+    /// The answer, from the policies.
+    pub answer: String,
+}
+
+/// A statement, by name and place (owned, for reports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementInfo {
+    /// The policy's id.
+    pub policy: String,
+    /// The policy's file, if any.
+    pub file: Option<String>,
+    /// 1-based place of the statement in the policy.
+    pub index: usize,
+    /// The `Sid`, if any.
+    pub sid: Option<String>,
+    /// Where the statement starts.
+    pub pos: Pos,
+    /// Its effect.
+    pub effect: Effect,
+    /// `Sid`, else `POLICY#N`.
+    pub label: String,
+    /// `file:line:col`.
+    pub location: String,
+}
+
+impl From<StatementRef<'_>> for StatementInfo {
+    fn from(s: StatementRef<'_>) -> StatementInfo {
+        StatementInfo {
+            policy: s.policy.id.clone(),
+            file: s.policy.file.clone(),
+            index: s.stmt.index,
+            sid: s.stmt.sid.clone(),
+            pos: s.stmt.pos,
+            effect: s.stmt.effect,
+            label: s.label(),
+            location: s.location(),
+        }
+    }
+}
+
+/// Why a statement did not apply: the first element that failed, with what a reader needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mismatch {
+    /// No `Action` entry matches the requested action.
+    Action {
+        /// The requested action.
+        requested: String,
+        /// The entries.
+        listed: Vec<String>,
+    },
+    /// A `NotAction` entry matches the requested action.
+    NotAction {
+        /// The requested action.
+        requested: String,
+        /// The entry that matched.
+        matched: String,
+    },
+    /// No `Resource` entry matches.
+    Resource {
+        /// The requested resource.
+        requested: String,
+        /// The entries.
+        listed: Vec<String>,
+        /// Policy variables that had no value (their entries match nothing).
+        unresolved: Vec<String>,
+    },
+    /// A `NotResource` entry matches.
+    NotResource {
+        /// The requested resource.
+        requested: String,
+        /// The entry that matched.
+        matched: String,
+    },
+    /// No `Principal` entry names the caller.
+    Principal {
+        /// The caller.
+        caller: String,
+        /// The entries.
+        listed: Vec<String>,
+        /// A rule that explains a near miss, if any.
+        note: Option<String>,
+    },
+    /// The caller is exempted by `NotPrincipal`.
+    NotPrincipal {
+        /// The caller.
+        caller: String,
+        /// The entries that name it.
+        listed: Vec<String>,
+    },
+    /// A statement of a resource-based policy with no `Principal` applies to nobody.
+    NoPrincipal,
+    /// A condition does not hold.
+    Condition {
+        /// The operator as written.
+        operator: String,
+        /// The key as written.
+        key: String,
+        /// Where the key is written.
+        pos: Pos,
+        /// The request's values; `None` when the key is absent.
+        request: Option<Vec<String>>,
+        /// The policy values as written.
+        policy: Vec<String>,
+        /// Why it fails.
+        reason: String,
+    },
+}
+
+fn ticks(v: &[String]) -> String {
+    v.iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Mismatch {
+    /// The element that failed: `Action`, `Resource`, `Principal` or `Condition`.
+    pub fn element(&self) -> &'static str {
+        match self {
+            Mismatch::Action { .. } => "Action",
+            Mismatch::NotAction { .. } => "NotAction",
+            Mismatch::Resource { .. } => "Resource",
+            Mismatch::NotResource { .. } => "NotResource",
+            Mismatch::Principal { .. } | Mismatch::NoPrincipal => "Principal",
+            Mismatch::NotPrincipal { .. } => "NotPrincipal",
+            Mismatch::Condition { .. } => "Condition",
+        }
+    }
+
+    /// One line saying why.
+    pub fn describe(&self) -> String {
+        match self {
+            Mismatch::Action { requested, listed } => {
+                format!("action `{requested}` is not in Action [{}]", ticks(listed))
+            }
+            Mismatch::NotAction { requested, matched } => {
+                format!("action `{requested}` is excluded by NotAction `{matched}`")
+            }
+            Mismatch::Resource {
+                requested,
+                listed,
+                unresolved,
+            } => {
+                let mut s = format!(
+                    "resource `{requested}` is not in Resource [{}]",
+                    ticks(listed)
+                );
+                if !unresolved.is_empty() {
+                    s.push_str(&format!(
+                        " (policy variable {} has no value, so its entry matches nothing)",
+                        ticks(unresolved)
+                    ));
+                }
+                s
+            }
+            Mismatch::NotResource { requested, matched } => {
+                format!("resource `{requested}` is excluded by NotResource `{matched}`")
+            }
+            Mismatch::Principal {
+                caller,
+                listed,
+                note,
+            } => {
+                let mut s = format!("caller `{caller}` is not in Principal [{}]", ticks(listed));
+                if let Some(n) = note {
+                    s.push_str(&format!(" ({n})"));
+                }
+                s
+            }
+            Mismatch::NotPrincipal { caller, listed } => {
+                format!(
+                    "caller `{caller}` is exempted by NotPrincipal [{}]",
+                    ticks(listed)
+                )
+            }
+            Mismatch::NoPrincipal => {
+                "the statement has no Principal, so in a resource-based policy it applies to nobody"
+                    .into()
+            }
+            Mismatch::Condition {
+                operator,
+                key,
+                request,
+                policy,
+                reason,
+                ..
+            } => {
+                let req = match request {
+                    None => "absent".to_string(),
+                    Some(v) => ticks(v),
+                };
+                format!(
+                    "condition {operator} `{key}` fails: request {req}, policy [{}]: {reason}",
+                    ticks(policy)
+                )
+            }
+        }
+    }
+}
+
+/// What happened to one statement, worded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatementLine {
+    /// Which statement.
+    pub stmt: StatementInfo,
+    /// `None` when it matched the request, else why not.
+    pub mismatch: Option<Mismatch>,
+    /// For a statement that matched: each of its conditions and why it held.
+    pub conditions_held: Vec<String>,
+    /// Each element judged on its own (the checks the troubleshooting guides ask for).
+    pub checks: Checks,
+}
+
+/// How a layer came out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerStatus {
+    /// The layer is not part of this request (with the reason).
+    NotApplicable(String),
+    /// A statement allows and none denies.
+    Allows,
+    /// A statement denies.
+    Denies,
+    /// No statement allows (and none denies).
+    NoAllow,
+}
+
+impl LayerStatus {
+    /// `allows`, `denies`, `no_allow` or `not_applicable`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LayerStatus::NotApplicable(_) => "not_applicable",
+            LayerStatus::Allows => "allows",
+            LayerStatus::Denies => "denies",
+            LayerStatus::NoAllow => "no_allow",
+        }
+    }
+}
+
+/// One layer (or one level of an SCP/RCP chain) as evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerReport {
+    /// The layer.
+    pub layer: Layer,
+    /// How the cloud's console names it, for this request.
+    pub title: &'static str,
+    /// The level, for SCP and RCP chains.
+    pub level: Option<String>,
+    /// For access-point requests: which of the two evaluations (`access point`, `bucket`).
+    pub pass: Option<String>,
+    /// The resource this layer was judged against.
+    pub resource: String,
+    /// The outcome.
+    pub status: LayerStatus,
+    /// Every statement of every policy of the layer (when explaining).
+    pub statements: Vec<StatementLine>,
+}
+
+/// Everything a user reads about one evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The cloud.
+    pub cloud: Cloud,
+    /// Allow, explicit deny or implicit deny.
+    pub decision: Decision,
+    /// The layer that decided a deny.
+    pub layer: Option<Layer>,
+    /// The SCP/RCP level that decided, if any.
+    pub level: Option<String>,
+    /// The statement that decided (an explicit deny's statement, or the allowing statement).
+    pub statement: Option<StatementInfo>,
+    /// One sentence: why this decision.
+    pub reason: String,
+    /// The access-denied message the cloud would return.
+    pub message: Option<String>,
+    /// The error code that goes with it.
+    pub code: Option<String>,
+    /// Every layer as evaluated.
+    pub layers: Vec<LayerReport>,
+    /// Keys that conditions or policy variables referenced and the request lacked.
+    pub missing_keys: Vec<String>,
+    /// Context keys the simulator filled in from the caller and the resource.
+    pub derived_keys: Vec<(String, String)>,
+    /// Rules where the documentation is silent and polsim chose, when they applied.
+    pub notes: Vec<String>,
+    /// The caller as the cloud names it in messages.
+    pub caller: String,
+    /// The questions of the cloud's 403 troubleshooting guide, answered.
+    pub checklist: Vec<ChecklistItem>,
+}
+
+impl Report {
+    /// Words an evaluation.
+    pub fn new(e: &Evaluation<'_>) -> Report {
+        let req = e.request;
+        let v = &e.verdict;
+        let mut notes: Vec<String> = v.notes.iter().map(|n| note_text(e, n)).collect();
+        let (code, message) = if v.decision == Decision::Allow {
+            (None, None)
+        } else {
+            let m = e.profile.message(e);
+            notes.extend(m.notes);
+            (Some(m.code), Some(m.text))
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        notes.retain(|n| seen.insert(n.clone()));
+        Report {
+            cloud: req.cloud,
+            decision: v.decision,
+            layer: v.layer,
+            level: v.level.map(str::to_string),
+            statement: v.statement.map(StatementInfo::from),
+            reason: reason_text(e),
+            message,
+            code,
+            layers: layers(e),
+            missing_keys: e
+                .explained
+                .as_ref()
+                .map(|x| x.missing.iter().map(|k| k.to_string()).collect())
+                .unwrap_or_default(),
+            derived_keys: e
+                .prepared
+                .derived
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            notes,
+            caller: req.caller.display_arn.clone(),
+            checklist: e.profile.checklist(e),
+        }
+    }
+}
+
+/// The title of `layer` for this request's pass.
+fn title(e: &Evaluation<'_>, layer: Layer, pass: Pass) -> &'static str {
+    let resource = e
+        .plan(pass)
+        .map_or(e.request.resource.as_str(), |p| p.resource_for(layer));
+    e.profile.layer_title(layer, &e.request.action, resource)
+}
+
+/// Every evaluated layer, then the ones that do not take part, pass by pass.
+fn layers(e: &Evaluation<'_>) -> Vec<LayerReport> {
+    let mut out = Vec::new();
+    for plan in &e.prepared.passes {
+        for (i, run) in e.outcomes.runs.iter().enumerate() {
+            if run.pass != plan.pass {
+                continue;
+            }
+            let status = if !run.denies.is_empty() {
+                LayerStatus::Denies
+            } else if !run.allows.is_empty() {
+                LayerStatus::Allows
+            } else {
+                LayerStatus::NoAllow
+            };
+            let resource = plan.resource_for(run.layer);
+            let statements = e
+                .explained
+                .as_ref()
+                .and_then(|x| x.statements.get(i))
+                .map(|list| {
+                    list.iter()
+                        .map(|s| statement_line(e, resource, s))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(LayerReport {
+                layer: run.layer,
+                title: title(e, run.layer, run.pass),
+                level: run.level.map(str::to_string),
+                pass: run.pass.label().map(str::to_string),
+                resource: resource.to_string(),
+                status,
+                statements,
+            });
+        }
+        for (pass, layer, why) in &e.outcomes.skipped {
+            if *pass != plan.pass {
+                continue;
+            }
+            out.push(LayerReport {
+                layer: *layer,
+                title: title(e, *layer, *pass),
+                level: None,
+                pass: pass.label().map(str::to_string),
+                resource: plan.resource.to_string(),
+                status: LayerStatus::NotApplicable(skip_text(e, *layer, *why)),
+                statements: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+fn statement_line(e: &Evaluation<'_>, resource: &str, s: &StatementReport<'_>) -> StatementLine {
+    let env = e.env();
+    let stmt = s.stmt.stmt;
+    let held = s
+        .conditions_held
+        .iter()
+        .filter_map(|(i, o)| {
+            let c = stmt.conditions.get(*i)?;
+            let vals = env.get(&c.key);
+            let req = match vals {
+                None => "absent".to_string(),
+                Some(v) => v
+                    .iter()
+                    .map(|x| format!("`{x}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            let pol = c
+                .values
+                .iter()
+                .map(|x| format!("`{}`", x.text))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some(format!(
+                "{} `{}`: request {req}, policy [{pol}]: {}",
+                c.op_text,
+                c.key,
+                o.why.describe(vals)
+            ))
+        })
+        .collect();
+    StatementLine {
+        stmt: s.stmt.into(),
+        mismatch: s.fail.map(|f| mismatch(e, resource, s.stmt, f)),
+        conditions_held: held,
+        checks: s.checks,
+    }
+}
+
+fn mismatch(e: &Evaluation<'_>, resource: &str, s: StatementRef<'_>, f: Fail) -> Mismatch {
+    let stmt = s.stmt;
+    let req = e.request;
+    let action_texts = || stmt.action.items.iter().map(|a| a.text.clone()).collect();
+    let principals = || {
+        stmt.principal
+            .as_ref()
+            .map(|p| p.items.iter().map(|x| x.value.clone()).collect())
+            .unwrap_or_default()
+    };
+    match f {
+        Fail::Action => Mismatch::Action {
+            requested: req.action.clone(),
+            listed: action_texts(),
+        },
+        Fail::NotAction(i) => Mismatch::NotAction {
+            requested: req.action.clone(),
+            matched: stmt
+                .action
+                .items
+                .get(i)
+                .map(|a| a.text.clone())
+                .unwrap_or_default(),
+        },
+        Fail::Resource => {
+            let env = e.env();
+            let items = stmt
+                .resource
+                .as_ref()
+                .map(|c| c.items.as_slice())
+                .unwrap_or(&[]);
+            let mut unresolved: Vec<String> = Vec::new();
+            if s.policy.variables {
+                for r in items {
+                    for seg in &r.segments {
+                        for key in seg.variables() {
+                            if env.single(key).is_none() && !unresolved.iter().any(|u| u == key) {
+                                unresolved.push(key.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            Mismatch::Resource {
+                requested: resource.to_string(),
+                listed: items.iter().map(|r| r.text.clone()).collect(),
+                unresolved,
+            }
+        }
+        Fail::NotResource(i) => Mismatch::NotResource {
+            requested: resource.to_string(),
+            matched: stmt
+                .resource
+                .as_ref()
+                .and_then(|c| c.items.get(i))
+                .map(|r| r.text.clone())
+                .unwrap_or_default(),
+        },
+        Fail::Principal => Mismatch::Principal {
+            caller: req.caller.text.clone(),
+            listed: principals(),
+            note: stmt
+                .principal
+                .as_ref()
+                .and_then(|p| e.profile.principal_note(&p.items, &req.caller)),
+        },
+        Fail::NotPrincipal => Mismatch::NotPrincipal {
+            caller: req.caller.text.clone(),
+            listed: principals(),
+        },
+        Fail::NoPrincipal => Mismatch::NoPrincipal,
+        Fail::Condition(i, outcome) => {
+            let env = e.env();
+            match stmt.conditions.get(i) {
+                Some(c) => {
+                    let vals = env.get(&c.key);
+                    Mismatch::Condition {
+                        operator: c.op_text.clone(),
+                        key: c.key.clone(),
+                        pos: c.key_pos,
+                        request: vals.map(|v| v.iter().map(str::to_string).collect()),
+                        policy: c.values.iter().map(|x| x.text.clone()).collect(),
+                        reason: outcome.why.describe(vals),
+                    }
+                }
+                None => Mismatch::NoPrincipal,
+            }
+        }
+    }
+}
+
+/// The resource-based layer of a pass: the access point's, or the bucket's (or key's, role's).
+fn rbp_title(e: &Evaluation<'_>, pass: Pass) -> &'static str {
+    let layer = if pass == Pass::AccessPoint {
+        Layer::AccessPoint
+    } else {
+        Layer::Resource
+    };
+    title(e, layer, pass)
+}
+
+/// Why the request was decided as it was, in the cloud's words.
+pub fn reason_text(e: &Evaluation<'_>) -> String {
+    let v = &e.verdict;
+    let cloud = e.request.cloud;
+    let layer = v.layer.unwrap_or(Layer::Identity);
+    let rbp = || rbp_title(e, v.pass);
+    let (cam, ram) = (cloud == Cloud::Tencent, cloud == Cloud::Aliyun);
+    match v.reason {
+        Reason::Allowed | Reason::AllowedByDefault | Reason::AllowedOwner => match v.statement {
+            Some(s) => format!(
+                "allowed: statement {} of {} allows and nothing denies",
+                s.label(),
+                s.policy.id
+            ),
+            None if v.reason == Reason::AllowedOwner && cam => {
+                "allowed: the root account owns the resource and nothing denies".into()
+            }
+            None if v.reason == Reason::AllowedOwner => {
+                "allowed: the caller owns the resource and nothing denies".into()
+            }
+            None => "allowed and nothing denies".into(),
+        },
+        Reason::AlwaysAllowed => {
+            "sts:GetCallerIdentity is always allowed, whatever the policies say".into()
+        }
+        Reason::ExplicitDeny => match v.statement {
+            Some(s) => format!(
+                "explicit deny by statement {} of {} in the {}",
+                s.label(),
+                s.policy.id,
+                title(e, layer, v.pass)
+            ),
+            None => format!("explicit deny in the {}", title(e, layer, v.pass)),
+        },
+        Reason::ChainLevelNoAllow => {
+            let lv = v.level.unwrap_or_default();
+            if ram {
+                format!("no control policy at level `{lv}` allows the action (every level from the account up to the Root must allow)")
+            } else {
+                format!(
+                    "no {} at level `{lv}` allows the action (every level from the root down must allow)",
+                    title(e, layer, v.pass)
+                )
+            }
+        }
+        Reason::EndpointNoAllow if ram => "the endpoint policy does not allow the request (it intersects with, and never replaces, RAM and bucket policies)".into(),
+        Reason::EndpointNoAllow => "the VPC endpoint policy does not allow the request".into(),
+        Reason::AnonymousNeedsResourcePolicy => format!("no {} allows the caller, and for an unsigned or service caller only a resource-based policy can grant", rbp()),
+        Reason::ResourcePolicyRequired => format!("no {} allows the caller, and this resource needs an explicit allow in it; identity policies alone cannot grant", rbp()),
+        Reason::DelegationWithoutIdentity => format!("the {} only delegates to the account, and no identity-based policy allows the action", rbp()),
+        Reason::CrossAccountNeedsIdentity => "cross-account: the caller's identity-based policies must allow as well, and none does".into(),
+        Reason::AccessPointNeedsDelegation => format!("the {} does not allow the request made through the access point (it must delegate to access points, e.g. with `s3:DataAccessPointAccount`)", rbp()),
+        Reason::NoIdentityAllowAccountOnly => format!("no identity-based policy allows the action (the {} names only the account, which delegates to the identity policies)", rbp()),
+        Reason::NoIdentityAllow => "no identity-based policy allows the action, and no resource-based policy names the caller".into(),
+        Reason::CrossAccountNoResourcePolicy => "cross-account: the resource's account must grant through a resource-based policy, and the stack has none".into(),
+        Reason::CrossAccountNoGrant if cam => "cross-account: the resource owner's bucket policy grants nothing to the caller or its root account".into(),
+        Reason::CrossAccountNoGrant => format!("cross-account: no {} statement allows the caller or its account", rbp()),
+        Reason::BoundaryNoAllow if cam => "the permission boundary does not allow the action (a boundary limits, it never grants)".into(),
+        Reason::BoundaryNoAllow => "the permissions boundary does not allow the action (a boundary limits, it never grants)".into(),
+        Reason::SessionNoAllow if ram => "the STS Policy parameter does not allow the action (the token's permissions are the role's policies intersected with it)".into(),
+        Reason::SessionNoAllow if cam => "the policy given when the temporary key was issued does not allow the action (the key's permissions are the intersection of its holder's and that policy)".into(),
+        Reason::SessionNoAllow => "no session policy allows the action (the session's permissions are the intersection of its identity policies and its session policies)".into(),
+        Reason::FederatedWithoutSessionPolicy => "a federated-user session was given no session policy, so it has no permissions".into(),
+        Reason::RootCannotAssumeRole => "an Alibaba Cloud account (root identity) cannot assume a RAM role".into(),
+        Reason::AssumeRoleNeedsIdentity => format!("assuming a role needs an Allow for sts:AssumeRole in the caller's {} policies as well as in the role's trust policy", if cam { "CAM" } else { "RAM" }),
+        Reason::TrustPolicyNoAllow => "the role's trust policy does not allow the caller".into(),
+        Reason::NoIdentityNoBucketAllow => format!("no {} policy and no bucket policy allows the action", if cam { "CAM" } else { "RAM" }),
+        Reason::OnlyBucketPolicyCanGrant => "no bucket policy allows the caller, and only the bucket policy can grant access to another account's or an anonymous caller".into(),
+        Reason::BucketNeedsAccessPointDelegation => "the bucket policy does not delegate to the access point (an access point has no access until the bucket policy allows requests through it, e.g. with `oss:DataAccessPointAccount`)".into(),
+        Reason::AccessPointNoAllow => "the access point policy does not allow the request (a request through an access point needs the RAM or bucket policy AND the access point policy to allow)".into(),
+        Reason::AnonymousNoBucketGrant => "no bucket policy allows anonymous access (the bucket is taken to be private: ACLs are not modelled)".into(),
+        Reason::CrossAccountNeedsSubAccountGrant => "cross-account: the bucket policy grants the caller's root account, and that account's CAM policies must also grant the sub-account; none does".into(),
+    }
+}
+
+/// A note, in words.
+pub fn note_text(e: &Evaluation<'_>, n: Note) -> String {
+    match n {
+        Note::RootIdentityNotEvaluated => "the root user is allowed by default; identity policies cannot be attached to it and are not evaluated (§1.1)".into(),
+        Note::CallerIdentityAlwaysAllowed => "sts:GetCallerIdentity needs no permission and cannot be denied (§1.1)".into(),
+        Note::AccessPointTwoPasses => "access-point request: judged once against the access point (identity + access point policy) and once against the bucket (identity + bucket policy); both must allow (docs/semantics/aws.md, access points)".into(),
+        Note::OwnerRootBucketPolicyDenyNotApplied => "the bucket owner's root user can always get, put and delete the bucket policy; the bucket policy's Deny is not applied (§1.1)".into(),
+        Note::ResourcePolicyMissing => format!("the stack has no {}; for KMS keys and role trust a resource-based policy must allow explicitly, so its absence denies", title(e, Layer::Resource, Pass::Only)),
+        Note::RootAllowedByDefault => "the root user is allowed by default in its own account (§1.1)".into(),
+        Note::BoundaryLiftedByDirectGrant => "the resource-based policy names the caller directly, so the permissions boundary's implicit deny does not limit it (§1.3)".into(),
+        Note::SessionLiftedByDirectGrant => "the resource-based policy names the session (or `*`), so the session policy's implicit deny does not limit it (§1.3)".into(),
+        Note::FederatedWithoutSessionPolicy => "a GetFederationToken session with no session policy has no permissions (§1.1 step 7)".into(),
+        Note::OwnerExemptFromWildcardDeny => "a bucket-policy statement with Principal `*` and no Condition does not apply to the bucket owner (OSS bucket policy documentation)".into(),
+        Note::RootCannotAssumeRole => "an Alibaba Cloud account cannot assume a RAM role: STS answers `Roles may not be assumed by root accounts.`".into(),
+        Note::NoTrustPolicy => "the stack has no trust policy for the role; a role can be assumed only if its trust policy allows".into(),
+        Note::RamPoliciesOwnAccountOnly => "RAM policies grant access to the account's own resources only; another account's resources must be granted by their bucket policy".into(),
+        Note::OwnerHasEveryPermission => "the resource owner (Alibaba Cloud account) has every permission on its own resources".into(),
+        Note::OssAclFallbackPrivate => "with no Allow from RAM or bucket policies, OSS falls back to the object and bucket ACLs; polsim takes them to be private (ACLs are not modelled)".into(),
+        Note::CosAccountAssumed => "COS names carry the APPID, not the owner's account: with no `resource_account`, the bucket is taken to belong to the caller's account".into(),
+        Note::TencentRootOwner => "a root account may do anything with its own resources (CAM evaluation logic)".into(),
+        Note::CosEveryoneGrantCrossAccount => "a bucket policy that grants everyone lets a signed caller of another account in without its own account's CAM grant: COS also checks every request as an anonymous one".into(),
+        Note::BoundaryCapsBucketGrants => "the permission boundary caps every permission of the sub-account or role, bucket-policy grants included (UNCERTAIN, docs/semantics/tencent.md)".into(),
+        Note::FederatingUserNamed => "the resource-based policy names the IAM user that called GetFederationToken, which covers its federated-user sessions; such a grant is limited by the session policy, as a grant to a role is (docs/semantics/aws.md)".into(),
+    }
+}
+
+/// Why a layer does not take part, in the cloud's words.
+pub fn skip_text(e: &Evaluation<'_>, layer: Layer, why: Skip) -> String {
+    let cloud = e.request.cloud;
+    let (cam, ram) = (cloud == Cloud::Tencent, cloud == Cloud::Aliyun);
+    match why {
+        Skip::ServiceLinkedRole if ram => "control policies do not apply to service-linked roles".into(),
+        Skip::ServiceLinkedRole if layer == Layer::Rcp => "RCPs do not restrict service-linked roles".into(),
+        Skip::ServiceLinkedRole => "SCPs do not restrict service-linked roles".into(),
+        Skip::RcpServiceNotCovered => {
+            let service = e.request.action.split(':').next().unwrap_or("").to_ascii_lowercase();
+            format!("RCPs do not cover the `{service}` service")
+        }
+        Skip::ScpNotForAnonymousOrService if ram => "control policies apply to the RAM identities of member accounts only".into(),
+        Skip::ScpNotForAnonymousOrService => "SCPs apply only to the principals of an organization's accounts, not to anonymous or service callers".into(),
+        Skip::IdentityNeedsSignedPrincipal if ram => "RAM policies apply to RAM users and roles only".into(),
+        Skip::IdentityNeedsSignedPrincipal if cam => "CAM policies apply to signed requests of sub-accounts and roles only".into(),
+        Skip::IdentityNeedsSignedPrincipal => "identity policies apply only to signed IAM principals".into(),
+        Skip::RootAllowedByDefault if ram => "the Alibaba Cloud account has every permission on its own resources; RAM policies attach to RAM identities".into(),
+        Skip::RootAllowedByDefault if cam => "a root account may do anything with its own resources; CAM policies attach to sub-accounts and roles".into(),
+        Skip::RootAllowedByDefault => "the root user is allowed by default".into(),
+        Skip::BoundaryUsersAndRolesOnly if cam => "permission boundaries apply to sub-accounts and roles only".into(),
+        Skip::BoundaryUsersAndRolesOnly => "permissions boundaries apply to IAM users and roles only".into(),
+        Skip::SessionPolicyNeedsSession if ram => "the STS Policy parameter applies to role sessions only; the caller is not one".into(),
+        Skip::SessionPolicyNeedsSession => "session policies apply to role and federated-user sessions only; the caller is not a session".into(),
+        Skip::ControlPolicyNotForAccount => "control policies do not apply to the Alibaba Cloud account (root identity) itself".into(),
+        Skip::NoSuchLayer if ram && layer == Layer::PermissionsBoundary => "Alibaba Cloud RAM has no permissions boundaries".into(),
+        Skip::NoSuchLayer if ram && layer == Layer::Rcp => "Alibaba Cloud has no resource control policies".into(),
+        Skip::NoSuchLayer => format!("{} has no {} layer", cloud.title(), layer.name()),
+        Skip::TempKeyNeedsSignature => "a temporary-key policy applies only to requests signed with that key".into(),
+    }
+}
