@@ -8,99 +8,50 @@
 use crate::decide::{
     Decision, Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::eval::{match_segments, split_resource};
 use crate::explain::{Evaluation, PassPlan, Prepared, StatementRef};
-use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
+use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind};
 use crate::pattern::Glob;
-use crate::profile::{Applies, CloudProfile};
+use crate::profile::{Applies, CloudProfile, ResourceNames, Traits};
 use crate::report::Message;
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
 use std::borrow::Cow;
 
-/// Reads a caller as the test format writes it for Alibaba Cloud.
-pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
-    let t = text.trim();
-    let mut c = Caller {
-        kind: CallerKind::Anonymous,
-        text: t.to_string(),
-        account: None,
-        partition: "acs".into(),
-        name: None,
-        path: "/".into(),
-        session: None,
-        id: id.map(str::to_string),
-        display_arn: "anonymous".into(),
-        principal_arn: None,
-        federated_by: None,
-    };
-    if t.eq_ignore_ascii_case("anonymous") || t == "*" {
-        return Ok(c);
-    }
-    if !t.contains(':') && t.ends_with(".aliyuncs.com") {
-        c.kind = CallerKind::Service;
-        c.name = Some(t.to_string());
-        c.display_arn = t.to_string();
-        return Ok(c);
-    }
-    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-        c.kind = CallerKind::Root;
-        c.account = Some(t.to_string());
-        c.display_arn = format!("acs:ram::{t}:root");
-        c.principal_arn = Some(c.display_arn.clone());
-        return Ok(c);
-    }
-    let parts: Vec<&str> = t.splitn(5, ':').collect();
-    let ["acs", "ram", _, account, res] = parts.as_slice() else {
-        return Err(format!(
-            "`{t}` is not an Alibaba Cloud principal: expected `acs:ram::UID:user/NAME`, `acs:ram::UID:role/NAME/SESSION`, `acs:ram::UID:root`, a service such as `ecs.aliyuncs.com`, or `anonymous`"
-        ));
-    };
-    // Documentation examples mask UIDs (`174649585760xxxx`); accept them as written.
-    if account.is_empty()
-        || !account
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'x' || b == b'*')
-    {
-        return Err(format!(
-            "`{t}`: the account part `{account}` is not an Alibaba Cloud account UID"
-        ));
-    }
-    c.account = Some(account.to_string());
-    let mut segs = res.split('/');
-    match (segs.next(), segs.next(), segs.next(), segs.next()) {
-        (Some("root"), None, ..) => {
-            c.kind = CallerKind::Root;
-            c.display_arn = t.to_string();
-            c.principal_arn = Some(t.to_string());
-        }
-        (Some("user"), Some(name), None, _) if !name.is_empty() => {
-            c.kind = CallerKind::User;
-            c.name = Some(name.to_string());
-            c.display_arn = t.to_string();
-            c.principal_arn = Some(t.to_string());
-        }
-        (Some("role" | "assumed-role"), Some(role), session, None) if !role.is_empty() => {
-            c.kind = CallerKind::RoleSession;
-            c.name = Some(role.to_string());
-            c.session = session.filter(|s| !s.is_empty()).map(str::to_string);
-            c.principal_arn = Some(format!("acs:ram::{account}:role/{role}"));
-            c.display_arn = match &c.session {
-                Some(s) => format!("acs:ram::{account}:assumed-role/{role}/{s}"),
-                None => format!("acs:ram::{account}:role/{role}"),
-            };
-            if role.to_ascii_lowercase().starts_with("aliyunservicerolefor") {
-                c.path = "/service-linked/".into();
-            }
-        }
-        _ => {
-            return Err(format!(
-                "`{t}` is not a RAM principal: expected `user/NAME`, `role/NAME[/SESSION]`, `assumed-role/NAME/SESSION` or `root` after the account"
-            ))
-        }
-    }
-    Ok(c)
-}
+/// What Alibaba Cloud is, as data.
+pub static TRAITS: Traits = Traits {
+    cloud: Cloud::Aliyun,
+    version_markers: &["1"],
+    name_prefix: "acs:",
+    actions_case_insensitive: true,
+    action_prefix: None,
+    keys_case_sensitive: false,
+    negated_holds_on_missing_key: true,
+    resources: ResourceNames {
+        segments: 5,
+        prefix: "acs",
+        account_segment: Some(3),
+        empty_means_any: &[],
+        empty_means_own_account: None,
+        // OSS names carry `*` for the region: a request segment `*` is not specific.
+        request_star_is_any: true,
+    },
+    partition: "acs",
+    anonymous_names: &["anonymous", "*"],
+    service_suffix: ".aliyuncs.com",
+    default_principal: "acs:ram::{account}:user/{user}",
+    default_account: "1234567890123456",
+    // The order layers are evaluated in, and explicit denies reported in.
+    layer_order: [
+        Layer::Scp,
+        Layer::VpcEndpoint,
+        Layer::Session,
+        Layer::AccessPoint,
+        Layer::Resource,
+        Layer::Identity,
+        Layer::PermissionsBoundary,
+        Layer::Rcp,
+    ],
+};
 
 /// The account field of an `acs:` resource name.
 pub fn acs_account(name: &str) -> Option<&str> {
@@ -125,64 +76,89 @@ fn sts_form(caller: &Caller) -> Option<String> {
 /// The Alibaba Cloud profile.
 pub struct Aliyun;
 
-/// The order layers are evaluated in, and explicit denies reported in.
-const ORDER: [Layer; 8] = [
-    Layer::Scp,
-    Layer::VpcEndpoint,
-    Layer::Session,
-    Layer::AccessPoint,
-    Layer::Resource,
-    Layer::Identity,
-    Layer::PermissionsBoundary,
-    Layer::Rcp,
-];
-
 impl CloudProfile for Aliyun {
-    fn cloud(&self) -> Cloud {
-        Cloud::Aliyun
+    fn traits(&self) -> &'static Traits {
+        &TRAITS
     }
 
-    fn version_markers(&self) -> &'static [&'static str] {
-        &["1"]
-    }
-
-    fn name_prefix(&self) -> &'static str {
-        "acs:"
-    }
-
-    fn parse_caller(&self, text: &str, id: Option<&str>) -> Result<Caller, String> {
-        parse_caller(text, id)
-    }
-
-    fn default_principal(&self, resource_account: Option<&str>, resource: &str) -> String {
-        let acct = resource_account
-            .or_else(|| acs_account(resource))
-            .unwrap_or("1234567890123456");
-        format!("acs:ram::{acct}:user/{}", crate::profile::DEFAULT_USER)
-    }
-
-    fn actions_case_insensitive(&self) -> bool {
-        true
-    }
-
-    fn keys_case_sensitive(&self) -> bool {
-        false
-    }
-
-    fn resource_matches<'p>(
-        &self,
-        pattern: &'p ResourcePattern,
-        resource: &str,
-        _layer: Layer,
-        _facts: &Facts,
-        _lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<bool, &'p str> {
-        let res = match split_resource(pattern, resource, 5, "acs", true) {
-            Ok(parts) => parts,
-            Err(decided) => return Ok(decided),
+    fn parse_identity(&self, t: &str, mut c: Caller) -> Result<Caller, String> {
+        if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+            c.kind = CallerKind::Root;
+            c.account = Some(t.to_string());
+            c.display_arn = format!("acs:ram::{t}:root");
+            c.principal_arn = Some(c.display_arn.clone());
+            return Ok(c);
+        }
+        let parts: Vec<&str> = t.splitn(5, ':').collect();
+        let ["acs", "ram", _, account, res] = parts.as_slice() else {
+            return Err(format!(
+                "`{t}` is not an Alibaba Cloud principal: expected `acs:ram::UID:user/NAME`, `acs:ram::UID:role/NAME/SESSION`, `acs:ram::UID:root`, a service such as `ecs.aliyuncs.com`, or `anonymous`"
+            ));
         };
-        // OSS names carry `*` for the region: a request segment `*` is not specific.
-        match_segments(pattern, &res, &|_| None, |i, _, part| i < 4 && part == "*")
+        // Documentation examples mask UIDs (`174649585760xxxx`); accept them as written.
+        if account.is_empty()
+            || !account
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'x' || b == b'*')
+        {
+            return Err(format!(
+                "`{t}`: the account part `{account}` is not an Alibaba Cloud account UID"
+            ));
+        }
+        c.account = Some(account.to_string());
+        let mut segs = res.split('/');
+        match (segs.next(), segs.next(), segs.next(), segs.next()) {
+            (Some("root"), None, ..) => {
+                c.kind = CallerKind::Root;
+                c.display_arn = t.to_string();
+                c.principal_arn = Some(t.to_string());
+            }
+            (Some("user"), Some(name), None, _) if !name.is_empty() => {
+                c.kind = CallerKind::User;
+                c.name = Some(name.to_string());
+                c.display_arn = t.to_string();
+                c.principal_arn = Some(t.to_string());
+            }
+            (Some("role" | "assumed-role"), Some(role), session, None) if !role.is_empty() => {
+                c.kind = CallerKind::RoleSession;
+                c.name = Some(role.to_string());
+                c.session = session.filter(|s| !s.is_empty()).map(str::to_string);
+                c.principal_arn = Some(format!("acs:ram::{account}:role/{role}"));
+                c.display_arn = match &c.session {
+                    Some(s) => format!("acs:ram::{account}:assumed-role/{role}/{s}"),
+                    None => format!("acs:ram::{account}:role/{role}"),
+                };
+                if role.to_ascii_lowercase().starts_with("aliyunservicerolefor") {
+                    c.path = "/service-linked/".into();
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "`{t}` is not a RAM principal: expected `user/NAME`, `role/NAME[/SESSION]`, `assumed-role/NAME/SESSION` or `root` after the account"
+                ))
+            }
+        }
+        Ok(c)
+    }
+
+    fn principal_form(&self, kind: PrincipalKind, value: &str) -> PrincipalForm {
+        match kind {
+            PrincipalKind::Uid if value == "*" => PrincipalForm::Everyone,
+            PrincipalKind::Uid
+                if !value.is_empty()
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b == b'x' || b == b'*') =>
+            {
+                // A UID: a RAM user's UID (the test format's principal_id), or an account's.
+                PrincipalForm::UniqueId(Glob::new(value))
+            }
+            PrincipalKind::Uid if value.starts_with("arn:sts:") => {
+                PrincipalForm::SessionPattern(Glob::new(value))
+            }
+            PrincipalKind::Uid | PrincipalKind::Ram => ram_form(value),
+            _ => PrincipalForm::Unsupported,
+        }
     }
 
     fn principal_matches(
@@ -192,56 +168,24 @@ impl CloudProfile for Aliyun {
         _layer: Layer,
         _effect: Effect,
     ) -> Option<PrincipalHow> {
-        let v = entry.value.as_str();
-        match entry.kind {
-            PrincipalKind::Any => Some(PrincipalHow::Any),
-            PrincipalKind::Uid => {
-                if v == "*" {
-                    return Some(PrincipalHow::Any);
-                }
-                if !v.is_empty()
-                    && v.bytes()
-                        .all(|b| b.is_ascii_digit() || b == b'x' || b == b'*')
-                    && !v.starts_with("arn:")
-                {
-                    // A UID: a RAM user's UID (the test format's principal_id), or an account's.
-                    let g = Glob::new(v);
-                    let user = caller.kind == CallerKind::User
-                        && caller.id.as_deref().is_some_and(|id| g.matches(id));
-                    let root = caller.kind == CallerKind::Root
-                        && caller.account.as_deref().is_some_and(|a| g.matches(a));
-                    return (user || root).then_some(PrincipalHow::Direct);
-                }
-                if v.starts_with("arn:sts:") {
-                    return sts_form(caller)
-                        .filter(|s| Glob::new(v).matches(s))
-                        .map(|_| PrincipalHow::Direct);
-                }
-                ram_arn(v, caller)
+        let account = caller.account.as_deref();
+        let named = match &entry.form {
+            PrincipalForm::UniqueId(g) => {
+                let user = caller.kind == CallerKind::User
+                    && caller.id.as_deref().is_some_and(|id| g.matches(id));
+                let root = caller.kind == CallerKind::Root && account.is_some_and(|a| g.matches(a));
+                user || root
             }
-            PrincipalKind::Ram => ram_arn(v, caller),
-            PrincipalKind::Service => (caller.kind == CallerKind::Service
-                && caller
-                    .name
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(v)))
-            .then_some(PrincipalHow::Direct),
-            PrincipalKind::Federated => {
-                (caller.id.as_deref() == Some(v)).then_some(PrincipalHow::Direct)
-            }
-            _ => None,
-        }
+            PrincipalForm::SessionPattern(g) => sts_form(caller).is_some_and(|s| g.matches(&s)),
+            form => return crate::eval::account_user_role(form, caller),
+        };
+        named.then_some(PrincipalHow::Direct)
     }
 
     fn prepare<'s>(&self, stack: &'s Stack, req: &'s Request) -> Prepared<'s> {
         let caller = &req.caller;
         let action = req.action.as_str();
-        let resource_account = req
-            .resource_account
-            .as_deref()
-            .or_else(|| acs_account(&req.resource))
-            .or_else(|| req.access_point.as_deref().and_then(acs_account))
-            .or(caller.account.as_deref());
+        let resource_account = self.resource_account(req);
         let user = &req.context;
         let mut derived = Derived::default();
         derived.add(user, "acs:PrincipalARN", caller.principal_arn.as_deref());
@@ -282,10 +226,6 @@ impl CloudProfile for Aliyun {
         }
     }
 
-    fn layer_order(&self) -> &'static [Layer] {
-        &ORDER
-    }
-
     fn applies(&self, layer: Layer, _pass: Pass, f: &Facts) -> Applies {
         match layer {
             // Control policies: RAM users and roles of a member account; not the account
@@ -312,17 +252,107 @@ impl CloudProfile for Aliyun {
         }
     }
 
+    /// The Alibaba Cloud decision over evaluated layers.
     fn decide<'s>(&self, o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
-        decide(o, f)
+        let p = Pass::Only;
+        let mut notes = Notes::default();
+        let owner = f.owner_root();
+
+        // 1. Explicit deny: control policy, endpoint, session, access point, bucket, RAM.
+        let mut owner_exempt = false;
+        let deny = o.first_deny(&TRAITS.layer_order, |run, d| {
+            let exempt = owner && run.layer == Layer::Resource && wildcard_without_condition(d);
+            owner_exempt |= exempt;
+            exempt
+        });
+        if owner_exempt {
+            notes.add(Note::OwnerExemptFromWildcardDeny);
+        }
+        if let Some((run, stmt)) = deny {
+            return Verdict::explicit(run, stmt).with_notes(notes);
+        }
+        let deny = |layer, reason, notes: Notes| Verdict::implicit(layer, reason).with_notes(notes);
+
+        // 2. What must allow.
+        if let Some(run) = o.level_without_allow(p, Layer::Scp) {
+            return Verdict::implicit_level(run, Reason::ChainLevelNoAllow).with_notes(notes);
+        }
+        if o.no_allow(p, Layer::VpcEndpoint) {
+            return deny(Layer::VpcEndpoint, Reason::EndpointNoAllow, notes);
+        }
+        if o.no_allow(p, Layer::Session) {
+            return deny(Layer::Session, Reason::SessionNoAllow, notes);
+        }
+        let identity_allows = o.first_allow(p, Layer::Identity);
+        let resource_allows = o.first_allow(p, Layer::Resource);
+        let granted = if f.resource == ResourceKind::RoleTrust {
+            if f.caller == CallerKind::Root {
+                notes.add(Note::RootCannotAssumeRole);
+                return deny(Layer::Identity, Reason::RootCannotAssumeRole, notes);
+            }
+            if identity_allows.is_none() && f.signed_identity() {
+                return deny(Layer::Identity, Reason::AssumeRoleNeedsIdentity, notes);
+            }
+            if resource_allows.is_none() {
+                if !f.has_resource_layer {
+                    notes.add(Note::NoTrustPolicy);
+                }
+                return deny(Layer::Resource, Reason::TrustPolicyNoAllow, notes);
+            }
+            resource_allows
+        } else {
+            let identity_counts = f.same_account && identity_allows.is_some();
+            if identity_allows.is_some() && !f.same_account {
+                notes.add(Note::RamPoliciesOwnAccountOnly);
+            }
+            if owner {
+                if identity_allows.is_none() && resource_allows.is_none() {
+                    notes.add(Note::OwnerHasEveryPermission);
+                }
+            } else if !identity_counts && resource_allows.is_none() {
+                if f.storage {
+                    notes.add(Note::OssAclFallbackPrivate);
+                }
+                // Services without resource-based policies (ECS, VPC, ...) decide on RAM policies
+                // alone, whoever owns the resource.
+                let identity_final = !f.storage && !f.has_resource_layer;
+                return if f.signed_identity() && (f.same_account || identity_final) {
+                    deny(Layer::Identity, Reason::NoIdentityNoBucketAllow, notes)
+                } else {
+                    deny(Layer::Resource, Reason::OnlyBucketPolicyCanGrant, notes)
+                };
+            }
+            if identity_counts {
+                identity_allows
+            } else {
+                resource_allows
+            }
+        };
+        if f.via_access_point
+            && o.get(p, Layer::Resource)
+                .is_none_or(|r| r.allows.is_empty())
+        {
+            return deny(
+                Layer::Resource,
+                Reason::BucketNeedsAccessPointDelegation,
+                notes,
+            );
+        }
+        if f.via_access_point
+            && o.get(p, Layer::AccessPoint)
+                .is_none_or(|r| r.allows.is_empty())
+        {
+            return deny(Layer::AccessPoint, Reason::AccessPointNoAllow, notes);
+        }
+        Verdict::granted(granted, Reason::AllowedOwner).with_notes(notes)
     }
 
     fn layer_title(&self, layer: Layer, action: &str, resource: &str) -> &'static str {
         title(layer, action, resource)
     }
 
-    fn message(&self, e: &Evaluation<'_>) -> Message {
+    fn message(&self, e: &Evaluation<'_>, layer: Layer) -> Message {
         let req = e.request;
-        let layer = e.verdict.layer.unwrap_or(Layer::Identity);
         let m = message(
             &req.caller,
             &req.action,
@@ -346,31 +376,30 @@ impl CloudProfile for Aliyun {
 }
 
 /// `acs:ram::UID:root` (the account: any of its identities), `acs:ram::UID:user/NAME`,
-/// `acs:ram::UID:role/NAME`.
-fn ram_arn(v: &str, caller: &Caller) -> Option<PrincipalHow> {
+/// `acs:ram::UID:role/NAME`; account and names are wildcard patterns, names ignore case.
+fn ram_form(v: &str) -> PrincipalForm {
+    use crate::ir::NamePart::{FoldedPattern, Pattern};
     let p: Vec<&str> = v.splitn(5, ':').collect();
     let ["acs", "ram", _, acct, res] = p.as_slice() else {
-        return None;
+        return PrincipalForm::Unsupported;
     };
-    if !caller.is_identity() || !Glob::new(acct).matches(caller.account.as_deref().unwrap_or("")) {
-        return None;
-    }
+    let account = Pattern(Glob::new(acct));
     let (kind, name) = res.split_once('/').unwrap_or((res, ""));
-    match (kind, caller.kind) {
-        ("root", _) => Some(if caller.kind == CallerKind::Root {
-            PrincipalHow::Direct
-        } else {
-            PrincipalHow::Account
-        }),
-        ("user", CallerKind::User) | ("role", CallerKind::RoleSession) => {
-            let role_part = name.split('/').next().unwrap_or(name);
-            caller
-                .name
-                .as_deref()
-                .is_some_and(|n| Glob::new(&role_part.to_lowercase()).matches(&n.to_lowercase()))
-                .then_some(PrincipalHow::Direct)
-        }
-        _ => None,
+    let name = || {
+        let first = name.split('/').next().unwrap_or(name);
+        FoldedPattern(Glob::new(&first.to_lowercase()))
+    };
+    match kind {
+        "root" => PrincipalForm::Account(account),
+        "user" => PrincipalForm::User {
+            account,
+            name: name(),
+        },
+        "role" => PrincipalForm::Role {
+            account,
+            name: name(),
+        },
+        _ => PrincipalForm::Unsupported,
     }
 }
 
@@ -387,106 +416,6 @@ fn is_role_assumption(action: &str, resource: &str) -> bool {
             .split(':')
             .nth(4)
             .is_some_and(|r| r.starts_with("role/"))
-}
-
-/// The Alibaba Cloud decision over evaluated layers.
-pub fn decide<'s>(o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
-    let p = Pass::Only;
-    let mut notes = Notes::default();
-    let owner = f.owner_root();
-
-    // 1. Explicit deny: control policy, endpoint, session, access point, bucket, RAM.
-    let mut owner_exempt = false;
-    let deny = o.first_deny(&ORDER, |run, d| {
-        let exempt = owner && run.layer == Layer::Resource && wildcard_without_condition(d);
-        owner_exempt |= exempt;
-        exempt
-    });
-    if owner_exempt {
-        notes.add(Note::OwnerExemptFromWildcardDeny);
-    }
-    if let Some((run, stmt)) = deny {
-        return Verdict::explicit(run, stmt).with_notes(notes);
-    }
-    let deny = |layer, reason, notes: Notes| Verdict::implicit(layer, reason).with_notes(notes);
-
-    // 2. What must allow.
-    if let Some(run) = o.level_without_allow(p, Layer::Scp) {
-        return Verdict::implicit_level(run, Reason::ChainLevelNoAllow).with_notes(notes);
-    }
-    if o.no_allow(p, Layer::VpcEndpoint) {
-        return deny(Layer::VpcEndpoint, Reason::EndpointNoAllow, notes);
-    }
-    if o.no_allow(p, Layer::Session) {
-        return deny(Layer::Session, Reason::SessionNoAllow, notes);
-    }
-    let identity_allows = o.first_allow(p, Layer::Identity);
-    let resource_allows = o.first_allow(p, Layer::Resource);
-    let granted = if f.resource == ResourceKind::RoleTrust {
-        if f.caller == CallerKind::Root {
-            notes.add(Note::RootCannotAssumeRole);
-            return deny(Layer::Identity, Reason::RootCannotAssumeRole, notes);
-        }
-        if identity_allows.is_none() && f.signed_identity() {
-            return deny(Layer::Identity, Reason::AssumeRoleNeedsIdentity, notes);
-        }
-        if resource_allows.is_none() {
-            if !f.has_resource_layer {
-                notes.add(Note::NoTrustPolicy);
-            }
-            return deny(Layer::Resource, Reason::TrustPolicyNoAllow, notes);
-        }
-        resource_allows
-    } else {
-        let identity_counts = f.same_account && identity_allows.is_some();
-        if identity_allows.is_some() && !f.same_account {
-            notes.add(Note::RamPoliciesOwnAccountOnly);
-        }
-        if owner {
-            if identity_allows.is_none() && resource_allows.is_none() {
-                notes.add(Note::OwnerHasEveryPermission);
-            }
-        } else if !identity_counts && resource_allows.is_none() {
-            if f.storage {
-                notes.add(Note::OssAclFallbackPrivate);
-            }
-            // Services without resource-based policies (ECS, VPC, ...) decide on RAM policies
-            // alone, whoever owns the resource.
-            let identity_final = !f.storage && !f.has_resource_layer;
-            return if f.signed_identity() && (f.same_account || identity_final) {
-                deny(Layer::Identity, Reason::NoIdentityNoBucketAllow, notes)
-            } else {
-                deny(Layer::Resource, Reason::OnlyBucketPolicyCanGrant, notes)
-            };
-        }
-        if identity_counts {
-            identity_allows
-        } else {
-            resource_allows
-        }
-    };
-    if f.via_access_point
-        && o.get(p, Layer::Resource)
-            .is_none_or(|r| r.allows.is_empty())
-    {
-        return deny(
-            Layer::Resource,
-            Reason::BucketNeedsAccessPointDelegation,
-            notes,
-        );
-    }
-    if f.via_access_point
-        && o.get(p, Layer::AccessPoint)
-            .is_none_or(|r| r.allows.is_empty())
-    {
-        return deny(Layer::AccessPoint, Reason::AccessPointNoAllow, notes);
-    }
-    let reason = if granted.is_some() {
-        Reason::Allowed
-    } else {
-        Reason::AllowedOwner
-    };
-    Verdict::allow(granted, reason).with_notes(notes)
 }
 
 /// Whether a resource-layer statement names `*` alone and has no condition.

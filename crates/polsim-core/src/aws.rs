@@ -6,15 +6,42 @@
 use crate::decide::{
     Decision, Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::eval::{match_segments, split_resource};
 use crate::explain::{Evaluation, PassPlan, Prepared, StatementRef};
-use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
+use crate::ir::{
+    Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind, ResourcePattern,
+};
 use crate::pattern::Glob;
-use crate::profile::{Applies, CloudProfile};
+use crate::profile::{Applies, CloudProfile, ResourceNames, Traits};
 use crate::report::Message;
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
 use std::borrow::Cow;
+
+/// What AWS is, as data.
+pub static TRAITS: Traits = Traits {
+    cloud: Cloud::Aws,
+    version_markers: &["2012-10-17", "2008-10-17"],
+    name_prefix: "arn:",
+    actions_case_insensitive: true,
+    action_prefix: None,
+    keys_case_sensitive: false,
+    negated_holds_on_missing_key: true,
+    resources: ResourceNames {
+        segments: 6,
+        prefix: "arn",
+        account_segment: Some(4),
+        empty_means_any: &[],
+        empty_means_own_account: None,
+        request_star_is_any: false,
+    },
+    partition: "aws",
+    anonymous_names: &["anonymous", "*"],
+    service_suffix: "",
+    default_principal: "arn:aws:iam::{account}:user/{user}",
+    default_account: "123456789012",
+    // The order explicit denies are reported in, and layers evaluated in (§1.1).
+    layer_order: Layer::ALL,
+};
 
 /// Services whose resources resource control policies govern (AWS Organizations, 2025).
 pub const RCP_SERVICES: &[&str] = &[
@@ -29,109 +56,6 @@ pub const RCP_SERVICES: &[&str] = &[
     "ecr",
     "aoss",
 ];
-
-/// Reads a caller as the test format writes it (§ Principals of the test format).
-pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
-    let t = text.trim();
-    let mut c = Caller {
-        kind: CallerKind::Anonymous,
-        text: t.to_string(),
-        account: None,
-        partition: "aws".into(),
-        name: None,
-        path: "/".into(),
-        session: None,
-        id: id.map(str::to_string),
-        display_arn: "anonymous".into(),
-        principal_arn: None,
-        federated_by: None,
-    };
-    if t.eq_ignore_ascii_case("anonymous") || t == "*" {
-        return Ok(c);
-    }
-    if is_account_id(t) {
-        c.kind = CallerKind::Root;
-        c.account = Some(t.to_string());
-        c.display_arn = format!("arn:aws:iam::{t}:root");
-        c.principal_arn = Some(c.display_arn.clone());
-        c.id.get_or_insert_with(|| t.to_string());
-        return Ok(c);
-    }
-    if !t.starts_with("arn:") {
-        if t.contains('.') && !t.contains(':') && !t.contains('/') {
-            c.kind = CallerKind::Service;
-            c.name = Some(t.to_string());
-            c.display_arn = t.to_string();
-            return Ok(c);
-        }
-        return Err(format!(
-            "`{t}` is not an AWS principal: expected an ARN such as `arn:aws:iam::111122223333:user/Dave`, a service name such as `s3.amazonaws.com`, or `anonymous`"
-        ));
-    }
-    let parts: Vec<&str> = t.splitn(6, ':').collect();
-    let [_, partition, service, _region, account, res] = parts.as_slice() else {
-        return Err(format!(
-            "`{t}` is not a well-formed ARN (expected six `:`-separated parts)"
-        ));
-    };
-    if !is_account_id(account) {
-        return Err(format!(
-            "`{t}`: the account part `{account}` is not a 12-digit account ID"
-        ));
-    }
-    c.partition = partition.to_string();
-    c.account = Some(account.to_string());
-    let (kind_word, rest) = res.split_once('/').unwrap_or((res, ""));
-    match (*service, kind_word) {
-        ("iam", "root") if rest.is_empty() => {
-            c.kind = CallerKind::Root;
-            c.display_arn = t.to_string();
-            c.principal_arn = Some(t.to_string());
-            c.id.get_or_insert_with(|| account.to_string());
-        }
-        ("iam", "user") | ("iam", "role") if !rest.is_empty() => {
-            let (path, name) = match rest.rsplit_once('/') {
-                Some((p, n)) => (format!("/{p}/"), n),
-                None => ("/".to_string(), rest),
-            };
-            c.name = Some(name.to_string());
-            c.path = path;
-            c.principal_arn = Some(t.to_string());
-            c.display_arn = t.to_string();
-            c.kind = if kind_word == "user" {
-                CallerKind::User
-            } else {
-                CallerKind::RoleSession
-            };
-        }
-        ("sts", "assumed-role") => {
-            let Some((role, session)) = rest.split_once('/') else {
-                return Err(format!("`{t}`: an assumed-role ARN reads `assumed-role/ROLE/SESSION`"));
-            };
-            c.kind = CallerKind::RoleSession;
-            c.name = Some(role.to_string());
-            c.session = Some(session.to_string());
-            c.display_arn = t.to_string();
-            c.principal_arn = Some(format!("arn:{partition}:iam::{account}:role/{role}"));
-        }
-        ("sts", "federated-user") if !rest.is_empty() => {
-            c.kind = CallerKind::FederatedUser;
-            c.name = Some(rest.to_string());
-            c.display_arn = t.to_string();
-            c.principal_arn = Some(t.to_string());
-            if c.id.is_none() {
-                // aws:userid of a federated user is `ACCOUNT:NAME`.
-                c.id = Some(format!("{account}:{rest}"));
-            }
-        }
-        _ => {
-            return Err(format!(
-                "`{t}` is not a principal ARN: expected `iam::ACCOUNT:user/NAME`, `iam::ACCOUNT:role/NAME`, `iam::ACCOUNT:root`, `sts::ACCOUNT:assumed-role/ROLE/SESSION` or `sts::ACCOUNT:federated-user/NAME`"
-            ))
-        }
-    }
-    Ok(c)
-}
 
 /// Checks that `user` (an IAM user ARN, or the account's root ARN) can be the identity that
 /// called GetFederationToken for `caller`: a federated-user session of the same account.
@@ -177,81 +101,109 @@ fn arn_service(arn: &str) -> Option<&str> {
 /// The AWS profile.
 pub struct Aws;
 
-/// The order explicit denies are reported in, and layers evaluated in (§1.1).
-const ORDER: [Layer; 8] = [
-    Layer::Rcp,
-    Layer::Scp,
-    Layer::VpcEndpoint,
-    Layer::AccessPoint,
-    Layer::Resource,
-    Layer::Identity,
-    Layer::PermissionsBoundary,
-    Layer::Session,
-];
-
 impl CloudProfile for Aws {
-    fn cloud(&self) -> Cloud {
-        Cloud::Aws
+    fn traits(&self) -> &'static Traits {
+        &TRAITS
     }
 
-    fn version_markers(&self) -> &'static [&'static str] {
-        &["2012-10-17", "2008-10-17"]
-    }
-
-    fn name_prefix(&self) -> &'static str {
-        "arn:"
-    }
-
-    fn parse_caller(&self, text: &str, id: Option<&str>) -> Result<Caller, String> {
-        parse_caller(text, id)
-    }
-
-    fn default_principal(&self, resource_account: Option<&str>, resource: &str) -> String {
-        let acct = resource_account
-            .or_else(|| arn_account(resource))
-            .unwrap_or("123456789012");
-        format!("arn:aws:iam::{acct}:user/{}", crate::profile::DEFAULT_USER)
-    }
-
-    fn actions_case_insensitive(&self) -> bool {
-        true
-    }
-
-    fn keys_case_sensitive(&self) -> bool {
-        false
-    }
-
-    fn resource_matches<'p>(
-        &self,
-        pattern: &'p ResourcePattern,
-        resource: &str,
-        layer: Layer,
-        _facts: &Facts,
-        lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<bool, &'p str> {
-        let res = match split_resource(pattern, resource, 6, "arn", false) {
-            Ok(parts) => parts,
-            Err(decided) => return Ok(decided),
+    fn parse_identity(&self, t: &str, mut c: Caller) -> Result<Caller, String> {
+        if is_account_id(t) {
+            c.kind = CallerKind::Root;
+            c.account = Some(t.to_string());
+            c.display_arn = format!("arn:aws:iam::{t}:root");
+            c.principal_arn = Some(c.display_arn.clone());
+            c.id.get_or_insert_with(|| t.to_string());
+            return Ok(c);
+        }
+        if !t.starts_with("arn:") {
+            return Err(format!(
+                "`{t}` is not an AWS principal: expected an ARN such as `arn:aws:iam::111122223333:user/Dave`, a service name such as `s3.amazonaws.com`, or `anonymous`"
+            ));
+        }
+        let parts: Vec<&str> = t.splitn(6, ':').collect();
+        let [_, partition, service, _region, account, res] = parts.as_slice() else {
+            return Err(format!(
+                "`{t}` is not a well-formed ARN (expected six `:`-separated parts)"
+            ));
         };
-        if pattern.segments.len() < 6 {
-            let identity_like = matches!(
-                layer,
-                Layer::Identity | Layer::PermissionsBoundary | Layer::Session
-            );
-            if layer == Layer::Rcp {
-                // RCPs do not accept short ARNs at all.
-                return Ok(false);
+        if !is_account_id(account) {
+            return Err(format!(
+                "`{t}`: the account part `{account}` is not a 12-digit account ID"
+            ));
+        }
+        c.partition = partition.to_string();
+        c.account = Some(account.to_string());
+        let (kind_word, rest) = res.split_once('/').unwrap_or((res, ""));
+        match (*service, kind_word) {
+            ("iam", "root") if rest.is_empty() => {
+                c.kind = CallerKind::Root;
+                c.display_arn = t.to_string();
+                c.principal_arn = Some(t.to_string());
+                c.id.get_or_insert_with(|| account.to_string());
             }
-            if !identity_like {
-                // Resource-based, endpoint and organization policies: a short ARN matches only
-                // through a trailing wildcard.
-                return Ok(
-                    pattern.text.ends_with('*') && Glob::new(&pattern.text).matches(resource)
-                );
+            ("iam", "user") | ("iam", "role") if !rest.is_empty() => {
+                let (path, name) = match rest.rsplit_once('/') {
+                    Some((p, n)) => (format!("/{p}/"), n),
+                    None => ("/".to_string(), rest),
+                };
+                c.name = Some(name.to_string());
+                c.path = path;
+                c.principal_arn = Some(t.to_string());
+                c.display_arn = t.to_string();
+                c.kind = if kind_word == "user" {
+                    CallerKind::User
+                } else {
+                    CallerKind::RoleSession
+                };
+            }
+            ("sts", "assumed-role") => {
+                let Some((role, session)) = rest.split_once('/') else {
+                    return Err(format!("`{t}`: an assumed-role ARN reads `assumed-role/ROLE/SESSION`"));
+                };
+                c.kind = CallerKind::RoleSession;
+                c.name = Some(role.to_string());
+                c.session = Some(session.to_string());
+                c.display_arn = t.to_string();
+                c.principal_arn = Some(format!("arn:{partition}:iam::{account}:role/{role}"));
+            }
+            ("sts", "federated-user") if !rest.is_empty() => {
+                c.kind = CallerKind::FederatedUser;
+                c.name = Some(rest.to_string());
+                c.display_arn = t.to_string();
+                c.principal_arn = Some(t.to_string());
+                if c.id.is_none() {
+                    // aws:userid of a federated user is `ACCOUNT:NAME`.
+                    c.id = Some(format!("{account}:{rest}"));
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "`{t}` is not a principal ARN: expected `iam::ACCOUNT:user/NAME`, `iam::ACCOUNT:role/NAME`, `iam::ACCOUNT:root`, `sts::ACCOUNT:assumed-role/ROLE/SESSION` or `sts::ACCOUNT:federated-user/NAME`"
+                ))
             }
         }
-        // Missing trailing segments of a short identity-policy ARN are `*`.
-        match_segments(pattern, &res, lookup, |_, _, _| false)
+        Ok(c)
+    }
+
+    fn short_resource_pattern(
+        &self,
+        pattern: &ResourcePattern,
+        resource: &str,
+        layer: Layer,
+    ) -> Option<bool> {
+        match layer {
+            // Missing trailing segments of a short identity-policy ARN are `*`.
+            Layer::Identity | Layer::PermissionsBoundary | Layer::Session => None,
+            // RCPs do not accept short ARNs at all.
+            Layer::Rcp => Some(false),
+            // Resource-based, endpoint and organization policies: a short ARN matches only
+            // through a trailing wildcard.
+            _ => Some(pattern.text.ends_with('*') && Glob::new(&pattern.text).matches(resource)),
+        }
+    }
+
+    fn principal_form(&self, kind: PrincipalKind, value: &str) -> PrincipalForm {
+        principal_form(kind, value)
     }
 
     fn principal_matches(
@@ -261,20 +213,7 @@ impl CloudProfile for Aws {
         layer: Layer,
         _effect: Effect,
     ) -> Option<PrincipalHow> {
-        match entry.kind {
-            PrincipalKind::Any => Some(PrincipalHow::Any),
-            PrincipalKind::Aws => aws_entry(&entry.value, caller, layer),
-            PrincipalKind::Service => (caller.kind == CallerKind::Service
-                && caller
-                    .name
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(&entry.value)))
-            .then_some(PrincipalHow::Direct),
-            PrincipalKind::Federated | PrincipalKind::CanonicalUser => {
-                (caller.id.as_deref() == Some(entry.value.as_str())).then_some(PrincipalHow::Direct)
-            }
-            _ => None,
-        }
+        form_matches(&entry.form, caller, layer)
     }
 
     fn not_principal_exempts(
@@ -284,15 +223,13 @@ impl CloudProfile for Aws {
         effect: Effect,
         facts: &Facts,
     ) -> bool {
-        if entries
-            .iter()
-            .any(|e| e.kind == PrincipalKind::Any || e.value == "*")
-        {
+        if entries.iter().any(|e| e.form == PrincipalForm::Everyone) {
             return true;
         }
         match effect {
             Effect::Allow => entries.iter().any(|e| {
-                self.principal_matches(e, caller, Layer::Resource, effect)
+                crate::eval::common_principal(e, caller)
+                    .unwrap_or_else(|| form_matches(&e.form, caller, Layer::Resource))
                     .is_some()
             }),
             Effect::Deny => {
@@ -301,48 +238,32 @@ impl CloudProfile for Aws {
                     return false;
                 }
                 // Exempt only when every identity the request carries is listed.
-                let listed = |want: &str| {
+                let listed = |f: fn(&PrincipalForm, &Caller) -> bool| {
                     entries
                         .iter()
-                        .any(|e| e.kind == PrincipalKind::Aws && e.value == want)
+                        .any(|e| e.kind == PrincipalKind::Aws && f(&e.form, caller))
                 };
-                let root_listed = |a: &str| {
-                    entries.iter().any(|e| {
-                        e.kind == PrincipalKind::Aws
-                            && e.value.strip_prefix("arn:").is_some_and(|r| {
-                                r.strip_prefix(caller.partition.as_str())
-                                    .and_then(|r| r.strip_prefix(":iam::"))
-                                    .and_then(|r| r.strip_prefix(a))
-                                    == Some(":root")
-                            })
-                    })
+                let account_listed = listed(
+                    |f, c| matches!(f, PrincipalForm::Account(a) if a.matches_opt(c.account.as_deref())),
+                );
+                let names_caller = |f: &PrincipalForm, c: &Caller| {
+                    form_matches(f, c, Layer::Resource) == Some(PrincipalHow::Direct)
                 };
-                let account_listed = caller
-                    .account
-                    .as_deref()
-                    .is_some_and(|a| listed(a) || root_listed(a));
                 match caller.kind {
                     CallerKind::Anonymous => false,
                     CallerKind::Service => entries.iter().any(|e| {
-                        e.kind == PrincipalKind::Service
-                            && caller
-                                .name
-                                .as_deref()
-                                .is_some_and(|n| n.eq_ignore_ascii_case(&e.value))
+                        matches!(&e.form, PrincipalForm::Service(n)
+                            if caller.name.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(n)))
                     }),
                     CallerKind::Root => account_listed,
                     CallerKind::User | CallerKind::FederatedUser => {
-                        account_listed && listed(&caller.display_arn)
+                        account_listed && listed(names_caller)
                     }
                     CallerKind::RoleSession => {
-                        let role_listed = entries.iter().any(|e| {
-                            e.kind == PrincipalKind::Aws
-                                && aws_entry(&e.value, caller, Layer::Resource)
-                                    == Some(PrincipalHow::Role)
+                        let role_listed = listed(|f, c| {
+                            form_matches(f, c, Layer::Resource) == Some(PrincipalHow::Role)
                         });
-                        let session_listed =
-                            caller.session.is_some() && listed(&caller.display_arn);
-                        account_listed && role_listed && session_listed
+                        account_listed && role_listed && listed(names_caller)
                     }
                 }
             }
@@ -352,12 +273,7 @@ impl CloudProfile for Aws {
     fn prepare<'s>(&self, stack: &'s Stack, req: &'s Request) -> Prepared<'s> {
         let caller = &req.caller;
         let action = req.action.as_str();
-        let resource_account = req
-            .resource_account
-            .as_deref()
-            .or_else(|| arn_account(&req.resource))
-            .or_else(|| req.access_point.as_deref().and_then(arn_account))
-            .or(caller.account.as_deref());
+        let resource_account = self.resource_account(req);
         let mut notes = Notes::default();
         let mut derived = Derived::default();
         derive_keys(&mut derived, req, resource_account);
@@ -436,10 +352,6 @@ impl CloudProfile for Aws {
         }
     }
 
-    fn layer_order(&self) -> &'static [Layer] {
-        &ORDER
-    }
-
     fn applies(&self, layer: Layer, pass: Pass, f: &Facts) -> Applies {
         if f.caller_identity {
             return Applies::Quietly;
@@ -473,17 +385,47 @@ impl CloudProfile for Aws {
         }
     }
 
+    /// The AWS decision (§1.1): an explicit deny anywhere wins; then every pass must allow.
     fn decide<'s>(&self, o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
-        decide(o, f)
+        if f.caller_identity {
+            return Verdict::allow(None, Reason::AlwaysAllowed);
+        }
+        let mut notes = Notes::default();
+        // The bucket owner's root user can always get, put and delete its bucket policy.
+        let owner_exempt = f.bucket_policy_action && f.owner_root();
+        if owner_exempt
+            && o.runs
+                .iter()
+                .any(|r| r.layer == Layer::Resource && !r.denies.is_empty())
+        {
+            notes.add(Note::OwnerRootBucketPolicyDenyNotApplied);
+        }
+        if let Some((run, d)) = o.first_deny(&TRAITS.layer_order, |run, _| {
+            owner_exempt && run.layer == Layer::Resource
+        }) {
+            return Verdict::explicit(run, d).with_notes(notes);
+        }
+        let passes: &[Pass] = if f.via_access_point {
+            &[Pass::AccessPoint, Pass::Bucket]
+        } else {
+            &[Pass::Only]
+        };
+        let mut granted = None;
+        for &pass in passes {
+            match decide_pass(o, f, pass, &mut notes) {
+                Ok(s) => granted = granted.or(s),
+                Err(v) => return v.in_pass(pass).with_notes(notes),
+            }
+        }
+        Verdict::granted(granted, Reason::AllowedByDefault).with_notes(notes)
     }
 
     fn layer_title(&self, layer: Layer, action: &str, resource: &str) -> &'static str {
         layer_title(layer, action, resource)
     }
 
-    fn message(&self, e: &Evaluation<'_>) -> Message {
+    fn message(&self, e: &Evaluation<'_>, layer: Layer) -> Message {
         let req = e.request;
-        let layer = e.verdict.layer.unwrap_or(Layer::Identity);
         Message::new(
             "AccessDenied",
             message(
@@ -569,46 +511,6 @@ fn derive_keys<'s>(d: &mut Derived<'s>, req: &'s Request, resource_account: Opti
         d.add(user, "s3:DataAccessPointArn", Some(ap));
         d.add(user, "s3:DataAccessPointAccount", arn_account(ap));
     }
-}
-
-/// The AWS decision (§1.1): an explicit deny anywhere wins; then every pass must allow.
-pub fn decide<'s>(o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
-    if f.caller_identity {
-        return Verdict::allow(None, Reason::AlwaysAllowed);
-    }
-    let mut notes = Notes::default();
-    // The bucket owner's root user can always get, put and delete its bucket policy.
-    let owner_exempt = f.bucket_policy_action && f.owner_root();
-    if owner_exempt
-        && o.runs
-            .iter()
-            .any(|r| r.layer == Layer::Resource && !r.denies.is_empty())
-    {
-        notes.add(Note::OwnerRootBucketPolicyDenyNotApplied);
-    }
-    if let Some((run, d)) = o.first_deny(&ORDER, |run, _| {
-        owner_exempt && run.layer == Layer::Resource
-    }) {
-        return Verdict::explicit(run, d).with_notes(notes);
-    }
-    let passes: &[Pass] = if f.via_access_point {
-        &[Pass::AccessPoint, Pass::Bucket]
-    } else {
-        &[Pass::Only]
-    };
-    let mut granted = None;
-    for &pass in passes {
-        match decide_pass(o, f, pass, &mut notes) {
-            Ok(s) => granted = granted.or(s),
-            Err(v) => return v.in_pass(pass).with_notes(notes),
-        }
-    }
-    let reason = if granted.is_some() {
-        Reason::Allowed
-    } else {
-        Reason::AllowedByDefault
-    };
-    Verdict::allow(granted, reason).with_notes(notes)
 }
 
 /// One pass: the organization chains, the endpoint, then the resource-based policy, identity,
@@ -755,62 +657,112 @@ fn decide_pass<'s>(
     Ok(granted)
 }
 
-/// Matches one `AWS` principal entry (§2 Principal forms, §3 Principal).
-fn aws_entry(value: &str, caller: &Caller, layer: Layer) -> Option<PrincipalHow> {
+/// Reads an AWS principal entry (§2 Principal forms): `*`, an account (12 digits or
+/// `arn:PARTITION:iam::ACCOUNT:root`), a user, role, role session or federated-user ARN, a
+/// service, a federated provider or canonical user. A partial wildcard names nothing.
+pub fn principal_form(kind: PrincipalKind, value: &str) -> PrincipalForm {
+    use crate::ir::NamePart::{Exact, Folded};
+    if kind != PrincipalKind::Aws {
+        return PrincipalForm::Unsupported;
+    }
     if value == "*" {
-        return Some(PrincipalHow::Any);
+        return PrincipalForm::Everyone;
     }
     if value.contains('*') {
-        return None;
+        return PrincipalForm::Unsupported;
     }
-    let account_entry = if is_account_id(value) {
-        Some(value.to_string())
-    } else {
-        let p: Vec<&str> = value.splitn(6, ':').collect();
-        match p.as_slice() {
-            ["arn", _, "iam", "", acct, "root"] => Some(acct.to_string()),
-            _ => None,
-        }
-    };
-    if let Some(acct) = account_entry {
-        if !caller.is_identity() || caller.account.as_deref() != Some(acct.as_str()) {
-            return None;
-        }
-        // In an endpoint policy an account entry means that account's root user only (§1.4).
-        if layer == Layer::VpcEndpoint {
-            return (caller.kind == CallerKind::Root).then_some(PrincipalHow::Direct);
-        }
-        return Some(PrincipalHow::Account);
+    if is_account_id(value) {
+        return PrincipalForm::Account(Exact(value.to_string()));
     }
     let p: Vec<&str> = value.splitn(6, ':').collect();
-    let [_, _, service, _, acct, res] = p.as_slice() else {
-        return None;
+    let ["arn", _, service, _, acct, res] = p.as_slice() else {
+        return PrincipalForm::Unsupported;
     };
-    if caller.account.as_deref() != Some(*acct) {
-        return None;
-    }
+    let account = Exact(acct.to_string());
     let (kind, rest) = res.split_once('/').unwrap_or((res, ""));
-    match (*service, kind, caller.kind) {
-        ("iam", "user", CallerKind::User) => {
-            (value == caller.display_arn).then_some(PrincipalHow::Direct)
+    match (*service, kind) {
+        ("iam", "root") if rest.is_empty() => PrincipalForm::Account(account),
+        ("iam", "user") if !rest.is_empty() => PrincipalForm::User {
+            account,
+            name: Exact(rest.to_string()),
+        },
+        ("iam", "role") if !rest.is_empty() => PrincipalForm::Role {
+            account,
+            // A role ARN names the role's sessions whatever its path (session ARNs omit it).
+            name: Folded(rest.rsplit('/').next().unwrap_or(rest).to_ascii_lowercase()),
+        },
+        ("sts", "assumed-role") => match rest.split_once('/') {
+            Some((role, session)) => PrincipalForm::Session {
+                account,
+                role: Exact(role.to_string()),
+                session: Exact(session.to_string()),
+            },
+            None => PrincipalForm::Unsupported,
+        },
+        ("sts", "federated-user") if !rest.is_empty() => PrincipalForm::FederatedUser {
+            account,
+            name: Exact(rest.to_string()),
+        },
+        _ => PrincipalForm::Unsupported,
+    }
+}
+
+/// The user name an IAM user ARN carries after `user/` (its path included).
+fn user_path_name(caller: &Caller) -> Option<&str> {
+    caller
+        .display_arn
+        .splitn(6, ':')
+        .nth(5)
+        .and_then(|r| r.strip_prefix("user/"))
+}
+
+/// How an AWS principal form names `caller` (§2 Principal forms, §3 Principal).
+fn form_matches(form: &PrincipalForm, caller: &Caller, layer: Layer) -> Option<PrincipalHow> {
+    let account = caller.account.as_deref();
+    match form {
+        PrincipalForm::Account(a) => {
+            if !caller.is_identity() || !a.matches_opt(account) {
+                return None;
+            }
+            // In an endpoint policy an account entry means that account's root user only (§1.4).
+            if layer == Layer::VpcEndpoint {
+                return (caller.kind == CallerKind::Root).then_some(PrincipalHow::Direct);
+            }
+            Some(PrincipalHow::Account)
         }
-        // The IAM user that called GetFederationToken names its federated-user sessions.
-        ("iam", "user", CallerKind::FederatedUser) => {
-            (caller.federated_by.as_deref() == Some(value)).then_some(PrincipalHow::FederatingUser)
-        }
-        ("iam", "role", CallerKind::RoleSession) => {
-            let name = rest.rsplit('/').next().unwrap_or(rest);
-            caller
-                .name
+        PrincipalForm::User { account: a, name } if a.matches_opt(account) => match caller.kind {
+            CallerKind::User => name
+                .matches_opt(user_path_name(caller))
+                .then_some(PrincipalHow::Direct),
+            // The IAM user that called GetFederationToken names its federated-user sessions.
+            CallerKind::FederatedUser => caller
+                .federated_by
                 .as_deref()
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                .and_then(|u| u.splitn(6, ':').nth(5))
+                .and_then(|r| r.strip_prefix("user/"))
+                .is_some_and(|n| name.matches(n))
+                .then_some(PrincipalHow::FederatingUser),
+            _ => None,
+        },
+        PrincipalForm::Role { account: a, name }
+            if a.matches_opt(account) && caller.kind == CallerKind::RoleSession =>
+        {
+            name.matches_opt(caller.name.as_deref())
                 .then_some(PrincipalHow::Role)
         }
-        ("sts", "assumed-role", CallerKind::RoleSession) => (caller.session.is_some()
-            && value == caller.display_arn)
-            .then_some(PrincipalHow::Direct),
-        ("sts", "federated-user", CallerKind::FederatedUser) => {
-            (value == caller.display_arn).then_some(PrincipalHow::Direct)
+        PrincipalForm::Session {
+            account: a,
+            role,
+            session,
+        } if a.matches_opt(account) && caller.kind == CallerKind::RoleSession => (role
+            .matches_opt(caller.name.as_deref())
+            && session.matches_opt(caller.session.as_deref()))
+        .then_some(PrincipalHow::Direct),
+        PrincipalForm::FederatedUser { account: a, name }
+            if a.matches_opt(account) && caller.kind == CallerKind::FederatedUser =>
+        {
+            name.matches_opt(caller.name.as_deref())
+                .then_some(PrincipalHow::Direct)
         }
         _ => None,
     }

@@ -464,6 +464,17 @@ impl<'s> Verdict<'s> {
         }
     }
 
+    /// An allow granted by `statement` ([`Reason::Allowed`]), or, with none to name, for
+    /// `otherwise`.
+    pub fn granted(statement: Option<StatementRef<'s>>, otherwise: Reason) -> Verdict<'s> {
+        let reason = if statement.is_some() {
+            Reason::Allowed
+        } else {
+            otherwise
+        };
+        Verdict::allow(statement, reason)
+    }
+
     /// An explicit deny by `stmt` in `run`.
     pub fn explicit(run: &LayerRun<'s>, stmt: StatementRef<'s>) -> Verdict<'s> {
         Verdict {

@@ -9,10 +9,12 @@
 use crate::condition::{self, CondOutcome, KeyLookup};
 use crate::decide::{Facts, LayerRun, Pass, PrincipalHow};
 use crate::explain::{Checks, StatementRef, StatementReport};
-use crate::ir::{Clause, Layer, Policy, ResourcePattern, Statement};
+use crate::ir::{
+    Clause, Layer, Policy, PrincipalEntry, PrincipalForm, ResourcePattern, SegmentRule, Statement,
+};
 use crate::pattern::Glob;
 use crate::profile::CloudProfile;
-use crate::request::{Caller, Env};
+use crate::request::{Caller, CallerKind, Env};
 
 /// The first element of a statement that did not match the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +189,11 @@ fn check_principal(
         Some(p) => p
             .items
             .iter()
-            .filter_map(|e| profile.principal_matches(e, scope.caller, layer, stmt.effect))
+            .filter_map(|e| {
+                common_principal(e, scope.caller).unwrap_or_else(|| {
+                    profile.principal_matches(e, scope.caller, layer, stmt.effect)
+                })
+            })
             .max()
             .ok_or(Fail::Principal),
     }
@@ -244,10 +250,7 @@ fn match_resource<'s>(
     let lookup: &dyn Fn(&str) -> Option<String> = if policy.variables { &vars } else { &no_vars };
     let mut hit = None;
     for (i, r) in clause.items.iter().enumerate() {
-        match scope
-            .profile
-            .resource_matches(r, scope.resource, layer, scope.facts, lookup)
-        {
+        match match_resource_name(scope.profile, r, scope.resource, layer, scope.facts, lookup) {
             Ok(true) => {
                 hit = Some(i);
                 break;
@@ -265,6 +268,33 @@ fn match_resource<'s>(
         (true, Some(i)) => Err(Fail::NotResource(i)),
         _ => Ok(()),
     }
+}
+
+/// How an account, user or role form names `caller` (Alibaba Cloud and Tencent Cloud read
+/// them alike): an account names its root identity directly and delegates for the others.
+pub fn account_user_role(form: &PrincipalForm, caller: &Caller) -> Option<PrincipalHow> {
+    let account = caller.account.as_deref();
+    let named = match form {
+        PrincipalForm::Account(a) if caller.is_identity() && a.matches_opt(account) => {
+            return Some(if caller.kind == CallerKind::Root {
+                PrincipalHow::Direct
+            } else {
+                PrincipalHow::Account
+            });
+        }
+        PrincipalForm::User { account: a, name } => {
+            caller.kind == CallerKind::User
+                && a.matches_opt(account)
+                && name.matches_opt(caller.name.as_deref())
+        }
+        PrincipalForm::Role { account: a, name } => {
+            caller.kind == CallerKind::RoleSession
+                && a.matches_opt(account)
+                && name.matches_opt(caller.name.as_deref())
+        }
+        _ => false,
+    };
+    named.then_some(PrincipalHow::Direct)
 }
 
 /// A resource name split into at most `n` `:`-separated parts, the last holding the rest,
@@ -305,51 +335,55 @@ impl<'r> Parts<'r> {
     }
 }
 
-/// What every dialect decides before comparing segments: `*` matches everything; only `*`
-/// matches a request with no resource (`*`); a name that is not `n` segments long (or, with
-/// `full_pattern`, a pattern that is not) compares whole, as one wildcard string. `Err` carries
-/// such a decision, `Ok` the request name's segments.
-pub fn split_resource<'r>(
-    pattern: &ResourcePattern,
-    resource: &'r str,
-    n: usize,
-    prefix: &str,
-    full_pattern: bool,
-) -> Result<Parts<'r>, bool> {
+/// Whether resource `pattern` matches the request's `resource` name, by the cloud's rules:
+/// `*` matches everything; only `*` matches a request with no resource (`*`); a name that is
+/// not of the cloud's shape compares whole, as one wildcard string; a pattern with fewer
+/// segments than the cloud's names follows the profile's rule; otherwise
+/// segment by segment, by each segment's [`SegmentRule`]: every segment but the last compares
+/// case-insensitively with `*` and `?` confined to it; the last (the resource part) compares
+/// case-sensitively, `*` spanning `/` and `:`, with policy variables substituted by `lookup`.
+/// `Err(key)` names a policy variable that has no value.
+pub fn match_resource_name<'p>(
+    profile: &dyn CloudProfile,
+    pattern: &'p ResourcePattern,
+    resource: &str,
+    layer: Layer,
+    facts: &Facts,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<bool, &'p str> {
     if pattern.any {
-        return Err(true);
+        return Ok(true);
     }
     if resource == "*" {
-        return Err(false);
+        return Ok(false);
     }
-    let parts = Parts::split(resource, n);
-    if parts.len() != n
-        || parts.get(0) != Some(prefix)
-        || (full_pattern && pattern.segments.len() != n)
-    {
-        return Err(Glob::new(&pattern.text).matches(resource));
+    let names = profile.traits().resources;
+    let parts = Parts::split(resource, names.segments);
+    if parts.len() != names.segments || parts.get(0) != Some(names.prefix) {
+        return Ok(Glob::new(&pattern.text).matches(resource));
     }
-    Ok(parts)
-}
-
-/// Matches a resource name already split into `parts` against a pattern, segment by segment:
-/// every segment but the last compares case-insensitively with `*` and `?` confined to it; the
-/// last (the resource part) compares case-sensitively, `*` spanning `/` and `:`, with policy
-/// variables substituted by `lookup`. `skip(i, pattern_segment, part)` lets a dialect accept a
-/// segment without comparing it. Pattern segments beyond the name's never match; name segments
-/// beyond a (short) pattern's are accepted.
-pub fn match_segments<'p>(
-    pattern: &'p ResourcePattern,
-    parts: &Parts<'_>,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    skip: impl Fn(usize, &str, &str) -> bool,
-) -> Result<bool, &'p str> {
+    if pattern.segments.len() < names.segments {
+        if let Some(decided) = profile.short_resource_pattern(pattern, resource, layer) {
+            return Ok(decided);
+        }
+    }
     let last = parts.len().saturating_sub(1);
+    let own_account = layer == Layer::Resource || facts.same_account;
     for (i, seg) in pattern.segments.iter().enumerate() {
         let Some(part) = parts.get(i) else {
             return Ok(false);
         };
-        if skip(i, &seg.text, part) {
+        match pattern
+            .rules
+            .get(i)
+            .copied()
+            .unwrap_or(SegmentRule::Compare)
+        {
+            SegmentRule::AnyValue => continue,
+            SegmentRule::OwnAccount if own_account => continue,
+            _ => {}
+        }
+        if i < last && names.request_star_is_any && part == "*" {
             continue;
         }
         let ok = if i < last {
@@ -362,4 +396,25 @@ pub fn match_segments<'p>(
         }
     }
     Ok(true)
+}
+
+/// The principal forms every cloud reads alike: `Some(how)` when decided here, `None` when the
+/// cloud's profile decides.
+pub fn common_principal(entry: &PrincipalEntry, caller: &Caller) -> Option<Option<PrincipalHow>> {
+    match &entry.form {
+        PrincipalForm::Everyone => Some(Some(PrincipalHow::Any)),
+        PrincipalForm::Service(name) => Some(
+            (caller.kind == CallerKind::Service
+                && caller
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .then_some(PrincipalHow::Direct),
+        ),
+        PrincipalForm::Id(id) => {
+            Some((caller.id.as_deref() == Some(id.as_str())).then_some(PrincipalHow::Direct))
+        }
+        PrincipalForm::Unsupported => Some(None),
+        _ => None,
+    }
 }

@@ -35,7 +35,7 @@ pub fn evaluate<'s>(stack: &'s Stack, req: &'s Request, explain: bool) -> Evalua
             case_sensitive: profile.keys_case_sensitive(),
         };
         for plan in &prepared.passes {
-            for &layer in profile.layer_order() {
+            for &layer in &profile.traits().layer_order {
                 let Some(levels) = stack.levels(layer) else {
                     continue;
                 };

@@ -264,8 +264,108 @@ pub struct ResourcePattern {
     /// The resource name split into the segments the cloud compares one by one; the last
     /// segment holds the rest of the name.
     pub segments: Vec<Template>,
+    /// How each segment compares (same length as `segments`), decided when the policy is
+    /// lowered.
+    pub rules: Vec<SegmentRule>,
     /// `*` alone.
     pub any: bool,
+}
+
+/// How one segment of a resource pattern compares with the request's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SegmentRule {
+    /// Compared as a wildcard pattern.
+    Compare,
+    /// Left empty where the cloud reads an empty segment as "any" (CAM's project and region).
+    AnyValue,
+    /// Left empty where the cloud reads it as "the policy owner's account" (CAM's account
+    /// segment): any value in a resource-based policy or when the caller owns the resource,
+    /// else compared (so it matches only an empty segment).
+    OwnAccount,
+}
+
+/// How one part of a principal name compares with the caller's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NamePart {
+    /// Byte for byte.
+    Exact(String),
+    /// Ignoring ASCII case (held lowercased).
+    Folded(String),
+    /// A wildcard pattern, case-sensitively.
+    Pattern(Glob),
+    /// A wildcard pattern compiled from lowercased text, ignoring ASCII case.
+    FoldedPattern(Glob),
+}
+
+impl NamePart {
+    /// Whether `s` is what this part names.
+    pub fn matches(&self, s: &str) -> bool {
+        match self {
+            NamePart::Exact(e) => e == s,
+            NamePart::Folded(e) => e.eq_ignore_ascii_case(s),
+            NamePart::Pattern(g) => g.matches(s),
+            NamePart::FoldedPattern(g) => g.matches_folded(s),
+        }
+    }
+
+    /// Whether an optional caller value is what this part names (absent never is).
+    pub fn matches_opt(&self, s: Option<&str>) -> bool {
+        s.is_some_and(|s| self.matches(s))
+    }
+}
+
+/// What a principal entry names, read once when the policy is lowered (by the cloud's
+/// profile), so that matching compares typed parts and later analyses can reason over them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PrincipalForm {
+    /// Everyone, anonymous callers included (`*`).
+    Everyone,
+    /// CAM's `qcs::cam::anyone:anyone`: everyone in an Allow, but only unsigned callers in a
+    /// Deny (COS bucket policy documentation: "deny all users" never denies CAM users).
+    Anyone,
+    /// An account (its root identity, or every identity of it, as the cloud reads it).
+    Account(NamePart),
+    /// A user of an account.
+    User {
+        /// The account.
+        account: NamePart,
+        /// The user name (with its path, for AWS).
+        name: NamePart,
+    },
+    /// A role (and so its sessions).
+    Role {
+        /// The account.
+        account: NamePart,
+        /// The role name.
+        name: NamePart,
+    },
+    /// One session of a role.
+    Session {
+        /// The account.
+        account: NamePart,
+        /// The role name.
+        role: NamePart,
+        /// The session name.
+        session: NamePart,
+    },
+    /// An AWS GetFederationToken session.
+    FederatedUser {
+        /// The account.
+        account: NamePart,
+        /// The federated user's name.
+        name: NamePart,
+    },
+    /// A cloud service (`s3.amazonaws.com`, `ecs.aliyuncs.com`), compared ignoring case.
+    Service(String),
+    /// An identity provider or canonical user: the caller's unique id.
+    Id(String),
+    /// An Alibaba Cloud UID: a RAM user's UID, or an account's.
+    UniqueId(Glob),
+    /// An OSS role-session name pattern (`arn:sts::UID:assumed-role/ROLE/SESSION`).
+    SessionPattern(Glob),
+    /// A name the cloud does not accept as a principal, or a form polsim does not model: it
+    /// matches nothing (lowering warns where the cloud accepts the document).
+    Unsupported,
 }
 
 /// Who a principal entry names.
@@ -298,6 +398,29 @@ pub struct PrincipalEntry {
     pub value: String,
     /// Where it is written.
     pub pos: Pos,
+    /// What it names, as `cloud` reads it.
+    pub form: PrincipalForm,
+}
+
+impl PrincipalEntry {
+    /// An entry of `cloud`'s dialect, its form read by the cloud's profile.
+    pub fn new(cloud: Cloud, kind: PrincipalKind, value: String, pos: Pos) -> PrincipalEntry {
+        // The kinds every cloud reads alike; the cloud's own name forms from its profile.
+        let form = match kind {
+            PrincipalKind::Any => PrincipalForm::Everyone,
+            PrincipalKind::Service => PrincipalForm::Service(value.clone()),
+            PrincipalKind::Federated | PrincipalKind::CanonicalUser => {
+                PrincipalForm::Id(value.clone())
+            }
+            _ => crate::profile::of(cloud).principal_form(kind, &value),
+        };
+        PrincipalEntry {
+            kind,
+            value,
+            pos,
+            form,
+        }
+    }
 }
 
 /// How a condition operator compares.

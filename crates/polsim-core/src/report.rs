@@ -343,7 +343,7 @@ impl Report {
         let (code, message) = if v.decision == Decision::Allow {
             (None, None)
         } else {
-            let m = e.profile.message(e);
+            let m = e.profile.message(e, v.layer.unwrap_or(Layer::Identity));
             notes.extend(m.notes);
             (Some(m.code), Some(m.text))
         };

@@ -47,6 +47,24 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// An anonymous caller as given by `text` (every cloud's parser starts from it), in the
+    /// cloud's `partition`, with the unique id given beside it, if any.
+    pub fn anonymous(text: &str, partition: &str, id: Option<&str>) -> Caller {
+        Caller {
+            kind: CallerKind::Anonymous,
+            text: text.to_string(),
+            account: None,
+            partition: partition.to_string(),
+            name: None,
+            path: "/".into(),
+            session: None,
+            id: id.map(str::to_string),
+            display_arn: "anonymous".into(),
+            principal_arn: None,
+            federated_by: None,
+        }
+    }
+
     /// Whether the caller is a principal of the cloud's identity system (not anonymous, not a
     /// service).
     pub fn is_identity(&self) -> bool {

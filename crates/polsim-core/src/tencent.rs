@@ -7,15 +7,58 @@
 use crate::decide::{
     Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::eval::{match_segments, split_resource};
 use crate::explain::{Evaluation, PassPlan, Prepared, StatementRef};
-use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalKind, ResourcePattern};
+use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind};
 use crate::pattern::Glob;
-use crate::profile::{Applies, CloudProfile};
+use crate::profile::{Applies, CloudProfile, ResourceNames, Traits};
 use crate::report::{ChecklistItem, Message};
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
 use std::borrow::Cow;
+
+/// What Tencent Cloud is, as data.
+pub static TRAITS: Traits = Traits {
+    cloud: Cloud::Tencent,
+    version_markers: &["2.0"],
+    name_prefix: "qcs:",
+    actions_case_insensitive: false,
+    action_prefix: Some("name/"),
+    keys_case_sensitive: true,
+    // "For a condition operator without `_if_exist` ... the condition is [false] by default if
+    // the request does not contain the specified request header or parameter" (COS
+    // conditions documentation, which pairs "deny + string_not_equal" with allowing requests
+    // that lack the parameter).
+    negated_holds_on_missing_key: false,
+    resources: ResourceNames {
+        segments: 6,
+        prefix: "qcs",
+        // COS names carry `uid/APPID` there, not the owner's account.
+        account_segment: None,
+        // An empty project or region in a policy means "any project", "all regions"; an
+        // empty account means "the root account of the policy's creator": the caller's own
+        // account for its CAM policies, boundary and key policy, the owner's for a bucket
+        // policy.
+        empty_means_any: &[1, 3],
+        empty_means_own_account: Some(4),
+        request_star_is_any: false,
+    },
+    partition: "qcs",
+    anonymous_names: &["anonymous", ANYONE, ANONYMOUS],
+    service_suffix: "",
+    default_principal: "qcs::cam::uin/{account}:uin/{user}",
+    default_account: "100000000001",
+    // The order layers are evaluated in, and explicit denies reported in.
+    layer_order: [
+        Layer::Session,
+        Layer::PermissionsBoundary,
+        Layer::Resource,
+        Layer::Identity,
+        Layer::Scp,
+        Layer::Rcp,
+        Layer::VpcEndpoint,
+        Layer::AccessPoint,
+    ],
+};
 
 /// The principal that stands for everyone in COS bucket policies.
 pub const ANYONE: &str = "qcs::cam::anyone:anyone";
@@ -23,82 +66,6 @@ pub const ANYONE: &str = "qcs::cam::anyone:anyone";
 /// The principal COS's policy-language overview uses to grant anonymous users; it is read as
 /// [`ANYONE`].
 pub const ANONYMOUS: &str = "qcs::cam::anonymous:anonymous";
-
-/// Reads a caller as the test format writes it for Tencent Cloud.
-pub fn parse_caller(text: &str, id: Option<&str>) -> Result<Caller, String> {
-    let t = text.trim();
-    let mut c = Caller {
-        kind: CallerKind::Anonymous,
-        text: t.to_string(),
-        account: None,
-        partition: "qcs".into(),
-        name: None,
-        path: "/".into(),
-        session: None,
-        id: id.map(str::to_string),
-        display_arn: "anonymous".into(),
-        principal_arn: None,
-        federated_by: None,
-    };
-    if t.eq_ignore_ascii_case("anonymous") || t == ANYONE || t == ANONYMOUS {
-        return Ok(c);
-    }
-    if !t.contains(':') && t.contains('.') {
-        c.kind = CallerKind::Service;
-        c.name = Some(t.to_string());
-        c.display_arn = t.to_string();
-        return Ok(c);
-    }
-    let bad = || {
-        format!("`{t}` is not a Tencent Cloud principal: expected `qcs::cam::uin/OWNER:uin/SUB`, `qcs::cam::uin/OWNER:root`, `qcs::cam::uin/OWNER:roleName/NAME`, `qcs::sts:OWNER:assumed-role/ROLEID`, or `anonymous`")
-    };
-    let parts: Vec<&str> = t.splitn(6, ':').collect();
-    match parts.as_slice() {
-        ["qcs", "", "cam", "", owner, who] => {
-            let owner = owner
-                .strip_prefix("uin/")
-                .filter(|o| !o.is_empty())
-                .ok_or_else(bad)?;
-            c.account = Some(owner.to_string());
-            c.principal_arn = Some(t.to_string());
-            c.display_arn = t.to_string();
-            let (kind, name) = who.split_once('/').unwrap_or((who, ""));
-            match kind {
-                "root" => c.kind = CallerKind::Root,
-                "uin" if name == owner => c.kind = CallerKind::Root,
-                "uin" if !name.is_empty() => {
-                    c.kind = CallerKind::User;
-                    c.name = Some(name.to_string());
-                    c.id.get_or_insert_with(|| name.to_string());
-                }
-                "roleName" | "role" if !name.is_empty() => {
-                    c.kind = CallerKind::RoleSession;
-                    c.name = Some(name.to_string());
-                }
-                _ => return Err(bad()),
-            }
-        }
-        ["qcs", "", "sts", owner, who] | ["qcs", "", "sts", "", owner, who] => {
-            let owner = owner.strip_prefix("uin/").unwrap_or(owner);
-            let role = who
-                .strip_prefix("assumed-role/")
-                .filter(|r| !r.is_empty())
-                .ok_or_else(bad)?;
-            let (role, session) = match role.split_once('/') {
-                Some((r, s)) => (r, Some(s.to_string())),
-                None => (role, None),
-            };
-            c.kind = CallerKind::RoleSession;
-            c.account = Some(owner.to_string());
-            c.name = Some(role.to_string());
-            c.session = session;
-            c.display_arn = t.to_string();
-            c.principal_arn = Some(t.to_string());
-        }
-        _ => return Err(bad()),
-    }
-    Ok(c)
-}
 
 /// Legacy COS region codes and the regions they stand for.
 const LEGACY_REGIONS: &[(&str, &str)] = &[
@@ -155,83 +122,73 @@ pub fn normalize_resource(name: &str) -> Cow<'_, str> {
 /// The Tencent Cloud profile.
 pub struct Tencent;
 
-/// The order layers are evaluated in, and explicit denies reported in.
-const ORDER: [Layer; 8] = [
-    Layer::Session,
-    Layer::PermissionsBoundary,
-    Layer::Resource,
-    Layer::Identity,
-    Layer::Scp,
-    Layer::Rcp,
-    Layer::VpcEndpoint,
-    Layer::AccessPoint,
-];
-
 impl CloudProfile for Tencent {
-    fn cloud(&self) -> Cloud {
-        Cloud::Tencent
+    fn traits(&self) -> &'static Traits {
+        &TRAITS
     }
 
-    fn version_markers(&self) -> &'static [&'static str] {
-        &["2.0"]
-    }
-
-    fn name_prefix(&self) -> &'static str {
-        "qcs:"
-    }
-
-    fn parse_caller(&self, text: &str, id: Option<&str>) -> Result<Caller, String> {
-        parse_caller(text, id)
-    }
-
-    fn default_principal(&self, resource_account: Option<&str>, _resource: &str) -> String {
-        let acct = resource_account.unwrap_or("100000000001");
-        format!("qcs::cam::uin/{acct}:uin/{}", crate::profile::DEFAULT_USER)
-    }
-
-    fn actions_case_insensitive(&self) -> bool {
-        false
-    }
-
-    fn normalize_action<'a>(&self, action: &'a str) -> &'a str {
-        action.strip_prefix("name/").unwrap_or(action)
+    fn parse_identity(&self, t: &str, mut c: Caller) -> Result<Caller, String> {
+        let bad = || {
+            format!("`{t}` is not a Tencent Cloud principal: expected `qcs::cam::uin/OWNER:uin/SUB`, `qcs::cam::uin/OWNER:root`, `qcs::cam::uin/OWNER:roleName/NAME`, `qcs::sts:OWNER:assumed-role/ROLEID`, or `anonymous`")
+        };
+        let parts: Vec<&str> = t.splitn(6, ':').collect();
+        match parts.as_slice() {
+            ["qcs", "", "cam", "", owner, who] => {
+                let owner = owner
+                    .strip_prefix("uin/")
+                    .filter(|o| !o.is_empty())
+                    .ok_or_else(bad)?;
+                c.account = Some(owner.to_string());
+                c.principal_arn = Some(t.to_string());
+                c.display_arn = t.to_string();
+                let (kind, name) = who.split_once('/').unwrap_or((who, ""));
+                match kind {
+                    "root" => c.kind = CallerKind::Root,
+                    "uin" if name == owner => c.kind = CallerKind::Root,
+                    "uin" if !name.is_empty() => {
+                        c.kind = CallerKind::User;
+                        c.name = Some(name.to_string());
+                        c.id.get_or_insert_with(|| name.to_string());
+                    }
+                    "roleName" | "role" if !name.is_empty() => {
+                        c.kind = CallerKind::RoleSession;
+                        c.name = Some(name.to_string());
+                    }
+                    _ => return Err(bad()),
+                }
+            }
+            ["qcs", "", "sts", owner, who] | ["qcs", "", "sts", "", owner, who] => {
+                let owner = owner.strip_prefix("uin/").unwrap_or(owner);
+                let role = who
+                    .strip_prefix("assumed-role/")
+                    .filter(|r| !r.is_empty())
+                    .ok_or_else(bad)?;
+                let (role, session) = match role.split_once('/') {
+                    Some((r, s)) => (r, Some(s.to_string())),
+                    None => (role, None),
+                };
+                c.kind = CallerKind::RoleSession;
+                c.account = Some(owner.to_string());
+                c.name = Some(role.to_string());
+                c.session = session;
+                c.display_arn = t.to_string();
+                c.principal_arn = Some(t.to_string());
+            }
+            _ => return Err(bad()),
+        }
+        Ok(c)
     }
 
     fn normalize_resource<'a>(&self, name: &'a str) -> Cow<'a, str> {
         normalize_resource(name)
     }
 
-    fn keys_case_sensitive(&self) -> bool {
-        true
-    }
-
-    fn negated_holds_on_missing_key(&self) -> bool {
-        // "For a condition operator without `_if_exist` ... the condition is [false] by default if
-        // the request does not contain the specified request header or parameter" (COS
-        // conditions documentation, which pairs "deny + string_not_equal" with allowing requests
-        // that lack the parameter).
-        false
-    }
-
-    fn resource_matches<'p>(
-        &self,
-        pattern: &'p ResourcePattern,
-        resource: &str,
-        layer: Layer,
-        facts: &Facts,
-        lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<bool, &'p str> {
-        let res = match split_resource(pattern, resource, 6, "qcs", true) {
-            Ok(parts) => parts,
-            Err(decided) => return Ok(decided),
-        };
-        // An empty project or region in a policy means "any project", "all regions"; an empty
-        // account means "the root account of the policy's creator": the caller's own account
-        // for its CAM policies, boundary and key policy, the owner's for a bucket policy.
-        let own = layer == Layer::Resource || facts.same_account;
-        match_segments(pattern, &res, lookup, |i, seg, _| {
-            seg.is_empty() && (i == 1 || i == 3 || (i == 4 && own))
-        })
+    fn principal_form(&self, kind: PrincipalKind, value: &str) -> PrincipalForm {
+        match kind {
+            PrincipalKind::Qcs if value == ANYONE || value == ANONYMOUS => PrincipalForm::Anyone,
+            PrincipalKind::Qcs => qcs_form(value),
+            _ => PrincipalForm::Unsupported,
+        }
     }
 
     fn principal_matches(
@@ -241,28 +198,15 @@ impl CloudProfile for Tencent {
         _layer: Layer,
         effect: Effect,
     ) -> Option<PrincipalHow> {
-        let v = entry.value.as_str();
-        match entry.kind {
-            PrincipalKind::Any => Some(PrincipalHow::Any),
-            PrincipalKind::Service => (caller.kind == CallerKind::Service
-                && caller
-                    .name
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(v)))
-            .then_some(PrincipalHow::Direct),
-            PrincipalKind::Qcs if v == ANYONE || v == ANONYMOUS => {
-                // "Deny all users" only denies anonymous users, never CAM users (COS bucket
-                // policy documentation); an Allow for everyone covers every caller.
-                match effect {
-                    Effect::Deny => {
-                        (caller.kind == CallerKind::Anonymous).then_some(PrincipalHow::Any)
-                    }
-                    Effect::Allow => Some(PrincipalHow::Any),
-                }
-            }
-            PrincipalKind::Qcs => qcs_entry(v, caller),
-            _ => None,
+        if entry.form == PrincipalForm::Anyone {
+            // "Deny all users" only denies anonymous users, never CAM users (COS bucket
+            // policy documentation); an Allow for everyone covers every caller.
+            return match effect {
+                Effect::Deny => (caller.kind == CallerKind::Anonymous).then_some(PrincipalHow::Any),
+                Effect::Allow => Some(PrincipalHow::Any),
+            };
         }
+        crate::eval::account_user_role(&entry.form, caller)
     }
 
     fn prepare<'s>(&self, stack: &'s Stack, req: &'s Request) -> Prepared<'s> {
@@ -329,10 +273,6 @@ impl CloudProfile for Tencent {
         }
     }
 
-    fn layer_order(&self) -> &'static [Layer] {
-        &ORDER
-    }
-
     fn applies(&self, layer: Layer, _pass: Pass, f: &Facts) -> Applies {
         let sub = matches!(f.caller, CallerKind::User | CallerKind::RoleSession);
         match layer {
@@ -350,15 +290,85 @@ impl CloudProfile for Tencent {
         }
     }
 
+    /// The Tencent Cloud decision over evaluated layers.
     fn decide<'s>(&self, o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
-        decide(o, f)
+        let p = Pass::Only;
+        let mut notes = Notes::default();
+        // 1. Any matching deny denies.
+        if let Some((run, stmt)) = o.first_deny(&TRAITS.layer_order, |_, _| false) {
+            return Verdict::explicit(run, stmt);
+        }
+        let deny = |layer, reason, notes: Notes| Verdict::implicit(layer, reason).with_notes(notes);
+
+        // 2. Something must allow.
+        let signed = f.signed_identity();
+        let sub = matches!(f.caller, CallerKind::User | CallerKind::RoleSession);
+        let identity_allow = o.first_allow(p, Layer::Identity);
+        let resource_best = o.best_allow(p, Layer::Resource);
+        let resource_allow = o.first_allow(p, Layer::Resource);
+        if f.resource == ResourceKind::RoleTrust {
+            if sub && identity_allow.is_none() {
+                return deny(Layer::Identity, Reason::AssumeRoleNeedsIdentity, notes);
+            }
+            if resource_best.is_none() {
+                if o.get(p, Layer::Resource).is_none() {
+                    notes.add(Note::NoTrustPolicy);
+                }
+                return deny(Layer::Resource, Reason::TrustPolicyNoAllow, notes);
+            }
+            return Verdict::allow(resource_allow, Reason::Allowed).with_notes(notes);
+        }
+        let granted = if f.caller == CallerKind::Root && f.same_account {
+            notes.add(Note::TencentRootOwner);
+            None
+        } else if !signed {
+            match resource_best {
+                Some(h) if h != PrincipalHow::Account => resource_allow,
+                _ => return deny(Layer::Resource, Reason::AnonymousNoBucketGrant, notes),
+            }
+        } else if f.same_account {
+            // CAM policy OR bucket policy; a bucket-policy entry naming the root account only
+            // delegates to the account's own CAM policies.
+            let by_bucket = resource_best.is_some_and(|h| h != PrincipalHow::Account);
+            if identity_allow.is_none() && !by_bucket {
+                return deny(Layer::Identity, Reason::NoIdentityNoBucketAllow, notes);
+            }
+            identity_allow.or(resource_allow)
+        } else {
+            // Cross-account: the owner's bucket policy must grant, and the caller's own root account
+            // must grant its sub-account through CAM.
+            if resource_best.is_none() {
+                return deny(Layer::Resource, Reason::CrossAccountNoGrant, notes);
+            }
+            if resource_best == Some(PrincipalHow::Any) {
+                // "COS verifies the permissions of the user as anonymous user based on
+                // resource-based policies. Either verification is successful and the user will be
+                // allowed" (COS access policy evaluation process).
+                notes.add(Note::CosEveryoneGrantCrossAccount);
+            } else if sub && identity_allow.is_none() {
+                return deny(
+                    Layer::Identity,
+                    Reason::CrossAccountNeedsSubAccountGrant,
+                    notes,
+                );
+            }
+            resource_allow
+        };
+        if o.no_allow(p, Layer::PermissionsBoundary) {
+            notes.add(Note::BoundaryCapsBucketGrants);
+            return deny(Layer::PermissionsBoundary, Reason::BoundaryNoAllow, notes);
+        }
+        if o.no_allow(p, Layer::Session) {
+            return deny(Layer::Session, Reason::SessionNoAllow, notes);
+        }
+        Verdict::granted(granted, Reason::AllowedOwner).with_notes(notes)
     }
 
     fn layer_title(&self, layer: Layer, _action: &str, _resource: &str) -> &'static str {
         title(layer)
     }
 
-    fn message(&self, e: &Evaluation<'_>) -> Message {
+    fn message(&self, e: &Evaluation<'_>, _layer: Layer) -> Message {
         let resource = e
             .plan(Pass::Only)
             .map_or(e.request.resource.as_str(), |p| &p.resource);
@@ -375,37 +385,32 @@ impl CloudProfile for Tencent {
 }
 
 /// `qcs::cam::uin/OWNER:uin/SUB`, `...:uin/OWNER` or `...:root` (the root account: any identity
-/// of the account, through its own CAM policies), `...:roleName/NAME`, `...:role/ID`.
-fn qcs_entry(v: &str, caller: &Caller) -> Option<PrincipalHow> {
+/// of the account, through its own CAM policies), `...:roleName/NAME`, `...:role/ID`; owner
+/// and names are wildcard patterns.
+fn qcs_form(v: &str) -> PrincipalForm {
+    use crate::ir::NamePart::Pattern;
     let p: Vec<&str> = v.splitn(6, ':').collect();
     let ["qcs", _, "cam", _, owner, who] = p.as_slice() else {
-        return None;
+        return PrincipalForm::Unsupported;
     };
-    let owner = owner.strip_prefix("uin/")?;
-    if !caller.is_identity() || !Glob::new(owner).matches(caller.account.as_deref().unwrap_or("")) {
-        return None;
-    }
+    let Some(owner) = owner.strip_prefix("uin/") else {
+        return PrincipalForm::Unsupported;
+    };
+    let account = Pattern(Glob::new(owner));
     let (kind, name) = who.split_once('/').unwrap_or((who, ""));
-    let root_entry = kind == "root" || (kind == "uin" && name == owner);
-    if root_entry {
-        return Some(if caller.kind == CallerKind::Root {
-            PrincipalHow::Direct
-        } else {
-            PrincipalHow::Account
-        });
+    if kind == "root" || (kind == "uin" && name == owner) {
+        return PrincipalForm::Account(account);
     }
-    match (kind, caller.kind) {
-        ("uin", CallerKind::User) => caller
-            .name
-            .as_deref()
-            .is_some_and(|n| Glob::new(name).matches(n))
-            .then_some(PrincipalHow::Direct),
-        ("roleName" | "role", CallerKind::RoleSession) => caller
-            .name
-            .as_deref()
-            .is_some_and(|n| Glob::new(name).matches(n))
-            .then_some(PrincipalHow::Direct),
-        _ => None,
+    match kind {
+        "uin" => PrincipalForm::User {
+            account,
+            name: Pattern(Glob::new(name)),
+        },
+        "roleName" | "role" => PrincipalForm::Role {
+            account,
+            name: Pattern(Glob::new(name)),
+        },
+        _ => PrincipalForm::Unsupported,
     }
 }
 
@@ -497,85 +502,6 @@ fn cos_checklist(e: &Evaluation<'_>) -> Vec<ChecklistItem> {
         },
     });
     out
-}
-
-/// The Tencent Cloud decision over evaluated layers.
-pub fn decide<'s>(o: &Outcomes<'s>, f: &Facts) -> Verdict<'s> {
-    let p = Pass::Only;
-    let mut notes = Notes::default();
-    // 1. Any matching deny denies.
-    if let Some((run, stmt)) = o.first_deny(&ORDER, |_, _| false) {
-        return Verdict::explicit(run, stmt);
-    }
-    let deny = |layer, reason, notes: Notes| Verdict::implicit(layer, reason).with_notes(notes);
-
-    // 2. Something must allow.
-    let signed = f.signed_identity();
-    let sub = matches!(f.caller, CallerKind::User | CallerKind::RoleSession);
-    let identity_allow = o.first_allow(p, Layer::Identity);
-    let resource_best = o.best_allow(p, Layer::Resource);
-    let resource_allow = o.first_allow(p, Layer::Resource);
-    if f.resource == ResourceKind::RoleTrust {
-        if sub && identity_allow.is_none() {
-            return deny(Layer::Identity, Reason::AssumeRoleNeedsIdentity, notes);
-        }
-        if resource_best.is_none() {
-            if o.get(p, Layer::Resource).is_none() {
-                notes.add(Note::NoTrustPolicy);
-            }
-            return deny(Layer::Resource, Reason::TrustPolicyNoAllow, notes);
-        }
-        return Verdict::allow(resource_allow, Reason::Allowed).with_notes(notes);
-    }
-    let granted = if f.caller == CallerKind::Root && f.same_account {
-        notes.add(Note::TencentRootOwner);
-        None
-    } else if !signed {
-        match resource_best {
-            Some(h) if h != PrincipalHow::Account => resource_allow,
-            _ => return deny(Layer::Resource, Reason::AnonymousNoBucketGrant, notes),
-        }
-    } else if f.same_account {
-        // CAM policy OR bucket policy; a bucket-policy entry naming the root account only
-        // delegates to the account's own CAM policies.
-        let by_bucket = resource_best.is_some_and(|h| h != PrincipalHow::Account);
-        if identity_allow.is_none() && !by_bucket {
-            return deny(Layer::Identity, Reason::NoIdentityNoBucketAllow, notes);
-        }
-        identity_allow.or(resource_allow)
-    } else {
-        // Cross-account: the owner's bucket policy must grant, and the caller's own root account
-        // must grant its sub-account through CAM.
-        if resource_best.is_none() {
-            return deny(Layer::Resource, Reason::CrossAccountNoGrant, notes);
-        }
-        if resource_best == Some(PrincipalHow::Any) {
-            // "COS verifies the permissions of the user as anonymous user based on
-            // resource-based policies. Either verification is successful and the user will be
-            // allowed" (COS access policy evaluation process).
-            notes.add(Note::CosEveryoneGrantCrossAccount);
-        } else if sub && identity_allow.is_none() {
-            return deny(
-                Layer::Identity,
-                Reason::CrossAccountNeedsSubAccountGrant,
-                notes,
-            );
-        }
-        resource_allow
-    };
-    if o.no_allow(p, Layer::PermissionsBoundary) {
-        notes.add(Note::BoundaryCapsBucketGrants);
-        return deny(Layer::PermissionsBoundary, Reason::BoundaryNoAllow, notes);
-    }
-    if o.no_allow(p, Layer::Session) {
-        return deny(Layer::Session, Reason::SessionNoAllow, notes);
-    }
-    let reason = if granted.is_some() {
-        Reason::Allowed
-    } else {
-        Reason::AllowedOwner
-    };
-    Verdict::allow(granted, reason).with_notes(notes)
 }
 
 /// The layer as Tencent Cloud's console names it.

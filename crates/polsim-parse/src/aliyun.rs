@@ -17,19 +17,15 @@ pub static SPEC: Spec = Spec {
     top: &["Version", "Statement"],
     statement: &["Sid", "Effect", "Principal", "Action", "NotAction", "Resource", "NotResource", "Condition"],
     fold_names: false,
-    versions: &["1"],
     version_required: false,
     variables: |_| false,
     effect_any_case: false,
-    actions_case_insensitive: true,
-    resource_segments: 5,
     operator: parse_operator,
     key: check_key,
     principal: read_principal,
     not_principal: false,
     not_resource_warning: Some("`NotResource` appears only in an older RAM grammar; polsim accepts it and matches every resource not listed (UNCERTAIN, docs/semantics/aliyun.md)"),
     if_exists_warning: Some("RAM's operator reference lists no `IfExists` forms, though one RAM guide mentions `IfExists` variants of the date operators; polsim gives them the AWS meaning (true when the key is absent) (UNCERTAIN, docs/semantics/aliyun.md)"),
-    normalize_resource: None,
     check_resource: None,
     variable_names: None,
     literal_variables_from: None,
@@ -56,11 +52,12 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
             };
             if list.is_empty() {
                 // `[]` means everyone (OSS bucket policy documentation).
-                items.push(PrincipalEntry {
-                    kind: PrincipalKind::Any,
-                    value: "*".into(),
-                    pos: v.pos,
-                });
+                items.push(PrincipalEntry::new(
+                    Cloud::Aliyun,
+                    PrincipalKind::Any,
+                    "*".into(),
+                    v.pos,
+                ));
             }
             for (text, p) in list {
                 let kind = if text == "*" {
@@ -68,11 +65,7 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                 } else {
                     PrincipalKind::Uid
                 };
-                items.push(PrincipalEntry {
-                    kind,
-                    value: text,
-                    pos: p,
-                });
+                items.push(PrincipalEntry::new(Cloud::Aliyun, kind, text, p));
             }
         }
         JsonKind::Object(members) => {
@@ -90,11 +83,7 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     } else {
                         kind
                     };
-                    items.push(PrincipalEntry {
-                        kind: k,
-                        value: text,
-                        pos: p,
-                    });
+                    items.push(PrincipalEntry::new(Cloud::Aliyun, k, text, p));
                 }
             }
         }

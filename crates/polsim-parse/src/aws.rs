@@ -17,19 +17,15 @@ pub static SPEC: Spec = Spec {
     top: &["Version", "Id", "Statement"],
     statement: &["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"],
     fold_names: false,
-    versions: &["2012-10-17", "2008-10-17"],
     version_required: false,
     variables: |v| v == Some("2012-10-17"),
     effect_any_case: false,
-    actions_case_insensitive: true,
-    resource_segments: 6,
     operator: parse_operator,
     key: check_key,
     principal: read_principal,
     not_principal: true,
     not_resource_warning: None,
     if_exists_warning: None,
-    normalize_resource: None,
     check_resource: Some(check_resource),
     variable_names: None,
     literal_variables_from: None,
@@ -64,11 +60,12 @@ const PRINCIPAL_KINDS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser
 fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<PrincipalEntry>> {
     let mut items = Vec::new();
     match &v.kind {
-        JsonKind::String(t) if t == "*" => items.push(PrincipalEntry {
-            kind: PrincipalKind::Any,
-            value: "*".into(),
-            pos: v.pos,
-        }),
+        JsonKind::String(t) if t == "*" => items.push(PrincipalEntry::new(
+            Cloud::Aws,
+            PrincipalKind::Any,
+            "*".into(),
+            v.pos,
+        )),
         JsonKind::String(t) => {
             cx.err(
                 v.pos,
@@ -96,11 +93,7 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     } else {
                         kind
                     };
-                    items.push(PrincipalEntry {
-                        kind: k,
-                        value: text,
-                        pos: p,
-                    });
+                    items.push(PrincipalEntry::new(Cloud::Aws, k, text, p));
                 }
             }
         }

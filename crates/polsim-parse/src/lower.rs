@@ -10,7 +10,7 @@ use crate::json::{Json, JsonKind, Member};
 use polsim_core::condition::{parse_date, parse_net};
 use polsim_core::ir::{
     ActionPattern, Clause, Cloud, Cmp, Condition, ConditionValue, Effect, Layer, OpFamily,
-    Operator, Policy, PrincipalEntry, ResourcePattern, Statement,
+    Operator, Policy, PrincipalEntry, ResourcePattern, SegmentRule, Statement,
 };
 use polsim_core::pattern::Template;
 use polsim_core::Pos;
@@ -51,18 +51,12 @@ pub struct Spec {
     pub statement: &'static [&'static str],
     /// Whether element names compare case-insensitively (COS writes `Statement` and `statement`).
     pub fold_names: bool,
-    /// The accepted `Version` values; the first is the one to suggest.
-    pub versions: &'static [&'static str],
     /// Whether `Version` must be present.
     pub version_required: bool,
     /// Whether policy variables are substituted under this version.
     pub variables: fn(Option<&str>) -> bool,
     /// Whether `allow`/`deny` may be written in any case.
     pub effect_any_case: bool,
-    /// Whether action names compare case-insensitively.
-    pub actions_case_insensitive: bool,
-    /// How many `:`-separated segments a resource name has (the last holds the rest).
-    pub resource_segments: usize,
     /// Reads a condition operator; `Err` carries the hint.
     pub operator: fn(&str) -> Result<Operator, String>,
     /// Judges a condition key.
@@ -75,8 +69,6 @@ pub struct Spec {
     pub not_resource_warning: Option<&'static str>,
     /// A policy example for hints.
     pub example: &'static str,
-    /// Rewrites a resource name into its canonical form before it is compiled (legacy names).
-    pub normalize_resource: Option<fn(&str) -> std::borrow::Cow<'_, str>>,
     /// A warning for every `...IfExists` operator, where the dialect documents them only thinly.
     pub if_exists_warning: Option<&'static str>,
     /// Checks a resource name (other than `*`) before it is compiled; `Some((message, help))`
@@ -97,6 +89,13 @@ pub type ResourceCheck = fn(&str) -> Option<(String, String)>;
 /// Given a resource name's segments, where in the last one `${...}` becomes literal text, and
 /// the warning to give (see [`Spec::literal_variables_from`]).
 pub type LiteralVariablesFrom = fn(&[&str]) -> Option<(usize, &'static str)>;
+
+impl Spec {
+    /// What the cloud's profile says about it (versions, name case, resource names).
+    pub fn traits(&self) -> &'static polsim_core::profile::Traits {
+        polsim_core::profile::of(self.cloud).traits()
+    }
+}
 
 /// Lowers a policy document with a dialect's rules. Returns the policy unless there were
 /// errors, and every diagnostic (errors and warnings).
@@ -230,17 +229,18 @@ impl Cx<'_> {
                         format!("the policy has no `{version_name}`"),
                         Some(format!(
                             "add `\"{version_name}\": \"{}\"`",
-                            spec.versions.first().unwrap_or(&"")
+                            spec.traits().version_markers.first().unwrap_or(&"")
                         )),
                     );
                 }
                 None
             }
             Some(v) => match v.scalar_text() {
-                Some(t) if spec.versions.contains(&t.as_str()) => Some(t),
+                Some(t) if spec.traits().version_markers.contains(&t.as_str()) => Some(t),
                 Some(other) => {
                     let accepted = spec
-                        .versions
+                        .traits()
+                        .version_markers
                         .iter()
                         .map(|v| format!("`{v}`"))
                         .collect::<Vec<_>>()
@@ -457,7 +457,7 @@ impl Cx<'_> {
                 }
             },
         };
-        let ci = spec.actions_case_insensitive;
+        let ci = spec.traits().actions_case_insensitive;
         let action = self
             .pair(s, self.el("Action"), self.el("NotAction"), true)
             .map(|(neg, pos, items)| Clause {
@@ -637,6 +637,7 @@ impl Cx<'_> {
                 text: text.into(),
                 pos,
                 segments: Vec::new(),
+                rules: Vec::new(),
                 any: true,
             };
         }
@@ -648,13 +649,10 @@ impl Cx<'_> {
         } else if strip_variables(text).contains(' ') {
             self.warn(pos, format!("the resource `{text}` contains a space; resource names have none, so it probably matches nothing"), Some("remove the space".into()));
         }
-        let n = self.spec.resource_segments;
-        let canonical = self.spec.normalize_resource.map(|f| f(text));
-        let parts: Vec<&str> = canonical
-            .as_deref()
-            .unwrap_or(text)
-            .splitn(n, ':')
-            .collect();
+        let profile = polsim_core::profile::of(self.spec.cloud);
+        let n = profile.traits().resources.segments;
+        let canonical = profile.normalize_resource(text);
+        let parts: Vec<&str> = canonical.splitn(n, ':').collect();
         // Where the last segment's variables stop being substituted (COS object paths).
         let literal_from = if self.variables && parts.len() == n {
             self.spec.literal_variables_from.and_then(|f| f(&parts))
@@ -691,10 +689,28 @@ impl Cx<'_> {
             }
             segments.push(t);
         }
+        // How each segment compares, decided once here from the cloud's naming rules.
+        let names = profile.traits().resources;
+        let rules = parts
+            .iter()
+            .enumerate()
+            .map(|(i, seg)| {
+                if !seg.is_empty() || i + 1 == n {
+                    SegmentRule::Compare
+                } else if names.empty_means_any.contains(&i) {
+                    SegmentRule::AnyValue
+                } else if names.empty_means_own_account == Some(i) {
+                    SegmentRule::OwnAccount
+                } else {
+                    SegmentRule::Compare
+                }
+            })
+            .collect();
         ResourcePattern {
             text: text.into(),
             pos,
             segments,
+            rules,
             any: false,
         }
     }

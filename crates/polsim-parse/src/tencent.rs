@@ -19,12 +19,9 @@ pub static SPEC: Spec = Spec {
     top: &["version", "principal", "statement"],
     statement: &["sid", "effect", "principal", "action", "resource", "condition"],
     fold_names: true,
-    versions: &["2.0"],
     version_required: false,
     variables: |_| true,
     effect_any_case: true,
-    actions_case_insensitive: false,
-    resource_segments: 6,
     operator: parse_operator,
     key: check_key,
     principal: read_principal,
@@ -32,7 +29,6 @@ pub static SPEC: Spec = Spec {
     not_resource_warning: None,
     example: "{\"version\": \"2.0\", \"statement\": [{\"effect\": \"allow\", \"action\": \"name/cos:GetObject\", \"resource\": \"*\"}]}",
     if_exists_warning: None,
-    normalize_resource: Some(polsim_core::tencent::normalize_resource),
     check_resource: None,
     variable_names: Some(VARIABLES),
     literal_variables_from: Some(cos_resources_path),
@@ -65,11 +61,12 @@ pub fn lower(doc: &Json, src: &PolicySource) -> (Option<Policy>, Vec<Diagnostic>
 fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<PrincipalEntry>> {
     let mut items = Vec::new();
     match &v.kind {
-        JsonKind::String(t) if t == "*" => items.push(PrincipalEntry {
-            kind: PrincipalKind::Qcs,
-            value: polsim_core::tencent::ANYONE.into(),
-            pos: v.pos,
-        }),
+        JsonKind::String(t) if t == "*" => items.push(PrincipalEntry::new(
+            Cloud::Tencent,
+            PrincipalKind::Qcs,
+            polsim_core::tencent::ANYONE.into(),
+            v.pos,
+        )),
         JsonKind::Object(members) => {
             for m in members {
                 let kind = if m.key.eq_ignore_ascii_case("qcs") {
@@ -98,11 +95,7 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     {
                         cx.warn(p, format!("`{text}` is not a CAM principal name (`qcs::cam::uin/OWNER:uin/SUB`, `qcs::cam::anyone:anyone`); it matches nothing"), None);
                     }
-                    items.push(PrincipalEntry {
-                        kind,
-                        value: text,
-                        pos: p,
-                    });
+                    items.push(PrincipalEntry::new(Cloud::Tencent, kind, text, p));
                 }
             }
         }

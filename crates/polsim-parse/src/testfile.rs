@@ -86,7 +86,11 @@ pub fn check(case: &TestCase, eval: &Evaluation<'_>) -> Option<Failure> {
     }
     if let Some(m) = &case.expect_message {
         // The message is worded only when a case asks for it.
-        let got = (eval.decision() != Decision::Allow).then(|| eval.profile.message(eval).text);
+        let got = (eval.decision() != Decision::Allow).then(|| {
+            eval.profile
+                .message(eval, eval.layer().unwrap_or(Layer::Identity))
+                .text
+        });
         if !got.as_deref().is_some_and(|got| got.contains(m.as_str())) {
             problems.push(format!(
                 "expected the message to contain `{m}`, got `{}`",
