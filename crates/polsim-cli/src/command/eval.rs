@@ -1,6 +1,7 @@
 //! `polsim eval`: one request against a policy stack folder.
 
 use crate::load::{self, load_stack};
+use crate::output;
 use crate::render::{self, Style};
 use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use polsim_core::{Cloud, CtxValue, Decision, Request};
@@ -125,8 +126,12 @@ fn run_inner(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
     };
     let eval = polsim_core::Report::new(&polsim_core::evaluate(&loaded.stack, &req));
     if args.format == "json" {
-        let v = render::json(&eval, &req, defaulted, &loaded.warnings);
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        output::print(&output::Evaluation::new(
+            &eval,
+            &req,
+            defaulted,
+            &loaded.warnings,
+        ));
     } else {
         render::print_diags(&loaded.warnings, color);
         let note = defaulted.then(|| {
