@@ -1,5 +1,5 @@
 //! The JSON documents polsim prints, as typed serde structs (documented in docs/cli.md):
-//! `polsim.evaluation/v1` ([`Evaluation`]).
+//! `polsim.evaluation/v1` ([`Evaluation`]) and `polsim.error/v1` ([`ErrorReport`]).
 //!
 //! These are the wire shapes, built from the words [`Report`] holds; they are kept apart from
 //! `Report` so that it can change while a schema version stays fixed. Rules:
@@ -9,19 +9,25 @@
 //!   with sorted keys (as the first, `serde_json::json!`-built, version did);
 //! - absent values are `null`, never omitted.
 
-use polsim_core::report::{LayerStatus, StatementInfo, StatementLine};
+use polsim_core::report::{ConditionLine, LayerStatus, StatementInfo, StatementLine};
 use polsim_core::{CtxValue, Report, Request};
-use polsim_parse::Diagnostic;
+use polsim_parse::{Diagnostic, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::io::Write as _;
 
 /// `schema` of an evaluation report.
 pub const EVALUATION_V1: &str = "polsim.evaluation/v1";
+/// `schema` of an input-error report.
+pub const ERROR_V1: &str = "polsim.error/v1";
 
-/// Prints a document on standard output, pretty, with a final newline.
+/// Prints a document on standard output, pretty, with a final newline. A reader that went away
+/// (a closed pipe) is not an error worth a panic.
 pub fn print<T: Serialize>(doc: &T) {
     match serde_json::to_string_pretty(doc) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => {
+            let _ = writeln!(std::io::stdout().lock(), "{s}");
+        }
         // Our documents are strings, numbers, lists and string-keyed maps: this cannot happen.
         Err(e) => eprintln!("polsim: cannot write JSON: {e}"),
     }
@@ -40,6 +46,8 @@ pub struct DiagnosticOut {
     pub line: u32,
     /// What is wrong.
     pub message: String,
+    /// `error` or `warning`.
+    pub severity: String,
 }
 
 impl From<&Diagnostic> for DiagnosticOut {
@@ -50,6 +58,41 @@ impl From<&Diagnostic> for DiagnosticOut {
             help: d.help.clone(),
             line: d.pos.line,
             message: d.message.clone(),
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            }
+            .to_string(),
+        }
+    }
+}
+
+fn diags_of(diags: &[Diagnostic], severity: Severity) -> Vec<DiagnosticOut> {
+    diags
+        .iter()
+        .filter(|d| d.severity == severity)
+        .map(DiagnosticOut::from)
+        .collect()
+}
+
+/// `polsim.error/v1`: the input could not be read or parsed; nothing was evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorReport {
+    /// The errors (at least one).
+    pub errors: Vec<DiagnosticOut>,
+    /// `polsim.error/v1`.
+    pub schema: String,
+    /// Warnings found on the way.
+    pub warnings: Vec<DiagnosticOut>,
+}
+
+impl ErrorReport {
+    /// The report of `diags`, split by severity.
+    pub fn new(diags: &[Diagnostic]) -> ErrorReport {
+        ErrorReport {
+            errors: diags_of(diags, Severity::Error),
+            schema: ERROR_V1.into(),
+            warnings: diags_of(diags, Severity::Warning),
         }
     }
 }
@@ -87,6 +130,42 @@ impl From<&StatementInfo> for StatementOut {
     }
 }
 
+/// One condition as judged (added to v1: `failed_condition`, `held_conditions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionOut {
+    /// Where the key is written: column.
+    pub column: u32,
+    /// Whether the condition holds.
+    pub holds: bool,
+    /// The key as written.
+    pub key: String,
+    /// Where the key is written: line.
+    pub line: u32,
+    /// The operator as written (`StringEquals`, `ForAnyValue:StringLike`, `ip_equal`, ...).
+    pub operator: String,
+    /// The policy's values as written.
+    pub policy_values: Vec<String>,
+    /// Why it holds or fails, in words.
+    pub reason: String,
+    /// The request's values; `null` when the key is absent from the request.
+    pub request_values: Option<Vec<String>>,
+}
+
+impl From<&ConditionLine> for ConditionOut {
+    fn from(c: &ConditionLine) -> ConditionOut {
+        ConditionOut {
+            column: c.pos.col,
+            holds: c.holds,
+            key: c.key.clone(),
+            line: c.pos.line,
+            operator: c.operator.clone(),
+            policy_values: c.policy.clone(),
+            reason: c.reason.clone(),
+            request_values: c.request.clone(),
+        }
+    }
+}
+
 /// The troubleshooting guides' checks for one statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChecksOut {
@@ -115,10 +194,14 @@ pub struct StatementLineOut {
     pub detail: Option<String>,
     /// `Allow` or `Deny`.
     pub effect: String,
+    /// The condition that failed, when `failed_element` is `Condition`.
+    pub failed_condition: Option<ConditionOut>,
     /// The first element that failed; `null` when it matches.
     pub failed_element: Option<String>,
     /// The policy's file, if any.
     pub file: Option<String>,
+    /// The conditions that held, structured (one per entry of `conditions_held`).
+    pub held_conditions: Vec<ConditionOut>,
     /// 1-based place in the policy.
     pub index: usize,
     /// Where the statement starts: line.
@@ -146,8 +229,14 @@ impl From<&StatementLine> for StatementLineOut {
             conditions_held: s.conditions_held.clone(),
             detail: s.mismatch.as_ref().map(|m| m.describe()),
             effect: st.effect,
+            failed_condition: s
+                .mismatch
+                .as_ref()
+                .and_then(|m| m.condition())
+                .map(|c| ConditionOut::from(&c)),
             failed_element: s.mismatch.as_ref().map(|m| m.element().to_string()),
             file: st.file,
+            held_conditions: s.held.iter().map(ConditionOut::from).collect(),
             index: st.index,
             line: st.line,
             matched: s.mismatch.is_none(),
