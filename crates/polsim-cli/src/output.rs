@@ -1,5 +1,6 @@
 //! The JSON documents polsim prints, as typed serde structs (documented in docs/cli.md):
-//! `polsim.evaluation/v1` ([`Evaluation`]) and `polsim.error/v1` ([`ErrorReport`]).
+//! `polsim.evaluation/v1` ([`Evaluation`]), `polsim.test/v1` ([`TestRun`]) and
+//! `polsim.error/v1` ([`ErrorReport`]).
 //!
 //! These are the wire shapes, built from the words [`Report`] holds; they are kept apart from
 //! `Report` so that it can change while a schema version stays fixed. Rules:
@@ -18,6 +19,8 @@ use std::io::Write as _;
 
 /// `schema` of an evaluation report.
 pub const EVALUATION_V1: &str = "polsim.evaluation/v1";
+/// `schema` of a test run.
+pub const TEST_V1: &str = "polsim.test/v1";
 /// `schema` of an input-error report.
 pub const ERROR_V1: &str = "polsim.error/v1";
 
@@ -338,7 +341,7 @@ pub struct Evaluation {
     pub schema: String,
     /// The deciding statement.
     pub statement: Option<StatementOut>,
-    /// Warnings about the inputs.
+    /// Warnings about the inputs (for `polsim test`, listed with the file instead: empty here).
     pub warnings: Vec<DiagnosticOut>,
 }
 
@@ -411,4 +414,87 @@ impl Evaluation {
             warnings: warnings.iter().map(DiagnosticOut::from).collect(),
         }
     }
+}
+
+/// `polsim.test/v1`: a run of test files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestRun {
+    /// Each test file, in the order run.
+    pub files: Vec<TestFileOut>,
+    /// `polsim.test/v1`.
+    pub schema: String,
+    /// The counts.
+    pub summary: TestSummary,
+}
+
+impl TestRun {
+    /// An empty run.
+    pub fn new() -> TestRun {
+        TestRun {
+            files: Vec::new(),
+            schema: TEST_V1.into(),
+            summary: TestSummary {
+                failed: 0,
+                invalid_files: 0,
+                passed: 0,
+            },
+        }
+    }
+}
+
+/// How many cases passed and failed, and how many files could not be read or parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestSummary {
+    /// Cases that did not get what they expected.
+    pub failed: usize,
+    /// Files that could not be read or parsed (their cases did not run).
+    pub invalid_files: usize,
+    /// Cases that got what they expected.
+    pub passed: usize,
+}
+
+/// One test file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestFileOut {
+    /// Its cases (none when the file could not be read or parsed).
+    pub cases: Vec<CaseOut>,
+    /// `aws`, `aliyun` or `tencent`; `null` when the file could not be parsed.
+    pub cloud: Option<String>,
+    /// Why the file could not be read or parsed; empty when it could.
+    pub errors: Vec<DiagnosticOut>,
+    /// The file's `name`, if it has one.
+    pub name: Option<String>,
+    /// The file as given or found.
+    pub path: String,
+    /// Warnings about the file and the policies it names.
+    pub warnings: Vec<DiagnosticOut>,
+}
+
+impl TestFileOut {
+    /// A file that could not be read or parsed.
+    pub fn invalid(path: &str, diags: &[Diagnostic]) -> TestFileOut {
+        TestFileOut {
+            cases: Vec::new(),
+            cloud: None,
+            errors: diags_of(diags, Severity::Error),
+            name: None,
+            path: path.into(),
+            warnings: diags_of(diags, Severity::Warning),
+        }
+    }
+}
+
+/// One case of a test file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseOut {
+    /// For a failing case, the evaluation (`polsim.evaluation/v1`); `null` for a passing one.
+    pub evaluation: Option<Evaluation>,
+    /// Where the case starts.
+    pub line: u32,
+    /// The case's `name`, or `case N`.
+    pub name: String,
+    /// Whether it got what it expected.
+    pub passed: bool,
+    /// One line per unmet expectation (empty when it passed).
+    pub problems: Vec<String>,
 }
