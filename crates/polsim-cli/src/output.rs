@@ -498,3 +498,43 @@ pub struct CaseOut {
     /// One line per unmet expectation (empty when it passed).
     pub problems: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+    use super::*;
+
+    /// The types are the schema: every stored JSON snapshot reads back into its type and
+    /// prints byte for byte as stored.
+    #[test]
+    fn snapshots_round_trip_through_the_types() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/snapshots");
+        let mut seen = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let schema = v["schema"].as_str().unwrap().to_string();
+            let again = match schema.as_str() {
+                EVALUATION_V1 => serde_json::to_string_pretty(
+                    &serde_json::from_str::<Evaluation>(&text).unwrap(),
+                ),
+                TEST_V1 => {
+                    serde_json::to_string_pretty(&serde_json::from_str::<TestRun>(&text).unwrap())
+                }
+                ERROR_V1 => serde_json::to_string_pretty(
+                    &serde_json::from_str::<ErrorReport>(&text).unwrap(),
+                ),
+                other => panic!("{}: unknown schema {other}", path.display()),
+            }
+            .unwrap();
+            assert_eq!(format!("{again}\n"), text, "{}", path.display());
+            *seen.entry(schema).or_insert(0) += 1;
+        }
+        assert_eq!(seen.len(), 3, "{seen:?}");
+    }
+}
