@@ -438,3 +438,223 @@ fn garbage_never_panics() {
         }
     }
 }
+
+/// Runs polsim with `--format json` and returns the exit code and the parsed standard output,
+/// checking that nothing went to standard error.
+fn polsim_json(args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let o = polsim(args);
+    assert!(o.stderr.is_empty(), "{args:?}: stderr\n{}", text(&o));
+    let v = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: not one JSON document ({e})\n{}", text(&o)));
+    (o.status.code(), v)
+}
+
+#[test]
+fn test_json_reports_cases_files_and_summary() {
+    let (code, v) = polsim_json(&["test", "--format", "json", "tests/cli/failing.json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["schema"], "polsim.test/v1");
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"passed": 1, "failed": 1, "invalid_files": 0})
+    );
+    let file = &v["files"][0];
+    assert_eq!(file["path"], "tests/cli/failing.json");
+    assert_eq!(file["cloud"], "aws");
+    assert!(file["name"].as_str().unwrap().starts_with("a test file"));
+    let (right, wrong) = (&file["cases"][0], &file["cases"][1]);
+    assert_eq!(right["name"], "right");
+    assert_eq!(right["passed"], true);
+    assert!(right["evaluation"].is_null());
+    assert_eq!(wrong["name"], "wrong");
+    assert_eq!(wrong["line"], 7);
+    assert_eq!(wrong["passed"], false);
+    assert_eq!(
+        wrong["problems"],
+        serde_json::json!(["expected allow, got implicit_deny"])
+    );
+    let eval = &wrong["evaluation"];
+    assert_eq!(eval["schema"], "polsim.evaluation/v1");
+    assert_eq!(eval["decision"], "implicit_deny");
+    assert_eq!(eval["request"]["action"], "s3:PutObject");
+    assert_eq!(
+        eval["layers"][0]["statements"][0]["failed_element"],
+        "Action"
+    );
+
+    // A bad file beside a good one: the good one still runs; the bad one is listed with its
+    // located errors; exit 2.
+    let (code, v) = polsim_json(&[
+        "test",
+        "--format",
+        "json",
+        "tests/cli/bad/misspelled-operator.json",
+        "policies-examples/aws/arn-extra-space/test.json",
+    ]);
+    assert_eq!(code, Some(2));
+    assert_eq!(v["summary"]["invalid_files"], 1);
+    assert_eq!(v["summary"]["passed"], 3);
+    let bad = &v["files"][0];
+    assert!(bad["cloud"].is_null() && bad["cases"].as_array().unwrap().is_empty());
+    let e = &bad["errors"][0];
+    assert_eq!(e["severity"], "error");
+    assert_eq!(e["file"], "tests/cli/bad/misspelled-operator.json");
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(13), Some(28))
+    );
+    assert!(e["help"].as_str().unwrap().contains("StringNotEquals"));
+    let w = &v["files"][1]["warnings"][0];
+    assert_eq!(w["severity"], "warning");
+    assert_eq!(w["help"], "remove the space");
+
+    // No test file at all: the error document.
+    let (code, v) = polsim_json(&["test", "--format", "json", "no/such/file.json"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(v["schema"], "polsim.error/v1");
+    assert!(v["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("does not exist"));
+}
+
+#[test]
+fn eval_json_input_errors_are_an_error_document() {
+    let res = "arn:aws:s3:::b/k";
+    let base = [
+        "eval",
+        "--format",
+        "json",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        res,
+    ];
+    // A policy that does not parse.
+    let (code, v) = polsim_json(&[&base[..], &["--policy", "tests/cli/bad-stack"]].concat());
+    assert_eq!(code, Some(2));
+    assert_eq!(v["schema"], "polsim.error/v1");
+    assert_eq!(v["warnings"], serde_json::json!([]));
+    let e = &v["errors"][0];
+    assert_eq!(e["severity"], "error");
+    assert_eq!(e["file"], "tests/cli/bad-stack/identity/typo.json");
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(8), Some(22))
+    );
+    assert_eq!(e["message"], "unknown condition operator `StringNotEqual`");
+    // A bad option after the stack loaded: the stack's warnings come along.
+    let (code, v) = polsim_json(
+        &[
+            &base[..],
+            &[
+                "--policy",
+                "policies-examples/aws/arn-extra-space",
+                "--context",
+                "novalue",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, Some(2));
+    let e = &v["errors"][0];
+    assert!(e["message"].as_str().unwrap().contains("is not KEY=VALUE"));
+    assert_eq!((e["line"].as_u64(), e["file"].is_null()), (Some(0), true));
+    assert_eq!(v["warnings"][0]["help"], "remove the space");
+}
+
+#[test]
+fn eval_json_conditions_are_structured() {
+    let run = |vpce: &str| {
+        polsim_json(&[
+            "eval",
+            "--format",
+            "json",
+            "--policy",
+            "policies-examples/aws/bucket-policy-vpce-only",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+            "--context",
+            &format!("aws:SourceVpce={vpce}"),
+        ])
+    };
+    let find_deny = |v: &serde_json::Value| {
+        v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|l| l["statements"].as_array().unwrap().clone())
+            .find(|s| s["effect"] == "Deny")
+            .unwrap()
+    };
+    // Denied: the Deny's condition held.
+    let (code, v) = run("vpce-99999999");
+    assert_eq!(code, Some(1));
+    let deny = find_deny(&v);
+    assert!(deny["failed_condition"].is_null());
+    let held = deny["held_conditions"].as_array().unwrap();
+    assert_eq!(
+        held.len(),
+        deny["conditions_held"].as_array().unwrap().len()
+    );
+    assert_eq!(held[0]["operator"], "StringNotEquals");
+    assert_eq!(held[0]["key"], "aws:SourceVpce");
+    assert_eq!(held[0]["holds"], true);
+    assert_eq!(
+        held[0]["request_values"],
+        serde_json::json!(["vpce-99999999"])
+    );
+    assert_eq!(
+        held[0]["policy_values"],
+        serde_json::json!(["vpce-1a2b3c4d"])
+    );
+    assert!(held[0]["reason"].as_str().unwrap().contains("matches none"));
+    // Allowed: the Deny's condition failed.
+    let (code, v) = run("vpce-1a2b3c4d");
+    assert_eq!(code, Some(0));
+    let deny = find_deny(&v);
+    assert_eq!(deny["failed_element"], "Condition");
+    let c = &deny["failed_condition"];
+    assert_eq!(c["holds"], false);
+    assert_eq!(c["key"], "aws:SourceVpce");
+    assert_eq!(c["request_values"], serde_json::json!(["vpce-1a2b3c4d"]));
+    assert!(deny["detail"]
+        .as_str()
+        .unwrap()
+        .contains(c["reason"].as_str().unwrap()));
+}
+
+#[test]
+fn eval_json_absent_key_has_null_request_values() {
+    let (code, v) = polsim_json(&[
+        "eval",
+        "--format",
+        "json",
+        "--policy",
+        "policies-examples/aws/bucket-policy-vpce-only",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+    ]);
+    assert!(code == Some(0) || code == Some(1));
+    let conds: Vec<serde_json::Value> = v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l["statements"].as_array().unwrap().clone())
+        .flat_map(|s| {
+            let mut c = s["held_conditions"].as_array().unwrap().clone();
+            c.push(s["failed_condition"].clone());
+            c
+        })
+        .filter(|c| c["key"] == "aws:SourceVpce")
+        .collect();
+    assert!(!conds.is_empty(), "{v}");
+    for c in conds {
+        assert!(c["request_values"].is_null(), "{c}");
+        assert!(c.get("policy_values").is_some_and(|p| p.is_array()));
+    }
+}

@@ -206,3 +206,65 @@ fn json_explanations() {
         assert_snapshot(&format!("{name}.json"), &text);
     }
 }
+
+/// (snapshot name, arguments after `polsim --color never`, the exit code)
+const DOCUMENTS: &[(&str, &[&str], i32)] = &[
+    // polsim.test/v1: a passing file (with a warning) and a failing one.
+    (
+        "test-passing.json",
+        &[
+            "test",
+            "--format",
+            "json",
+            "policies-examples/aws/arn-extra-space/test.json",
+        ],
+        0,
+    ),
+    (
+        "test-failing.json",
+        &["test", "--format", "json", "tests/cli/failing.json"],
+        1,
+    ),
+    // polsim.error/v1: a stack with a misspelled operator.
+    (
+        "eval-error.json",
+        &[
+            "eval",
+            "--format",
+            "json",
+            "--policy",
+            "tests/cli/bad-stack",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::b/k",
+        ],
+        2,
+    ),
+];
+
+#[test]
+fn json_documents() {
+    for (name, args, code) in DOCUMENTS {
+        let out = Command::new(env!("CARGO_BIN_EXE_polsim"))
+            .current_dir(root())
+            .args(["--color", "never"])
+            .args(*args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(*code), "{name}: {stdout}");
+        // Under --format json, standard output holds the one document and stderr nothing.
+        assert!(
+            out.stderr.is_empty(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert!(
+            v["schema"].as_str().unwrap().starts_with("polsim."),
+            "{name}"
+        );
+        assert_snapshot(name, &stdout);
+    }
+}

@@ -1,10 +1,12 @@
 //! `polsim`: evaluate, explain and test cloud access policies offline.
 //!
 //! `main` only parses the command line and dispatches to one module per subcommand under
-//! [`command`]; reading files lives in [`load`], output in [`render`].
+//! [`command`]; reading files lives in [`load`], human output in [`render`], the JSON
+//! documents in [`output`].
 
 mod command;
 mod load;
+mod output;
 mod render;
 
 use clap::{Parser, Subcommand};

@@ -1,10 +1,9 @@
-//! Output: the human explanation (colour on a terminal only) and the JSON schema
-//! `polsim.evaluation/v1` (documented in docs/cli.md).
+//! Human output: the explanation (colour on a terminal only) and diagnostics. The JSON
+//! documents are typed in [`crate::output`].
 
 use polsim_core::report::{LayerStatus, StatementInfo};
 use polsim_core::{Decision, Report, Request};
 use polsim_parse::Diagnostic;
-use serde_json::{json, Map, Value};
 use std::io::{IsTerminal, Write as _};
 
 /// Whether to colour standard output.
@@ -214,106 +213,6 @@ fn checks_line(c: &polsim_core::explain::Checks) -> String {
         c.effect.name(),
         mark(c.condition)
     )
-}
-
-fn stmt_json(s: &StatementInfo) -> Value {
-    json!({
-        "policy": s.policy,
-        "file": s.file,
-        "index": s.index,
-        "sid": s.sid,
-        "line": s.pos.line,
-        "column": s.pos.col,
-        "effect": s.effect.name(),
-    })
-}
-
-/// The JSON explanation, schema `polsim.evaluation/v1`.
-pub fn json(
-    e: &Report,
-    req: &Request,
-    principal_defaulted: bool,
-    warnings: &[Diagnostic],
-) -> Value {
-    let mut ctx = Map::new();
-    for (k, v) in req.context.iter() {
-        ctx.insert(
-            k.to_string(),
-            match v {
-                polsim_core::CtxValue::One(s) => Value::String(s.clone()),
-                polsim_core::CtxValue::Many(v) => {
-                    Value::Array(v.iter().cloned().map(Value::String).collect())
-                }
-            },
-        );
-    }
-    let derived: Map<String, Value> = e
-        .derived_keys
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    let layers: Vec<Value> = e
-        .layers
-        .iter()
-        .map(|l| {
-            let (status, why) = match &l.status {
-                LayerStatus::NotApplicable(w) => ("not_applicable", Some(w.clone())),
-                s => (s.name(), None),
-            };
-            json!({
-                "layer": l.layer.name(),
-                "level": l.level,
-                "pass": l.pass,
-                "resource": l.resource,
-                "status": status,
-                "not_applicable_reason": why,
-                "statements": l.statements.iter().map(|s| {
-                    let mut v = stmt_json(&s.stmt);
-                    if let Value::Object(m) = &mut v {
-                        m.insert("matched".into(), Value::Bool(s.mismatch.is_none()));
-                        m.insert("failed_element".into(), s.mismatch.as_ref().map_or(Value::Null, |x| Value::String(x.element().into())));
-                        m.insert("detail".into(), s.mismatch.as_ref().map_or(Value::Null, |x| Value::String(x.describe())));
-                        m.insert("checks".into(), json!({
-                            "action": s.checks.action,
-                            "resource": s.checks.resource,
-                            "principal": s.checks.principal,
-                            "effect": s.checks.effect.name(),
-                            "condition": s.checks.condition,
-                        }));
-                        m.insert("conditions_held".into(), Value::Array(s.conditions_held.iter().cloned().map(Value::String).collect()));
-                    }
-                    v
-                }).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    json!({
-        "schema": "polsim.evaluation/v1",
-        "decision": e.decision.name(),
-        "layer": e.layer.map(|l| l.name()),
-        "level": e.level,
-        "statement": e.statement.as_ref().map(stmt_json),
-        "reason": e.reason,
-        "message": e.message,
-        "code": e.code,
-        "caller": e.caller,
-        "request": {
-            "cloud": req.cloud.name(),
-            "principal": req.caller.text,
-            "principal_defaulted": principal_defaulted,
-            "action": req.action,
-            "resource": req.resource,
-            "resource_account": req.resource_account,
-            "access_point": req.access_point,
-            "context": ctx,
-        },
-        "derived_context": derived,
-        "missing_context_keys": e.missing_keys,
-        "layers": layers,
-        "notes": e.notes,
-        "checklist": e.checklist.iter().map(|c| json!({"question": c.question, "answer": c.answer})).collect::<Vec<_>>(),
-        "warnings": warnings.iter().map(|w| json!({"file": w.file, "line": w.pos.line, "column": w.pos.col, "message": w.message, "help": w.help})).collect::<Vec<_>>(),
-    })
 }
 
 /// Prints diagnostics to standard error, each with a frame drawn from the source text it

@@ -152,6 +152,42 @@ pub enum Mismatch {
     },
 }
 
+/// One condition as judged, with what a reader needs to see why it held or failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionLine {
+    /// The operator as written.
+    pub operator: String,
+    /// The key as written.
+    pub key: String,
+    /// Where the key is written.
+    pub pos: Pos,
+    /// The request's values; `None` when the key is absent.
+    pub request: Option<Vec<String>>,
+    /// The policy values as written.
+    pub policy: Vec<String>,
+    /// Whether the condition holds.
+    pub holds: bool,
+    /// Why it holds or fails.
+    pub reason: String,
+}
+
+impl ConditionLine {
+    /// One line: `OPERATOR `key`: request VALUES, policy [VALUES]: REASON`.
+    pub fn describe(&self) -> String {
+        let req = match &self.request {
+            None => "absent".to_string(),
+            Some(v) => ticks(v),
+        };
+        format!(
+            "{} `{}`: request {req}, policy [{}]: {}",
+            self.operator,
+            self.key,
+            ticks(&self.policy),
+            self.reason
+        )
+    }
+}
+
 fn ticks(v: &[String]) -> String {
     v.iter()
         .map(|s| format!("`{s}`"))
@@ -170,6 +206,29 @@ impl Mismatch {
             Mismatch::Principal { .. } | Mismatch::NoPrincipal => "Principal",
             Mismatch::NotPrincipal { .. } => "NotPrincipal",
             Mismatch::Condition { .. } => "Condition",
+        }
+    }
+
+    /// The failing condition, structured, when the element that failed is a condition.
+    pub fn condition(&self) -> Option<ConditionLine> {
+        match self {
+            Mismatch::Condition {
+                operator,
+                key,
+                pos,
+                request,
+                policy,
+                reason,
+            } => Some(ConditionLine {
+                operator: operator.clone(),
+                key: key.clone(),
+                pos: *pos,
+                request: request.clone(),
+                policy: policy.clone(),
+                holds: false,
+                reason: reason.clone(),
+            }),
+            _ => None,
         }
     }
 
@@ -251,8 +310,10 @@ pub struct StatementLine {
     pub stmt: StatementInfo,
     /// `None` when it matched the request, else why not.
     pub mismatch: Option<Mismatch>,
-    /// For a statement that matched: each of its conditions and why it held.
+    /// Each condition that held and why, in words (`held[i].describe()`).
     pub conditions_held: Vec<String>,
+    /// Each condition that held, structured (the same list as `conditions_held`).
+    pub held: Vec<ConditionLine>,
     /// Each element judged on its own (the checks the troubleshooting guides ask for).
     pub checks: Checks,
 }
@@ -442,38 +503,28 @@ fn layers(e: &Evaluation<'_>) -> Vec<LayerReport> {
 fn statement_line(e: &Evaluation<'_>, resource: &str, s: &StatementReport<'_>) -> StatementLine {
     let env = e.env();
     let stmt = s.stmt.stmt;
-    let held = s
+    let held: Vec<ConditionLine> = s
         .conditions_held
         .iter()
         .filter_map(|(i, o)| {
             let c = stmt.conditions.get(*i)?;
             let vals = env.get(&c.key);
-            let req = match vals {
-                None => "absent".to_string(),
-                Some(v) => v
-                    .iter()
-                    .map(|x| format!("`{x}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            };
-            let pol = c
-                .values
-                .iter()
-                .map(|x| format!("`{}`", x.text))
-                .collect::<Vec<_>>()
-                .join(", ");
-            Some(format!(
-                "{} `{}`: request {req}, policy [{pol}]: {}",
-                c.op_text,
-                c.key,
-                o.why.describe(vals)
-            ))
+            Some(ConditionLine {
+                operator: c.op_text.clone(),
+                key: c.key.clone(),
+                pos: c.key_pos,
+                request: vals.map(|v| v.iter().map(str::to_string).collect()),
+                policy: c.values.iter().map(|x| x.text.clone()).collect(),
+                holds: o.holds,
+                reason: o.why.describe(vals),
+            })
         })
         .collect();
     StatementLine {
         stmt: s.stmt.into(),
         mismatch: s.fail.map(|f| mismatch(e, resource, s.stmt, f)),
-        conditions_held: held,
+        conditions_held: held.iter().map(ConditionLine::describe).collect(),
+        held,
         checks: s.checks,
     }
 }

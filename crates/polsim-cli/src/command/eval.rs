@@ -1,6 +1,7 @@
 //! `polsim eval`: one request against a policy stack folder.
 
-use crate::load::{self, load_stack};
+use crate::load::{self, load_stack, LoadedStack};
+use crate::output;
 use crate::render::{self, Style};
 use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use polsim_core::{Cloud, CtxValue, Decision, Request};
@@ -46,17 +47,29 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, color: bool) -> u8 {
-    match run_inner(args, color) {
+    let loaded = match load_stack(&args.policy, None) {
+        Ok(l) => l,
+        Err(e) => return invalid(args, &e.diags, &[], color),
+    };
+    match run_loaded(args, &loaded, color) {
         Ok(code) => code,
-        Err(diags) => {
-            render::print_diags(&diags, color);
-            EXIT_INVALID
-        }
+        Err(diags) => invalid(args, &diags, &loaded.warnings, color),
     }
 }
 
-fn run_inner(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
-    let loaded = load_stack(&args.policy, None).map_err(|e| e.diags)?;
+/// Reports invalid input: on standard error (human), or as a `polsim.error/v1` document on
+/// standard output and nothing on standard error (JSON), with the stack's warnings.
+fn invalid(args: &Args, diags: &[Diagnostic], warnings: &[Diagnostic], color: bool) -> u8 {
+    if args.format == "json" {
+        let all: Vec<Diagnostic> = diags.iter().chain(warnings).cloned().collect();
+        output::print(&output::ErrorReport::new(&all));
+    } else {
+        render::print_diags(diags, color);
+    }
+    EXIT_INVALID
+}
+
+fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<Diagnostic>> {
     let cloud = loaded.cloud.unwrap_or(Cloud::Aws);
     let d = &loaded.defaults;
 
@@ -125,8 +138,12 @@ fn run_inner(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
     };
     let eval = polsim_core::Report::new(&polsim_core::evaluate(&loaded.stack, &req));
     if args.format == "json" {
-        let v = render::json(&eval, &req, defaulted, &loaded.warnings);
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        output::print(&output::Evaluation::new(
+            &eval,
+            &req,
+            defaulted,
+            &loaded.warnings,
+        ));
     } else {
         render::print_diags(&loaded.warnings, color);
         let note = defaulted.then(|| {

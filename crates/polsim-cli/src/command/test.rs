@@ -1,6 +1,7 @@
 //! `polsim test`: run policy test files.
 
 use crate::load::{self, read_text};
+use crate::output;
 use crate::render::{self, Style};
 use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use polsim_parse::testfile::{check, parse_test_file};
@@ -9,27 +10,36 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  polsim test policies-examples/aws tests/corpus\n\nA folder means every *.json test file under it (files whose top level has `cases`; policy\ndocuments beside them are skipped). The format is described in docs/test-format.md.\nExit codes: 0 all passed, 1 a case failed, 2 a file could not be read or parsed."
+    after_help = "Example:\n  polsim test policies-examples/aws tests/corpus\n\nA folder means every *.json test file under it (files whose top level has `cases`; policy\ndocuments beside them are skipped). The format is described in docs/test-format.md.\nWith --format json, one polsim.test/v1 document is printed on standard output (docs/cli.md).\nExit codes: 0 all passed, 1 a case failed, 2 a file could not be read or parsed."
 )]
 pub struct Args {
     /// Test files or folders (glob patterns are expanded)
     #[arg(required = true, value_name = "FILE|DIR")]
     paths: Vec<String>,
-    /// Print every case, not only failures
+    /// Print every case, not only failures (human output; JSON always lists every case)
     #[arg(long, short)]
     verbose: bool,
+    /// Output format
+    #[arg(long, default_value = "human", value_parser = ["human", "json"])]
+    format: String,
 }
 
 pub fn run(args: &Args, color: bool) -> u8 {
+    let json = args.format == "json";
     let st = Style::new(color);
+    // Diagnostics: on standard error (human), or into the JSON document (nothing on stderr).
     let files = match load::test_files(&args.paths) {
         Ok(f) => f,
         Err(e) => {
-            render::print_diags(&e.diags, color);
+            if json {
+                output::print(&output::ErrorReport::new(&e.diags));
+            } else {
+                render::print_diags(&e.diags, color);
+            }
             return EXIT_INVALID;
         }
     };
-    let (mut passed, mut failed, mut invalid) = (0usize, 0usize, 0usize);
+    let mut run = output::TestRun::new();
     // Policy files named by several tests or cases are read once.
     let mut read_once: HashMap<PathBuf, Result<String, String>> = HashMap::new();
     for load::TestInput { path, text } in files {
@@ -37,8 +47,13 @@ pub fn run(args: &Args, color: bool) -> u8 {
         let text = match text.map_or_else(|| read_text(&path), Ok) {
             Ok(t) => t,
             Err(e) => {
-                render::print_diags(&e.diags, color);
-                invalid += 1;
+                if json {
+                    run.files
+                        .push(output::TestFileOut::invalid(&shown, &e.diags));
+                } else {
+                    render::print_diags(&e.diags, color);
+                }
+                run.summary.invalid_files += 1;
                 continue;
             }
         };
@@ -53,23 +68,54 @@ pub fn run(args: &Args, color: bool) -> u8 {
         let tf = match parse_test_file(&text, &shown, &mut reader) {
             Ok(tf) => tf,
             Err(diags) => {
-                render::print_diags(&diags, color);
-                invalid += 1;
+                if json {
+                    run.files.push(output::TestFileOut::invalid(&shown, &diags));
+                } else {
+                    render::print_diags(&diags, color);
+                }
+                run.summary.invalid_files += 1;
                 continue;
             }
         };
-        render::print_diags(&tf.warnings, color);
+        if !json {
+            render::print_diags(&tf.warnings, color);
+        }
+        let mut cases = Vec::new();
         for case in &tf.cases {
             let eval = polsim_core::evaluate(&case.stack, &case.request);
             match check(case, &eval) {
                 None => {
-                    passed += 1;
-                    if args.verbose {
+                    run.summary.passed += 1;
+                    if json {
+                        cases.push(output::CaseOut {
+                            evaluation: None,
+                            line: case.pos.line,
+                            name: case.name.clone(),
+                            passed: true,
+                            problems: Vec::new(),
+                        });
+                    } else if args.verbose {
                         println!("{} {shown}: {}", st.green("ok"), case.name);
                     }
                 }
                 Some(f) => {
-                    failed += 1;
+                    run.summary.failed += 1;
+                    let report = polsim_core::Report::new(&eval);
+                    if json {
+                        cases.push(output::CaseOut {
+                            evaluation: Some(output::Evaluation::new(
+                                &report,
+                                &case.request,
+                                false,
+                                &[],
+                            )),
+                            line: case.pos.line,
+                            name: case.name.clone(),
+                            passed: false,
+                            problems: f.problems,
+                        });
+                        continue;
+                    }
                     println!(
                         "{} {shown}:{}: {}",
                         st.red("FAIL"),
@@ -79,18 +125,40 @@ pub fn run(args: &Args, color: bool) -> u8 {
                     for p in &f.problems {
                         println!("    {p}");
                     }
-                    let report = polsim_core::Report::new(&eval);
                     for line in render::human(&report, &case.request, None, &st).lines() {
                         println!("    | {line}");
                     }
                 }
             }
         }
+        if json {
+            run.files.push(output::TestFileOut {
+                cases,
+                cloud: Some(tf.cloud.name().into()),
+                errors: Vec::new(),
+                name: tf.name.clone(),
+                path: shown,
+                warnings: tf
+                    .warnings
+                    .iter()
+                    .map(output::DiagnosticOut::from)
+                    .collect(),
+            });
+        }
     }
-    if invalid > 0 {
-        println!("{invalid} file(s) could not be read or parsed");
+    let output::TestSummary {
+        passed,
+        failed,
+        invalid_files: invalid,
+    } = run.summary;
+    if json {
+        output::print(&run);
+    } else {
+        if invalid > 0 {
+            println!("{invalid} file(s) could not be read or parsed");
+        }
+        println!("{passed} passed, {failed} failed");
     }
-    println!("{passed} passed, {failed} failed");
     if invalid > 0 {
         EXIT_INVALID
     } else if failed > 0 {

@@ -1,0 +1,540 @@
+//! The JSON documents polsim prints, as typed serde structs (documented in docs/cli.md):
+//! `polsim.evaluation/v1` ([`Evaluation`]), `polsim.test/v1` ([`TestRun`]) and
+//! `polsim.error/v1` ([`ErrorReport`]).
+//!
+//! These are the wire shapes, built from the words [`Report`] holds; they are kept apart from
+//! `Report` so that it can change while a schema version stays fixed. Rules:
+//!
+//! - a field, once in a schema version, keeps its name, type and meaning; new fields may be added;
+//! - fields are declared in alphabetical order, and maps are `BTreeMap`s, so every object prints
+//!   with sorted keys (as the first, `serde_json::json!`-built, version did);
+//! - absent values are `null`, never omitted.
+
+use polsim_core::report::{ConditionLine, LayerStatus, StatementInfo, StatementLine};
+use polsim_core::{CtxValue, Report, Request};
+use polsim_parse::{Diagnostic, Severity};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write as _;
+
+/// `schema` of an evaluation report.
+pub const EVALUATION_V1: &str = "polsim.evaluation/v1";
+/// `schema` of a test run.
+pub const TEST_V1: &str = "polsim.test/v1";
+/// `schema` of an input-error report.
+pub const ERROR_V1: &str = "polsim.error/v1";
+
+/// Prints a document on standard output, pretty, with a final newline. A reader that went away
+/// (a closed pipe) is not an error worth a panic.
+pub fn print<T: Serialize>(doc: &T) {
+    match serde_json::to_string_pretty(doc) {
+        Ok(s) => {
+            let _ = writeln!(std::io::stdout().lock(), "{s}");
+        }
+        // Our documents are strings, numbers, lists and string-keyed maps: this cannot happen.
+        Err(e) => eprintln!("polsim: cannot write JSON: {e}"),
+    }
+}
+
+/// One diagnostic: an error or a warning about an input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiagnosticOut {
+    /// Column, from 1; 0 when the problem has no place in a file (a command-line option).
+    pub column: u32,
+    /// The file, if the problem is in one.
+    pub file: Option<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Line, from 1; 0 when the problem has no place in a file.
+    pub line: u32,
+    /// What is wrong.
+    pub message: String,
+    /// `error` or `warning`.
+    pub severity: String,
+}
+
+impl From<&Diagnostic> for DiagnosticOut {
+    fn from(d: &Diagnostic) -> DiagnosticOut {
+        DiagnosticOut {
+            column: d.pos.col,
+            file: d.file.clone(),
+            help: d.help.clone(),
+            line: d.pos.line,
+            message: d.message.clone(),
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            }
+            .to_string(),
+        }
+    }
+}
+
+fn diags_of(diags: &[Diagnostic], severity: Severity) -> Vec<DiagnosticOut> {
+    diags
+        .iter()
+        .filter(|d| d.severity == severity)
+        .map(DiagnosticOut::from)
+        .collect()
+}
+
+/// `polsim.error/v1`: the input could not be read or parsed; nothing was evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorReport {
+    /// The errors (at least one).
+    pub errors: Vec<DiagnosticOut>,
+    /// `polsim.error/v1`.
+    pub schema: String,
+    /// Warnings found on the way.
+    pub warnings: Vec<DiagnosticOut>,
+}
+
+impl ErrorReport {
+    /// The report of `diags`, split by severity.
+    pub fn new(diags: &[Diagnostic]) -> ErrorReport {
+        ErrorReport {
+            errors: diags_of(diags, Severity::Error),
+            schema: ERROR_V1.into(),
+            warnings: diags_of(diags, Severity::Warning),
+        }
+    }
+}
+
+/// A statement, by name and place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementOut {
+    /// Where the statement starts: column.
+    pub column: u32,
+    /// `Allow` or `Deny`.
+    pub effect: String,
+    /// The policy's file, if any.
+    pub file: Option<String>,
+    /// 1-based place in the policy.
+    pub index: usize,
+    /// Where the statement starts: line.
+    pub line: u32,
+    /// The policy's name.
+    pub policy: String,
+    /// The `Sid`, if any.
+    pub sid: Option<String>,
+}
+
+impl From<&StatementInfo> for StatementOut {
+    fn from(s: &StatementInfo) -> StatementOut {
+        StatementOut {
+            column: s.pos.col,
+            effect: s.effect.name().into(),
+            file: s.file.clone(),
+            index: s.index,
+            line: s.pos.line,
+            policy: s.policy.clone(),
+            sid: s.sid.clone(),
+        }
+    }
+}
+
+/// One condition as judged (added to v1: `failed_condition`, `held_conditions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionOut {
+    /// Where the key is written: column.
+    pub column: u32,
+    /// Whether the condition holds.
+    pub holds: bool,
+    /// The key as written.
+    pub key: String,
+    /// Where the key is written: line.
+    pub line: u32,
+    /// The operator as written (`StringEquals`, `ForAnyValue:StringLike`, `ip_equal`, ...).
+    pub operator: String,
+    /// The policy's values as written.
+    pub policy_values: Vec<String>,
+    /// Why it holds or fails, in words.
+    pub reason: String,
+    /// The request's values; `null` when the key is absent from the request.
+    pub request_values: Option<Vec<String>>,
+}
+
+impl From<&ConditionLine> for ConditionOut {
+    fn from(c: &ConditionLine) -> ConditionOut {
+        ConditionOut {
+            column: c.pos.col,
+            holds: c.holds,
+            key: c.key.clone(),
+            line: c.pos.line,
+            operator: c.operator.clone(),
+            policy_values: c.policy.clone(),
+            reason: c.reason.clone(),
+            request_values: c.request.clone(),
+        }
+    }
+}
+
+/// The troubleshooting guides' checks for one statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecksOut {
+    /// Does the action match?
+    pub action: bool,
+    /// Do all conditions hold?
+    pub condition: bool,
+    /// The statement's effect.
+    pub effect: String,
+    /// Does the principal match (`null` in layers without principals)?
+    pub principal: Option<bool>,
+    /// Does the resource match?
+    pub resource: bool,
+}
+
+/// One statement of a layer and how it came out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLineOut {
+    /// Each element judged on its own.
+    pub checks: ChecksOut,
+    /// Where the statement starts: column.
+    pub column: u32,
+    /// The conditions that held, in words.
+    pub conditions_held: Vec<String>,
+    /// Why it does not match, in words; `null` when it matches.
+    pub detail: Option<String>,
+    /// `Allow` or `Deny`.
+    pub effect: String,
+    /// The condition that failed, when `failed_element` is `Condition`.
+    pub failed_condition: Option<ConditionOut>,
+    /// The first element that failed; `null` when it matches.
+    pub failed_element: Option<String>,
+    /// The policy's file, if any.
+    pub file: Option<String>,
+    /// The conditions that held, structured (one per entry of `conditions_held`).
+    pub held_conditions: Vec<ConditionOut>,
+    /// 1-based place in the policy.
+    pub index: usize,
+    /// Where the statement starts: line.
+    pub line: u32,
+    /// Whether the statement matches the request.
+    pub matched: bool,
+    /// The policy's name.
+    pub policy: String,
+    /// The `Sid`, if any.
+    pub sid: Option<String>,
+}
+
+impl From<&StatementLine> for StatementLineOut {
+    fn from(s: &StatementLine) -> StatementLineOut {
+        let st = StatementOut::from(&s.stmt);
+        StatementLineOut {
+            checks: ChecksOut {
+                action: s.checks.action,
+                condition: s.checks.condition,
+                effect: s.checks.effect.name().into(),
+                principal: s.checks.principal,
+                resource: s.checks.resource,
+            },
+            column: st.column,
+            conditions_held: s.conditions_held.clone(),
+            detail: s.mismatch.as_ref().map(|m| m.describe()),
+            effect: st.effect,
+            failed_condition: s
+                .mismatch
+                .as_ref()
+                .and_then(|m| m.condition())
+                .map(|c| ConditionOut::from(&c)),
+            failed_element: s.mismatch.as_ref().map(|m| m.element().to_string()),
+            file: st.file,
+            held_conditions: s.held.iter().map(ConditionOut::from).collect(),
+            index: st.index,
+            line: st.line,
+            matched: s.mismatch.is_none(),
+            policy: st.policy,
+            sid: st.sid,
+        }
+    }
+}
+
+/// One layer (one level of an SCP/RCP chain, one pass of an access-point request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerOut {
+    /// The layer's test-file name.
+    pub layer: String,
+    /// The SCP/RCP level.
+    pub level: Option<String>,
+    /// Why the layer does not take part, when `status` is `not_applicable`.
+    pub not_applicable_reason: Option<String>,
+    /// For access-point requests: `access point` or `bucket`.
+    pub pass: Option<String>,
+    /// The resource the layer was judged against.
+    pub resource: String,
+    /// Every statement of every policy of the layer.
+    pub statements: Vec<StatementLineOut>,
+    /// `allows`, `denies`, `no_allow` or `not_applicable`.
+    pub status: String,
+}
+
+/// One question of a troubleshooting guide, answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistOut {
+    /// The answer.
+    pub answer: String,
+    /// The question.
+    pub question: String,
+}
+
+/// A context value: one string, or a list for a multi-valued key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ContextValueOut {
+    /// One value.
+    One(String),
+    /// Several values.
+    Many(Vec<String>),
+}
+
+/// The request as judged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestOut {
+    /// The access point the request went through.
+    pub access_point: Option<String>,
+    /// The action.
+    pub action: String,
+    /// `aws`, `aliyun` or `tencent`.
+    pub cloud: String,
+    /// The condition keys given.
+    pub context: BTreeMap<String, ContextValueOut>,
+    /// The principal as given.
+    pub principal: String,
+    /// Whether the principal was assumed (no `--principal`, none in polsim.json).
+    pub principal_defaulted: bool,
+    /// The resource.
+    pub resource: String,
+    /// The account that owns the resource.
+    pub resource_account: Option<String>,
+}
+
+/// `polsim.evaluation/v1`: one request, its decision and the full explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The caller as the cloud names it in messages.
+    pub caller: String,
+    /// The troubleshooting guide's questions, answered.
+    pub checklist: Vec<ChecklistOut>,
+    /// The error code that goes with `message`.
+    pub code: Option<String>,
+    /// `allow`, `explicit_deny` or `implicit_deny`.
+    pub decision: String,
+    /// Context keys polsim filled in from the caller and the resource.
+    pub derived_context: BTreeMap<String, String>,
+    /// The layer that decided a deny.
+    pub layer: Option<String>,
+    /// Every layer as evaluated.
+    pub layers: Vec<LayerOut>,
+    /// The SCP/RCP level that decided.
+    pub level: Option<String>,
+    /// The access-denied message the cloud would return.
+    pub message: Option<String>,
+    /// Keys that conditions or policy variables referenced and the request lacked.
+    pub missing_context_keys: Vec<String>,
+    /// Rules applied where the documentation is silent.
+    pub notes: Vec<String>,
+    /// One sentence: why this decision.
+    pub reason: String,
+    /// The request.
+    pub request: RequestOut,
+    /// `polsim.evaluation/v1`.
+    pub schema: String,
+    /// The deciding statement.
+    pub statement: Option<StatementOut>,
+    /// Warnings about the inputs (for `polsim test`, listed with the file instead: empty here).
+    pub warnings: Vec<DiagnosticOut>,
+}
+
+impl Evaluation {
+    /// The report of `e`, judged for `req`.
+    pub fn new(
+        e: &Report,
+        req: &Request,
+        principal_defaulted: bool,
+        warnings: &[Diagnostic],
+    ) -> Evaluation {
+        let context = req
+            .context
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    CtxValue::One(s) => ContextValueOut::One(s.clone()),
+                    CtxValue::Many(v) => ContextValueOut::Many(v.clone()),
+                };
+                (k.to_string(), v)
+            })
+            .collect();
+        Evaluation {
+            caller: e.caller.clone(),
+            checklist: e
+                .checklist
+                .iter()
+                .map(|c| ChecklistOut {
+                    answer: c.answer.clone(),
+                    question: c.question.clone(),
+                })
+                .collect(),
+            code: e.code.clone(),
+            decision: e.decision.name().into(),
+            derived_context: e.derived_keys.iter().cloned().collect(),
+            layer: e.layer.map(|l| l.name().to_string()),
+            layers: e
+                .layers
+                .iter()
+                .map(|l| LayerOut {
+                    layer: l.layer.name().into(),
+                    level: l.level.clone(),
+                    not_applicable_reason: match &l.status {
+                        LayerStatus::NotApplicable(w) => Some(w.clone()),
+                        _ => None,
+                    },
+                    pass: l.pass.clone(),
+                    resource: l.resource.clone(),
+                    statements: l.statements.iter().map(StatementLineOut::from).collect(),
+                    status: l.status.name().into(),
+                })
+                .collect(),
+            level: e.level.clone(),
+            message: e.message.clone(),
+            missing_context_keys: e.missing_keys.clone(),
+            notes: e.notes.clone(),
+            reason: e.reason.clone(),
+            request: RequestOut {
+                access_point: req.access_point.clone(),
+                action: req.action.clone(),
+                cloud: req.cloud.name().into(),
+                context,
+                principal: req.caller.text.clone(),
+                principal_defaulted,
+                resource: req.resource.clone(),
+                resource_account: req.resource_account.clone(),
+            },
+            schema: EVALUATION_V1.into(),
+            statement: e.statement.as_ref().map(StatementOut::from),
+            warnings: warnings.iter().map(DiagnosticOut::from).collect(),
+        }
+    }
+}
+
+/// `polsim.test/v1`: a run of test files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestRun {
+    /// Each test file, in the order run.
+    pub files: Vec<TestFileOut>,
+    /// `polsim.test/v1`.
+    pub schema: String,
+    /// The counts.
+    pub summary: TestSummary,
+}
+
+impl TestRun {
+    /// An empty run.
+    pub fn new() -> TestRun {
+        TestRun {
+            files: Vec::new(),
+            schema: TEST_V1.into(),
+            summary: TestSummary {
+                failed: 0,
+                invalid_files: 0,
+                passed: 0,
+            },
+        }
+    }
+}
+
+/// How many cases passed and failed, and how many files could not be read or parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestSummary {
+    /// Cases that did not get what they expected.
+    pub failed: usize,
+    /// Files that could not be read or parsed (their cases did not run).
+    pub invalid_files: usize,
+    /// Cases that got what they expected.
+    pub passed: usize,
+}
+
+/// One test file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestFileOut {
+    /// Its cases (none when the file could not be read or parsed).
+    pub cases: Vec<CaseOut>,
+    /// `aws`, `aliyun` or `tencent`; `null` when the file could not be parsed.
+    pub cloud: Option<String>,
+    /// Why the file could not be read or parsed; empty when it could.
+    pub errors: Vec<DiagnosticOut>,
+    /// The file's `name`, if it has one.
+    pub name: Option<String>,
+    /// The file as given or found.
+    pub path: String,
+    /// Warnings about the file and the policies it names.
+    pub warnings: Vec<DiagnosticOut>,
+}
+
+impl TestFileOut {
+    /// A file that could not be read or parsed.
+    pub fn invalid(path: &str, diags: &[Diagnostic]) -> TestFileOut {
+        TestFileOut {
+            cases: Vec::new(),
+            cloud: None,
+            errors: diags_of(diags, Severity::Error),
+            name: None,
+            path: path.into(),
+            warnings: diags_of(diags, Severity::Warning),
+        }
+    }
+}
+
+/// One case of a test file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseOut {
+    /// For a failing case, the evaluation (`polsim.evaluation/v1`); `null` for a passing one.
+    pub evaluation: Option<Evaluation>,
+    /// Where the case starts.
+    pub line: u32,
+    /// The case's `name`, or `case N`.
+    pub name: String,
+    /// Whether it got what it expected.
+    pub passed: bool,
+    /// One line per unmet expectation (empty when it passed).
+    pub problems: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+    use super::*;
+
+    /// The types are the schema: every stored JSON snapshot reads back into its type and
+    /// prints byte for byte as stored.
+    #[test]
+    fn snapshots_round_trip_through_the_types() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/snapshots");
+        let mut seen = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let schema = v["schema"].as_str().unwrap().to_string();
+            let again = match schema.as_str() {
+                EVALUATION_V1 => serde_json::to_string_pretty(
+                    &serde_json::from_str::<Evaluation>(&text).unwrap(),
+                ),
+                TEST_V1 => {
+                    serde_json::to_string_pretty(&serde_json::from_str::<TestRun>(&text).unwrap())
+                }
+                ERROR_V1 => serde_json::to_string_pretty(
+                    &serde_json::from_str::<ErrorReport>(&text).unwrap(),
+                ),
+                other => panic!("{}: unknown schema {other}", path.display()),
+            }
+            .unwrap();
+            assert_eq!(format!("{again}\n"), text, "{}", path.display());
+            *seen.entry(schema).or_insert(0) += 1;
+        }
+        assert_eq!(seen.len(), 3, "{seen:?}");
+    }
+}
