@@ -10,7 +10,6 @@ use crate::explain::{Evaluation, PassPlan, Prepared, StatementRef};
 use crate::ir::{
     Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind, ResourcePattern,
 };
-use crate::pattern::Glob;
 use crate::profile::{Applies, CloudProfile, ResourceNames, Traits};
 use crate::report::Message;
 use crate::request::{Caller, CallerKind, Derived, Request};
@@ -198,7 +197,7 @@ impl CloudProfile for Aws {
             Layer::Rcp => Some(false),
             // Resource-based, endpoint and organization policies: a short ARN matches only
             // through a trailing wildcard.
-            _ => Some(pattern.text.ends_with('*') && Glob::new(&pattern.text).matches(resource)),
+            _ => Some(pattern.text.ends_with('*') && pattern.whole.matches(resource)),
         }
     }
 

@@ -254,7 +254,7 @@ pub fn evaluate(cond: &Condition, env: &KeyLookup<'_>) -> CondOutcome {
 /// Whether request value `s` matches typed policy value `p` under `family`.
 fn matches(p: &Typed, family: OpFamily, s: &str) -> bool {
     match (p, family) {
-        (Typed::Folded(p), _) => s.to_lowercase() == *p,
+        (Typed::Folded(p), _) => s.chars().flat_map(char::to_lowercase).eq(p.chars()),
         (Typed::Text(p), OpFamily::Bool) => {
             (s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"))
                 && s.eq_ignore_ascii_case(p)

@@ -12,7 +12,6 @@ use crate::explain::{Checks, StatementRef, StatementReport};
 use crate::ir::{
     Clause, Layer, Policy, PrincipalEntry, PrincipalForm, ResourcePattern, SegmentRule, Statement,
 };
-use crate::pattern::Glob;
 use crate::profile::CloudProfile;
 use crate::request::{Caller, CallerKind, Env};
 
@@ -360,7 +359,7 @@ pub fn match_resource_name<'p>(
     let names = profile.traits().resources;
     let parts = Parts::split(resource, names.segments);
     if parts.len() != names.segments || parts.get(0) != Some(names.prefix) {
-        return Ok(Glob::new(&pattern.text).matches(resource));
+        return Ok(pattern.whole.matches(resource));
     }
     if pattern.segments.len() < names.segments {
         if let Some(decided) = profile.short_resource_pattern(pattern, resource, layer) {

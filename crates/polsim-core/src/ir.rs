@@ -267,6 +267,8 @@ pub struct ResourcePattern {
     /// How each segment compares (same length as `segments`), decided when the policy is
     /// lowered.
     pub rules: Vec<SegmentRule>,
+    /// The whole text as one wildcard pattern, for names that are not of the cloud's shape.
+    pub whole: Glob,
     /// `*` alone.
     pub any: bool,
 }

@@ -177,7 +177,7 @@ pub trait CloudProfile: Sync {
         resource: &str,
         _layer: Layer,
     ) -> Option<bool> {
-        Some(crate::pattern::Glob::new(&pattern.text).matches(resource))
+        Some(pattern.whole.matches(resource))
     }
 
     /// What a principal entry names in this cloud (called once, when the policy is lowered).

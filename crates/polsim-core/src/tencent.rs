@@ -91,16 +91,31 @@ const LEGACY_REGIONS: &[(&str, &str)] = &[
 /// named without a key gets its trailing `/` (bucket-level actions are documented on
 /// `BUCKET-APPID/*`).
 pub fn normalize_resource(name: &str) -> Cow<'_, str> {
-    let parts: Vec<&str> = name.splitn(6, ':').collect();
-    let ["qcs", project, service, region, account, res] = parts.as_slice() else {
+    let parts = crate::eval::Parts::split(name, 6);
+    let (Some("qcs"), Some(project), Some(service), Some(region), Some(account), Some(res)) = (
+        parts.get(0),
+        parts.get(1),
+        parts.get(2),
+        parts.get(3),
+        parts.get(4),
+        parts.get(5),
+    ) else {
         return Cow::Borrowed(name);
     };
+    // Most names are canonical already: say so without building a new one.
+    let legacy_region = LEGACY_REGIONS.iter().any(|(old, _)| *old == region);
+    let cos = service == "cos";
+    let bare_bucket = cos && !res.contains('/') && !res.contains('*') && !res.is_empty();
+    let legacy_form = cos && res.starts_with("prefix//");
+    if !(legacy_region || bare_bucket || legacy_form) {
+        return Cow::Borrowed(name);
+    }
     let region = LEGACY_REGIONS
         .iter()
-        .find(|(old, _)| old == region)
-        .map_or(*region, |(_, new)| *new);
+        .find(|(old, _)| *old == region)
+        .map_or(region, |(_, new)| *new);
     let mut res = res.to_string();
-    if *service == "cos" {
+    if cos {
         if let Some(rest) = res.strip_prefix("prefix//") {
             let mut it = rest.splitn(3, '/');
             if let (Some(appid), Some(bucket)) = (it.next(), it.next()) {

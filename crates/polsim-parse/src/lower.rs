@@ -12,7 +12,7 @@ use polsim_core::ir::{
     ActionPattern, Clause, Cloud, Cmp, Condition, ConditionValue, Effect, Layer, OpFamily,
     Operator, Policy, PrincipalEntry, ResourcePattern, SegmentRule, Statement,
 };
-use polsim_core::pattern::Template;
+use polsim_core::pattern::{Glob, Template};
 use polsim_core::Pos;
 
 /// Where a policy comes from and what layer it is used in.
@@ -638,6 +638,7 @@ impl Cx<'_> {
                 pos,
                 segments: Vec::new(),
                 rules: Vec::new(),
+                whole: Glob::new(text),
                 any: true,
             };
         }
@@ -711,6 +712,7 @@ impl Cx<'_> {
             pos,
             segments,
             rules,
+            whole: Glob::new(text),
             any: false,
         }
     }
