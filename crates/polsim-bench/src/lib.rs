@@ -104,7 +104,7 @@ pub fn request() -> Result<Request, String> {
     context.insert("aws:SourceIp", CtxValue::One("203.0.113.9".into()));
     Ok(Request {
         cloud: Cloud::Aws,
-        caller: polsim_core::profile::of(Cloud::Aws)
+        caller: polsim_core::clouds::of(Cloud::Aws)
             .parse_caller("arn:aws:sts::111122223333:assumed-role/App/worker", None)?,
         action: "s3:GetObject".into(),
         resource: "arn:aws:s3:::app-bucket/reports/2025/q1.csv".into(),

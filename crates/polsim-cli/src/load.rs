@@ -1,6 +1,6 @@
 //! Reading policy stacks, test files and context files from disk.
 
-use polsim_core::profile::{detect, Evidence};
+use polsim_core::clouds::{detect, Evidence};
 use polsim_core::{Cloud, Context, Layer, Stack};
 use polsim_parse::json::{self, Json};
 use polsim_parse::testfile::{cloud_of_document, context_value};
@@ -199,7 +199,7 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
         );
     }
 
-    // The cloud, with the one precedence every input shares (`profile::detect`).
+    // The cloud, with the one precedence every input shares (`clouds::detect`).
     let inners: Vec<Option<Json>> = docs
         .iter()
         .map(|(_, _, _, (source, doc))| inner(doc, source).ok())

@@ -200,7 +200,7 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
 }
 
 /// The troubleshooting guides' checks for one statement, on one line.
-fn checks_line(c: &polsim_core::explain::Checks) -> String {
+fn checks_line(c: &polsim_core::eval::Checks) -> String {
     let mark = |b: bool| if b { "yes" } else { "no" };
     let principal = c
         .principal

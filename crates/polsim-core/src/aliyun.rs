@@ -8,13 +8,13 @@
 use crate::decide::{
     Decision, Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::explain::{Evaluation, PassPlan, Prepared, StatementRef};
 use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind};
 use crate::pattern::Glob;
-use crate::profile::{Applies, CloudProfile, ResourceNames, Traits};
-use crate::report::Message;
+use crate::profile::{Applies, CloudProfile, Message, ResourceNames, Traits};
+use crate::profile::{Case, PassPlan, Prepared};
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
+use crate::stack::StatementRef;
 use std::borrow::Cow;
 
 /// What Alibaba Cloud is, as data.
@@ -351,7 +351,7 @@ impl CloudProfile for Aliyun {
         title(layer, action, resource)
     }
 
-    fn message(&self, e: &Evaluation<'_>, layer: Layer) -> Message {
+    fn message(&self, e: &Case<'_, '_>, layer: Layer) -> Message {
         let req = e.request;
         let m = message(
             &req.caller,

@@ -6,14 +6,14 @@
 use crate::decide::{
     Decision, Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::explain::{Evaluation, PassPlan, Prepared, StatementRef};
 use crate::ir::{
     Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind, ResourcePattern,
 };
-use crate::profile::{Applies, CloudProfile, ResourceNames, Traits};
-use crate::report::Message;
+use crate::profile::{Applies, CloudProfile, Message, ResourceNames, Traits};
+use crate::profile::{Case, PassPlan, Prepared};
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
+use crate::stack::StatementRef;
 use std::borrow::Cow;
 
 /// What AWS is, as data.
@@ -423,7 +423,7 @@ impl CloudProfile for Aws {
         layer_title(layer, action, resource)
     }
 
-    fn message(&self, e: &Evaluation<'_>, layer: Layer) -> Message {
+    fn message(&self, e: &Case<'_, '_>, layer: Layer) -> Message {
         let req = e.request;
         Message::new(
             "AccessDenied",

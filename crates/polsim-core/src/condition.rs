@@ -4,9 +4,9 @@
 //! text is built here; [`Why::describe`] turns the code into words when a report needs them.
 
 use crate::ir::{Cmp, Condition, OpFamily, SetQualifier, Typed};
-use crate::number::Decimal;
 use crate::pattern::Glob;
 use crate::request::{Env, Value};
+use crate::values::{parse_date, Decimal};
 use std::net::IpAddr;
 
 /// Why a condition holds or fails.
@@ -285,49 +285,6 @@ fn compare(cmp: Cmp, ord: Option<std::cmp::Ordering>) -> bool {
     )
 }
 
-/// Reads a CIDR; a bare address means a single host (/32 or /128).
-pub fn parse_net(text: &str) -> Option<ipnet::IpNet> {
-    let t = text.trim();
-    if let Ok(net) = t.parse::<ipnet::IpNet>() {
-        return Some(net);
-    }
-    t.parse::<IpAddr>().ok().map(ipnet::IpNet::from)
-}
-
-/// Reads a date as milliseconds since the epoch: W3C ISO 8601 (with or without time, zone and
-/// fraction) or epoch seconds.
-pub fn parse_date(text: &str) -> Option<i64> {
-    use chrono::{DateTime, NaiveDate, NaiveDateTime};
-    let t = text.trim();
-    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-        return t.parse::<i64>().ok().and_then(|s| s.checked_mul(1000));
-    }
-    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        return Some(d.timestamp_millis());
-    }
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f%#z",
-        "%Y-%m-%dT%H:%M%#z",
-        "%Y%m%dT%H%M%S%#z",
-    ] {
-        if let Ok(d) = DateTime::parse_from_str(t, fmt) {
-            return Some(d.timestamp_millis());
-        }
-    }
-    let naive = t.strip_suffix('Z').unwrap_or(t);
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y%m%dT%H%M%S"] {
-        if let Ok(d) = NaiveDateTime::parse_from_str(naive, fmt) {
-            return Some(d.and_utc().timestamp_millis());
-        }
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(naive, "%Y-%m-%d") {
-        return d
-            .and_hms_opt(0, 0, 0)
-            .map(|d| d.and_utc().timestamp_millis());
-    }
-    None
-}
-
 #[cfg(test)]
 fn arn_globs(pattern: &str) -> Vec<Glob> {
     pattern.splitn(6, ':').map(Glob::new).collect()
@@ -350,22 +307,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates() {
-        assert_eq!(parse_date("1735689600"), Some(1_735_689_600_000));
-        assert_eq!(parse_date("2025-01-01T00:00:00Z"), Some(1_735_689_600_000));
-        assert_eq!(parse_date("2025-01-01"), Some(1_735_689_600_000));
-        assert_eq!(
-            parse_date("2025-01-01T01:00:00+01:00"),
-            Some(1_735_689_600_000)
-        );
-        assert_eq!(
-            parse_date("2025-01-01T00:00:00.000Z"),
-            Some(1_735_689_600_000)
-        );
-        assert_eq!(parse_date("not a date"), None);
-    }
-
-    #[test]
     fn arns() {
         let g = arn_globs("arn:aws:someservice:*:111122223333:finance/*");
         assert!(arn_like(
@@ -377,14 +318,5 @@ mod tests {
             "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/doc.txt"
         ));
         assert!(!arn_like(&g, "not-an-arn"));
-    }
-
-    #[test]
-    fn nets() {
-        let n = parse_net("203.0.113.0").unwrap();
-        assert!(n.contains(&"203.0.113.0".parse::<IpAddr>().unwrap()));
-        assert!(!n.contains(&"203.0.113.1".parse::<IpAddr>().unwrap()));
-        let v6 = parse_net("2001:DB8:1234:5678::/64").unwrap();
-        assert!(v6.contains(&"2001:db8:1234:5678::1".parse::<IpAddr>().unwrap()));
     }
 }

@@ -6,9 +6,9 @@
 //! is built and nothing is allocated. Words for the codes are written in one place
 //! ([`crate::report`]), only when a report is made.
 
-use crate::explain::StatementRef;
 use crate::ir::Layer;
 use crate::request::CallerKind;
+use crate::stack::StatementRef;
 
 /// How a principal entry matched, which decides what a resource-policy allow overrides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -8,12 +8,13 @@
 
 use crate::condition::{self, CondOutcome, KeyLookup};
 use crate::decide::{Facts, LayerRun, Pass, PrincipalHow};
-use crate::explain::{Checks, StatementRef, StatementReport};
 use crate::ir::{
-    Clause, Layer, Policy, PrincipalEntry, PrincipalForm, ResourcePattern, SegmentRule, Statement,
+    Clause, Effect, Layer, Policy, PrincipalEntry, PrincipalForm, ResourcePattern, SegmentRule,
+    Statement,
 };
 use crate::profile::CloudProfile;
 use crate::request::{Caller, CallerKind, Env};
+use crate::stack::StatementRef;
 
 /// The first element of a statement that did not match the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +52,35 @@ pub struct Scope<'a> {
     pub env: Env<'a>,
     /// The request facts.
     pub facts: &'a Facts,
+}
+
+/// Each element of a statement judged on its own: the questions the OSS and COS troubleshooting
+/// guides tell users to answer by hand for every statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checks {
+    /// Does the action match?
+    pub action: bool,
+    /// Does the resource match?
+    pub resource: bool,
+    /// Does the principal match (layers with principals only)?
+    pub principal: Option<bool>,
+    /// The statement's effect.
+    pub effect: Effect,
+    /// Do all conditions hold?
+    pub condition: bool,
+}
+
+/// What happened to one statement, as recorded by the evaluation that decided.
+#[derive(Debug, Clone)]
+pub struct StatementReport<'s> {
+    /// Which statement.
+    pub stmt: StatementRef<'s>,
+    /// `None` when it matched the request, else the first element that failed.
+    pub fail: Option<Fail>,
+    /// For a statement whose conditions were judged: those that held, by place.
+    pub conditions_held: Vec<(usize, CondOutcome)>,
+    /// Each element judged on its own.
+    pub checks: Checks,
 }
 
 /// What explaining records while a layer is evaluated.
@@ -92,8 +122,8 @@ pub fn eval_layer<'s>(
             );
             if let Ok(how) = r {
                 match stmt.effect {
-                    crate::ir::Effect::Allow => run.allows.push((sref, how)),
-                    crate::ir::Effect::Deny => run.denies.push(sref),
+                    Effect::Allow => run.allows.push((sref, how)),
+                    Effect::Deny => run.denies.push(sref),
                 }
             }
             if let Some(t) = trace.as_deref_mut() {

@@ -14,17 +14,18 @@
 //! [`Skip`]: crate::decide::Skip
 //! [`Verdict`]: crate::decide::Verdict
 
+use crate::clouds;
 use crate::decide::Outcomes;
 use crate::eval::{eval_layer, Scope, Trace};
 use crate::explain::{Evaluation, Explained};
-use crate::profile::{self, Applies};
+use crate::profile::Applies;
 use crate::request::{Env, Request};
 use crate::stack::Stack;
 
 /// Judges `req` against `stack` with the rules of `req.cloud`; with `explain`, also records
 /// every statement's outcome for the report.
 pub fn evaluate<'s>(stack: &'s Stack, req: &'s Request, explain: bool) -> Evaluation<'s> {
-    let profile = profile::of(req.cloud);
+    let profile = clouds::of(req.cloud);
     let prepared = profile.prepare(stack, req);
     let mut outcomes = Outcomes::default();
     let mut explained = explain.then(Explained::default);

@@ -404,27 +404,6 @@ pub struct PrincipalEntry {
     pub form: PrincipalForm,
 }
 
-impl PrincipalEntry {
-    /// An entry of `cloud`'s dialect, its form read by the cloud's profile.
-    pub fn new(cloud: Cloud, kind: PrincipalKind, value: String, pos: Pos) -> PrincipalEntry {
-        // The kinds every cloud reads alike; the cloud's own name forms from its profile.
-        let form = match kind {
-            PrincipalKind::Any => PrincipalForm::Everyone,
-            PrincipalKind::Service => PrincipalForm::Service(value.clone()),
-            PrincipalKind::Federated | PrincipalKind::CanonicalUser => {
-                PrincipalForm::Id(value.clone())
-            }
-            _ => crate::profile::of(cloud).principal_form(kind, &value),
-        };
-        PrincipalEntry {
-            kind,
-            value,
-            pos,
-            form,
-        }
-    }
-}
-
 /// How a condition operator compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OpFamily {
@@ -542,7 +521,7 @@ pub enum Typed {
     /// `StringLike`.
     Like(Glob),
     /// A number, compared exactly.
-    Number(crate::number::Decimal),
+    Number(crate::values::Decimal),
     /// A date, in milliseconds since the epoch.
     Date(i64),
     /// An IP network.
@@ -574,12 +553,12 @@ impl Typed {
             OpFamily::StringEqualsIgnoreCase => Typed::Folded(text.to_lowercase()),
             OpFamily::Bool => Typed::Text(text.to_ascii_lowercase()),
             OpFamily::Numeric(_) => {
-                crate::number::Decimal::parse(&text).map_or(Typed::Invalid, Typed::Number)
+                crate::values::Decimal::parse(&text).map_or(Typed::Invalid, Typed::Number)
             }
             OpFamily::Date(_) => {
-                crate::condition::parse_date(&text).map_or(Typed::Invalid, Typed::Date)
+                crate::values::parse_date(&text).map_or(Typed::Invalid, Typed::Date)
             }
-            OpFamily::Ip => crate::condition::parse_net(&text).map_or(Typed::Invalid, Typed::Net),
+            OpFamily::Ip => crate::values::parse_net(&text).map_or(Typed::Invalid, Typed::Net),
             OpFamily::Arn => Typed::Arn(text.splitn(6, ':').map(Glob::new).collect()),
             OpFamily::StringEquals | OpFamily::Binary | OpFamily::Null => Typed::Text(text),
         }

@@ -14,26 +14,27 @@
 
 pub mod aliyun;
 pub mod aws;
+pub mod clouds;
 pub mod condition;
 pub mod decide;
 pub mod eval;
 pub mod explain;
 pub mod flow;
 pub mod ir;
-pub mod number;
 pub mod pattern;
 pub mod profile;
 pub mod report;
 pub mod request;
 pub mod stack;
 pub mod tencent;
+pub mod values;
 
 pub use decide::{Decision, Verdict};
 pub use explain::Evaluation;
 pub use ir::{Cloud, Layer, Pos};
 pub use report::Report;
 pub use request::{Caller, Context, CtxValue, Request};
-pub use stack::{Level, ResourceState, Stack};
+pub use stack::{Level, ResourceState, Stack, StatementRef};
 
 /// Judges `req` against `stack` with the rules of `req.cloud`, recording every statement's
 /// outcome for the explanation.

@@ -7,13 +7,11 @@
 //! messages word things. Adding a cloud means one profile (with its `decide`) here, one dialect
 //! spec in `polsim-parse`, and one arm in [`of`] and [`ALL`].
 
-use crate::decide::{Facts, Outcomes, Pass, PrincipalHow, Skip, Verdict};
-use crate::explain::{Evaluation, Prepared};
+use crate::decide::{Facts, Notes, Outcomes, Pass, PrincipalHow, Skip, Verdict};
 use crate::ir::{
     Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind, ResourcePattern,
 };
-use crate::report::{ChecklistItem, Message};
-use crate::request::{Caller, Request};
+use crate::request::{Caller, Derived, Request};
 use crate::stack::Stack;
 use std::borrow::Cow;
 
@@ -218,14 +216,14 @@ pub trait CloudProfile: Sync {
     /// How the cloud's console names a layer (`bucket policy`, `RAM policy`, ...).
     fn layer_title(&self, layer: Layer, action: &str, resource: &str) -> &'static str;
     /// The error code and message the cloud would return for a denial decided by `layer`.
-    fn message(&self, eval: &Evaluation<'_>, layer: Layer) -> Message;
+    fn message(&self, case: &Case<'_, '_>, layer: Layer) -> Message;
     /// A hint for a principal near miss (say, a user name differing in case).
     fn principal_note(&self, _entries: &[PrincipalEntry], _caller: &Caller) -> Option<String> {
         None
     }
     /// The questions of the cloud's 403 troubleshooting guide, answered (empty where polsim
     /// has no such list for the cloud).
-    fn checklist(&self, _eval: &Evaluation<'_>) -> Vec<ChecklistItem> {
+    fn checklist(&self, _case: &Case<'_, '_>) -> Vec<ChecklistItem> {
         Vec::new()
     }
 }
@@ -237,114 +235,99 @@ pub fn resource_account_in<'a>(t: &Traits, name: &'a str) -> Option<&'a str> {
     (!a.is_empty() && a != "*").then_some(a)
 }
 
-/// Every cloud's profile.
-pub const ALL: [&'static dyn CloudProfile; 3] = [
-    &crate::aws::Aws,
-    &crate::aliyun::Aliyun,
-    &crate::tencent::Tencent,
-];
-
-/// The profile of `cloud`.
-pub fn of(cloud: Cloud) -> &'static dyn CloudProfile {
-    match cloud {
-        Cloud::Aws => &crate::aws::Aws,
-        Cloud::Aliyun => &crate::aliyun::Aliyun,
-        Cloud::Tencent => &crate::tencent::Tencent,
-    }
+/// What a cloud's words for one evaluated request read: the request, what the profile
+/// prepared, the evaluated layers and the verdict.
+#[derive(Debug, Clone, Copy)]
+pub struct Case<'a, 's> {
+    /// The request.
+    pub request: &'s Request,
+    /// What the profile worked out from it.
+    pub prepared: &'a Prepared<'s>,
+    /// The evaluated layers.
+    pub outcomes: &'a Outcomes<'s>,
+    /// The decision and why.
+    pub verdict: &'a Verdict<'s>,
 }
 
-/// The cloud a policy document's `Version` value marks.
-pub fn cloud_of_version(version: &str) -> Option<Cloud> {
-    ALL.iter()
-        .find(|p| p.traits().version_markers.contains(&version))
-        .map(|p| p.cloud())
+/// The resources one pass of a request is judged against.
+#[derive(Debug, Clone)]
+pub struct PassPlan<'s> {
+    /// Which pass.
+    pub pass: Pass,
+    /// The resource name every layer of the pass is judged against.
+    pub resource: Cow<'s, str>,
+    /// For the access point layer, the access point's form of the resource, if it differs.
+    pub access_point: Option<Cow<'s, str>>,
 }
 
-/// The cloud a principal or resource name belongs to, from its prefix.
-pub fn cloud_of_name(name: &str) -> Option<Cloud> {
-    ALL.iter()
-        .find(|p| name.starts_with(p.traits().name_prefix))
-        .map(|p| p.cloud())
-}
-
-/// What a stack folder or test file says about its cloud.
-#[derive(Debug, Clone, Default)]
-pub struct Evidence<'a> {
-    /// The cloud named outright (`cloud` in a test file or `polsim.json`, a command-line flag).
-    pub given: Option<Cloud>,
-    /// The policies' version markers, with a label for each (a file name, a policy id).
-    pub documents: Vec<(Cloud, &'a str)>,
-    /// Principal and resource names.
-    pub names: Vec<&'a str>,
-}
-
-/// Two policies of one stack marked for different clouds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MixedClouds<'a> {
-    /// The cloud settled first.
-    pub first: Cloud,
-    /// The policy written for another.
-    pub other: Cloud,
-    /// That policy's label.
-    pub label: &'a str,
-}
-
-/// Settles the cloud of a stack, with one precedence for folders and test files alike: the
-/// cloud named outright, else the policies' version markers (which must agree with each other
-/// and with a named cloud), else the principal and resource names, else AWS.
-pub fn detect<'a>(evidence: &Evidence<'a>) -> Result<Cloud, MixedClouds<'a>> {
-    let mut cloud = evidence.given;
-    for (c, label) in &evidence.documents {
-        match cloud {
-            None => cloud = Some(*c),
-            Some(first) if first != *c => {
-                return Err(MixedClouds {
-                    first,
-                    other: *c,
-                    label,
-                })
-            }
-            _ => {}
+impl PassPlan<'_> {
+    /// The resource `layer` is judged against in this pass.
+    pub fn resource_for(&self, layer: Layer) -> &str {
+        match (&self.access_point, layer) {
+            (Some(ap), Layer::AccessPoint) => ap,
+            _ => &self.resource,
         }
     }
-    Ok(cloud
-        .or_else(|| evidence.names.iter().find_map(|n| cloud_of_name(n)))
-        .unwrap_or(Cloud::Aws))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What a cloud's profile works out from the request before any policy is read: the action as
+/// the cloud compares it, the passes, the derived context keys and the facts.
+#[derive(Debug, Clone)]
+pub struct Prepared<'s> {
+    /// The action, normalised for the cloud.
+    pub action: &'s str,
+    /// One pass, or two for an AWS access-point request.
+    pub passes: Vec<PassPlan<'s>>,
+    /// The account that owns the resource, as given or assumed.
+    pub resource_account: Option<&'s str>,
+    /// Context keys that follow from the caller and the resource.
+    pub derived: Derived<'s>,
+    /// The facts `decide` reads.
+    pub facts: Facts,
+    /// Notes that follow from the request alone.
+    pub notes: Notes,
+}
 
-    #[test]
-    fn detection_precedence() {
-        let e = Evidence {
-            given: None,
-            documents: vec![(Cloud::Aliyun, "a.json")],
-            names: vec!["arn:aws:iam::111122223333:user/x"],
-        };
-        assert_eq!(detect(&e), Ok(Cloud::Aliyun));
-        let e = Evidence {
-            names: vec!["qcs::cam::uin/1:uin/2"],
-            ..Evidence::default()
-        };
-        assert_eq!(detect(&e), Ok(Cloud::Tencent));
-        assert_eq!(detect(&Evidence::default()), Ok(Cloud::Aws));
-        let e = Evidence {
-            given: Some(Cloud::Aws),
-            documents: vec![(Cloud::Tencent, "t.json")],
-            names: vec![],
-        };
-        assert_eq!(
-            detect(&e),
-            Err(MixedClouds {
-                first: Cloud::Aws,
-                other: Cloud::Tencent,
-                label: "t.json"
-            })
-        );
-        assert_eq!(cloud_of_version("2012-10-17"), Some(Cloud::Aws));
-        assert_eq!(cloud_of_version("1"), Some(Cloud::Aliyun));
-        assert_eq!(cloud_of_version("2.0"), Some(Cloud::Tencent));
+impl<'s> Prepared<'s> {
+    /// The plan of a pass.
+    pub fn plan(&self, pass: Pass) -> Option<&PassPlan<'s>> {
+        self.passes.iter().find(|p| p.pass == pass)
     }
+}
+
+/// The error code and message a cloud returns, and any note on how polsim chose them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The error code (`AccessDenied`, an OSS EC code, `UnauthorizedOperation`).
+    pub code: String,
+    /// The message text.
+    pub text: String,
+    /// Notes on the choice of wording (where the documentation is silent).
+    pub notes: Vec<String>,
+}
+
+impl Message {
+    /// A message with no note.
+    pub fn new(code: impl Into<String>, text: impl Into<String>) -> Message {
+        Message {
+            code: code.into(),
+            text: text.into(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// The same message with a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Message {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+/// One question of a troubleshooting guide and its answer for this request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistItem {
+    /// The question, as the guide asks it.
+    pub question: String,
+    /// The answer, from the policies.
+    pub answer: String,
 }

@@ -8,45 +8,11 @@
 
 use crate::decide::{Decision, Note, Pass, Reason, Skip};
 use crate::eval::Fail;
-use crate::explain::{Checks, Evaluation, StatementRef, StatementReport};
+use crate::eval::{Checks, StatementReport};
+use crate::explain::Evaluation;
 use crate::ir::{Cloud, Effect, Layer, Pos};
-
-/// The error code and message a cloud returns, and any note on how polsim chose them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    /// The error code (`AccessDenied`, an OSS EC code, `UnauthorizedOperation`).
-    pub code: String,
-    /// The message text.
-    pub text: String,
-    /// Notes on the choice of wording (where the documentation is silent).
-    pub notes: Vec<String>,
-}
-
-impl Message {
-    /// A message with no note.
-    pub fn new(code: impl Into<String>, text: impl Into<String>) -> Message {
-        Message {
-            code: code.into(),
-            text: text.into(),
-            notes: Vec::new(),
-        }
-    }
-
-    /// The same message with a note.
-    pub fn with_note(mut self, note: impl Into<String>) -> Message {
-        self.notes.push(note.into());
-        self
-    }
-}
-
-/// One question of a troubleshooting guide and its answer for this request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChecklistItem {
-    /// The question, as the guide asks it.
-    pub question: String,
-    /// The answer, from the policies.
-    pub answer: String,
-}
+use crate::profile::ChecklistItem;
+use crate::stack::StatementRef;
 
 /// A statement, by name and place (owned, for reports).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -404,7 +370,9 @@ impl Report {
         let (code, message) = if v.decision == Decision::Allow {
             (None, None)
         } else {
-            let m = e.profile.message(e, v.layer.unwrap_or(Layer::Identity));
+            let m = e
+                .profile
+                .message(&e.case(), v.layer.unwrap_or(Layer::Identity));
             notes.extend(m.notes);
             (Some(m.code), Some(m.text))
         };
@@ -433,7 +401,7 @@ impl Report {
                 .collect(),
             notes,
             caller: req.caller.display_arn.clone(),
-            checklist: e.profile.checklist(e),
+            checklist: e.profile.checklist(&e.case()),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! harness): [`Stack::push`] adds a policy to a layer (and level), [`Stack::declare`] makes a
 //! layer take part while holding nothing, [`Stack::clear`] takes it out again.
 
-use crate::ir::{Layer, Policy};
+use crate::ir::{Effect, Layer, Policy, Statement};
 
 /// One level of an SCP or RCP chain (organization root, an OU, the account). Layers without
 /// levels hold one level with an empty name.
@@ -122,6 +122,71 @@ impl Stack {
                 .iter()
                 .flat_map(move |lv| lv.policies.iter().map(move |p| (l, p)))
         })
+    }
+}
+
+/// Points at one statement of a policy of the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct StatementRef<'s> {
+    /// The policy.
+    pub policy: &'s Policy,
+    /// The statement.
+    pub stmt: &'s Statement,
+}
+
+impl PartialEq for StatementRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.policy, other.policy) && std::ptr::eq(self.stmt, other.stmt)
+    }
+}
+
+impl Eq for StatementRef<'_> {}
+
+impl<'s> StatementRef<'s> {
+    /// The statement's `Sid`, if it has a non-empty one.
+    pub fn sid(&self) -> Option<&'s str> {
+        self.stmt.sid.as_deref().filter(|s| !s.is_empty())
+    }
+
+    /// The statement's effect.
+    pub fn effect(&self) -> Effect {
+        self.stmt.effect
+    }
+
+    /// `POLICY#N`.
+    pub fn place(&self) -> String {
+        format!("{}#{}", self.policy.id, self.stmt.index)
+    }
+
+    /// The `Sid` if there is one, else `POLICY#N`.
+    pub fn label(&self) -> String {
+        match self.sid() {
+            Some(s) => s.to_string(),
+            None => self.place(),
+        }
+    }
+
+    /// Whether a test file's `expect_statement` names this statement (by `Sid` or `POLICY#N`).
+    pub fn is_named(&self, name: &str) -> bool {
+        if self.stmt.sid.as_deref() == Some(name) {
+            return true;
+        }
+        match name.rsplit_once('#') {
+            Some((policy, n)) => {
+                policy == self.policy.id && n.parse::<usize>().ok() == Some(self.stmt.index)
+            }
+            None => false,
+        }
+    }
+
+    /// `file:line:col` (or `policy:line:col` when the policy was inline).
+    pub fn location(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            self.policy.file.as_deref().unwrap_or(&self.policy.id),
+            self.stmt.pos.line,
+            self.stmt.pos.col
+        )
     }
 }
 

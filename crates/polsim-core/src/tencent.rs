@@ -7,13 +7,13 @@
 use crate::decide::{
     Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::explain::{Evaluation, PassPlan, Prepared, StatementRef};
 use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind};
 use crate::pattern::Glob;
-use crate::profile::{Applies, CloudProfile, ResourceNames, Traits};
-use crate::report::{ChecklistItem, Message};
+use crate::profile::{Applies, ChecklistItem, CloudProfile, Message, ResourceNames, Traits};
+use crate::profile::{Case, PassPlan, Prepared};
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
+use crate::stack::StatementRef;
 use std::borrow::Cow;
 
 /// What Tencent Cloud is, as data.
@@ -383,14 +383,15 @@ impl CloudProfile for Tencent {
         title(layer)
     }
 
-    fn message(&self, e: &Evaluation<'_>, _layer: Layer) -> Message {
+    fn message(&self, e: &Case<'_, '_>, _layer: Layer) -> Message {
         let resource = e
+            .prepared
             .plan(Pass::Only)
             .map_or(e.request.resource.as_str(), |p| &p.resource);
         message(e.prepared.action, resource)
     }
 
-    fn checklist(&self, e: &Evaluation<'_>) -> Vec<ChecklistItem> {
+    fn checklist(&self, e: &Case<'_, '_>) -> Vec<ChecklistItem> {
         if e.prepared.facts.storage {
             cos_checklist(e)
         } else {
@@ -446,7 +447,7 @@ fn is_cos(action: &str) -> bool {
 /// The policy questions of the COS 403 troubleshooting flow, answered from the evaluated layers:
 /// is the request anonymous, does the sub-account have permission, does the temporary key's
 /// policy cover the request, and is a cross-account request granted on both sides.
-fn cos_checklist(e: &Evaluation<'_>) -> Vec<ChecklistItem> {
+fn cos_checklist(e: &Case<'_, '_>) -> Vec<ChecklistItem> {
     let caller = &e.request.caller;
     let resource_account = e.prepared.resource_account;
     let o = &e.outcomes;

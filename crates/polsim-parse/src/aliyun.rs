@@ -52,7 +52,7 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
             };
             if list.is_empty() {
                 // `[]` means everyone (OSS bucket policy documentation).
-                items.push(PrincipalEntry::new(
+                items.push(polsim_core::clouds::principal_entry(
                     Cloud::Aliyun,
                     PrincipalKind::Any,
                     "*".into(),
@@ -65,7 +65,12 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                 } else {
                     PrincipalKind::Uid
                 };
-                items.push(PrincipalEntry::new(Cloud::Aliyun, kind, text, p));
+                items.push(polsim_core::clouds::principal_entry(
+                    Cloud::Aliyun,
+                    kind,
+                    text,
+                    p,
+                ));
             }
         }
         JsonKind::Object(members) => {
@@ -83,7 +88,12 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     } else {
                         kind
                     };
-                    items.push(PrincipalEntry::new(Cloud::Aliyun, k, text, p));
+                    items.push(polsim_core::clouds::principal_entry(
+                        Cloud::Aliyun,
+                        k,
+                        text,
+                        p,
+                    ));
                 }
             }
         }

@@ -60,7 +60,7 @@ const PRINCIPAL_KINDS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser
 fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<PrincipalEntry>> {
     let mut items = Vec::new();
     match &v.kind {
-        JsonKind::String(t) if t == "*" => items.push(PrincipalEntry::new(
+        JsonKind::String(t) if t == "*" => items.push(polsim_core::clouds::principal_entry(
             Cloud::Aws,
             PrincipalKind::Any,
             "*".into(),
@@ -93,7 +93,7 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     } else {
                         kind
                     };
-                    items.push(PrincipalEntry::new(Cloud::Aws, k, text, p));
+                    items.push(polsim_core::clouds::principal_entry(Cloud::Aws, k, text, p));
                 }
             }
         }

@@ -7,12 +7,12 @@
 
 use crate::diag::{suggest, Diagnostic};
 use crate::json::{Json, JsonKind, Member};
-use polsim_core::condition::{parse_date, parse_net};
 use polsim_core::ir::{
     ActionPattern, Clause, Cloud, Cmp, Condition, ConditionValue, Effect, Layer, OpFamily,
     Operator, Policy, PrincipalEntry, ResourcePattern, SegmentRule, Statement,
 };
 use polsim_core::pattern::{Glob, Template};
+use polsim_core::values::{parse_date, parse_net};
 use polsim_core::Pos;
 
 /// Where a policy comes from and what layer it is used in.
@@ -93,7 +93,7 @@ pub type LiteralVariablesFrom = fn(&[&str]) -> Option<(usize, &'static str)>;
 impl Spec {
     /// What the cloud's profile says about it (versions, name case, resource names).
     pub fn traits(&self) -> &'static polsim_core::profile::Traits {
-        polsim_core::profile::of(self.cloud).traits()
+        polsim_core::clouds::of(self.cloud).traits()
     }
 }
 
@@ -466,7 +466,7 @@ impl Cx<'_> {
                 items: items
                     .into_iter()
                     .map(|(t, p)| {
-                        let normal = polsim_core::profile::of(spec.cloud).normalize_action(&t);
+                        let normal = polsim_core::clouds::of(spec.cloud).normalize_action(&t);
                         ActionPattern::new(&t, normal, p, ci)
                     })
                     .collect(),
@@ -650,7 +650,7 @@ impl Cx<'_> {
         } else if strip_variables(text).contains(' ') {
             self.warn(pos, format!("the resource `{text}` contains a space; resource names have none, so it probably matches nothing"), Some("remove the space".into()));
         }
-        let profile = polsim_core::profile::of(self.spec.cloud);
+        let profile = polsim_core::clouds::of(self.spec.cloud);
         let n = profile.traits().resources.segments;
         let canonical = profile.normalize_resource(text);
         let parts: Vec<&str> = canonical.splitn(n, ':').collect();
@@ -906,7 +906,7 @@ impl Cx<'_> {
 
     fn check_value(&mut self, op: Operator, op_text: &str, text: &str, pos: Pos) {
         let bad = match op.family {
-            OpFamily::Numeric(_) => polsim_core::number::Decimal::parse(text)
+            OpFamily::Numeric(_) => polsim_core::values::Decimal::parse(text)
                 .is_none()
                 .then_some("a number (digits, with an optional sign, decimal point and exponent)"),
             OpFamily::Date(_) => parse_date(text)

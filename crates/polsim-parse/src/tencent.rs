@@ -61,7 +61,7 @@ pub fn lower(doc: &Json, src: &PolicySource) -> (Option<Policy>, Vec<Diagnostic>
 fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<PrincipalEntry>> {
     let mut items = Vec::new();
     match &v.kind {
-        JsonKind::String(t) if t == "*" => items.push(PrincipalEntry::new(
+        JsonKind::String(t) if t == "*" => items.push(polsim_core::clouds::principal_entry(
             Cloud::Tencent,
             PrincipalKind::Qcs,
             polsim_core::tencent::ANYONE.into(),
@@ -95,7 +95,12 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     {
                         cx.warn(p, format!("`{text}` is not a CAM principal name (`qcs::cam::uin/OWNER:uin/SUB`, `qcs::cam::anyone:anyone`); it matches nothing"), None);
                     }
-                    items.push(PrincipalEntry::new(Cloud::Tencent, kind, text, p));
+                    items.push(polsim_core::clouds::principal_entry(
+                        Cloud::Tencent,
+                        kind,
+                        text,
+                        p,
+                    ));
                 }
             }
         }

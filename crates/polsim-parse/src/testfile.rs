@@ -5,7 +5,7 @@
 use crate::diag::{Diagnostic, Source};
 use crate::json::{self, Json, JsonKind};
 use crate::{lower_policy, PolicySource};
-use polsim_core::profile::{detect, Evidence};
+use polsim_core::clouds::{detect, Evidence};
 use polsim_core::{Cloud, Context, CtxValue, Decision, Evaluation, Layer, Pos, Request, Stack};
 
 /// Reads a file named in a test file, relative to the test file's folder: returns the path to
@@ -88,7 +88,7 @@ pub fn check(case: &TestCase, eval: &Evaluation<'_>) -> Option<Failure> {
         // The message is worded only when a case asks for it.
         let got = (eval.decision() != Decision::Allow).then(|| {
             eval.profile
-                .message(eval, eval.layer().unwrap_or(Layer::Identity))
+                .message(&eval.case(), eval.layer().unwrap_or(Layer::Identity))
                 .text
         });
         if !got.as_deref().is_some_and(|got| got.contains(m.as_str())) {
@@ -171,7 +171,7 @@ pub fn cloud_of_document(doc: &Json) -> Option<Cloud> {
         .get("Version")
         .or_else(|| doc.get("version"))?
         .as_str()?;
-    polsim_core::profile::cloud_of_version(v)
+    polsim_core::clouds::cloud_of_version(v)
 }
 
 impl Cx<'_, '_> {
@@ -264,7 +264,7 @@ impl Cx<'_, '_> {
                 return None;
             }
         };
-        // The cloud, with the one precedence every input shares (`profile::detect`).
+        // The cloud, with the one precedence every input shares (`clouds::detect`).
         let mut names: Vec<&str> = principal.iter().map(String::as_str).collect();
         names.extend(
             cases_json
@@ -738,5 +738,5 @@ pub fn parse_caller(
     text: &str,
     id: Option<&str>,
 ) -> Result<polsim_core::Caller, String> {
-    polsim_core::profile::of(cloud).parse_caller(text, id)
+    polsim_core::clouds::of(cloud).parse_caller(text, id)
 }

@@ -85,7 +85,7 @@ impl Harness {
 
     /// The request as polsim models it.
     pub fn request(req: &GenRequest) -> Result<Request, String> {
-        let caller = polsim_core::profile::of(Cloud::Aws).parse_caller(&req.principal, None)?;
+        let caller = polsim_core::clouds::of(Cloud::Aws).parse_caller(&req.principal, None)?;
         let mut context = polsim_core::Context::new();
         for (k, v) in &req.context {
             context.insert(k, polsim_core::CtxValue::One(v.clone()));

@@ -113,7 +113,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
     let (principal, defaulted) = match args.principal.clone().or(d.principal.clone()) {
         Some(p) => (p, false),
         None => (
-            polsim_core::profile::of(cloud)
+            polsim_core::clouds::of(cloud)
                 .default_principal(resource_account.as_deref(), &args.resource),
             true,
         ),
