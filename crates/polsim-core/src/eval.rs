@@ -447,3 +447,182 @@ pub fn common_principal(entry: &PrincipalEntry, caller: &Caller) -> Option<Optio
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::Facts;
+    use crate::ir::{Cloud, NamePart, Pos, PrincipalKind};
+    use crate::pattern::{Glob, Template};
+    use crate::request::CallerKind;
+
+    /// A resource pattern lowered as the parse crate does, for `cloud`'s naming.
+    fn pattern(cloud: Cloud, text: &str) -> ResourcePattern {
+        let names = crate::clouds::of(cloud).traits().resources;
+        let parts: Vec<&str> = text.splitn(names.segments, ':').collect();
+        let n = names.segments;
+        let segments = parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Template::new(p, i + 1 == n, i + 1 != n).0)
+            .collect();
+        let rules = parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if !p.is_empty() || i + 1 == n {
+                    SegmentRule::Compare
+                } else if names.empty_means_any.contains(&i) {
+                    SegmentRule::AnyValue
+                } else if names.empty_means_own_account == Some(i) {
+                    SegmentRule::OwnAccount
+                } else {
+                    SegmentRule::Compare
+                }
+            })
+            .collect();
+        ResourcePattern {
+            text: text.into(),
+            pos: Pos::default(),
+            segments,
+            rules,
+            whole: Glob::new(text),
+            any: text == "*",
+        }
+    }
+
+    fn matches(cloud: Cloud, p: &str, r: &str, layer: Layer, facts: &Facts) -> bool {
+        let profile = crate::clouds::of(cloud);
+        match_resource_name(profile, &pattern(cloud, p), r, layer, facts, &|_| None)
+            .unwrap_or(false)
+    }
+
+    #[test]
+    fn resource_names_by_each_clouds_rules() {
+        let f = Facts::new(CallerKind::User);
+        let (aws, ram, cam) = (Cloud::Aws, Cloud::Aliyun, Cloud::Tencent);
+        // Segments before the last fold case; the last does not.
+        assert!(matches(
+            aws,
+            "arn:aws:s3:::b/*",
+            "arn:AWS:S3:::b/k",
+            Layer::Identity,
+            &f
+        ));
+        assert!(!matches(
+            aws,
+            "arn:aws:s3:::b/*",
+            "arn:aws:s3:::B/k",
+            Layer::Identity,
+            &f
+        ));
+        // Only `*` matches a request with no resource.
+        assert!(!matches(aws, "arn:aws:s3:::*", "*", Layer::Identity, &f));
+        assert!(matches(aws, "*", "*", Layer::Identity, &f));
+        // AWS short ARNs: trailing segments are `*` in identity policies, refused in RCPs.
+        assert!(matches(
+            aws,
+            "arn:aws:s3",
+            "arn:aws:s3:::b/k",
+            Layer::Identity,
+            &f
+        ));
+        assert!(!matches(
+            aws,
+            "arn:aws:s3",
+            "arn:aws:s3:::b/k",
+            Layer::Rcp,
+            &f
+        ));
+        // OSS names carry `*` for the region.
+        assert!(matches(
+            ram,
+            "acs:oss:oss-cn-hangzhou:1:b/*",
+            "acs:oss:*:1:b/k",
+            Layer::Resource,
+            &f
+        ));
+        // CAM: empty project and region mean any; an empty account means the owner's.
+        let qcs = "qcs::cos:ap-guangzhou:uid/1250000000:b-1250000000/k";
+        assert!(matches(
+            cam,
+            "qcs::cos::uid/1250000000:b-1250000000/*",
+            qcs,
+            Layer::Identity,
+            &f
+        ));
+        assert!(!matches(
+            cam,
+            "qcs::cos:::b-1250000000/*",
+            qcs,
+            Layer::Identity,
+            &f
+        ));
+        assert!(matches(
+            cam,
+            "qcs::cos:::b-1250000000/*",
+            qcs,
+            Layer::Resource,
+            &f
+        ));
+        let owner = Facts {
+            same_account: true,
+            ..f
+        };
+        assert!(matches(
+            cam,
+            "qcs::cos:::b-1250000000/*",
+            qcs,
+            Layer::Identity,
+            &owner
+        ));
+    }
+
+    #[test]
+    fn principal_forms_every_cloud_reads_alike() {
+        let mut c = Caller::anonymous("s3.amazonaws.com", "aws", Some("idp-user"));
+        c.kind = CallerKind::Service;
+        c.name = Some("s3.amazonaws.com".into());
+        let entry = |form| PrincipalEntry {
+            kind: PrincipalKind::Aws,
+            value: String::new(),
+            pos: Pos::default(),
+            form,
+        };
+        let how = |form| common_principal(&entry(form), &c);
+        assert_eq!(how(PrincipalForm::Everyone), Some(Some(PrincipalHow::Any)));
+        assert_eq!(
+            how(PrincipalForm::Service("S3.amazonaws.com".into())),
+            Some(Some(PrincipalHow::Direct))
+        );
+        assert_eq!(
+            how(PrincipalForm::Id("idp-user".into())),
+            Some(Some(PrincipalHow::Direct))
+        );
+        assert_eq!(how(PrincipalForm::Unsupported), Some(None));
+        assert_eq!(
+            how(PrincipalForm::Account(NamePart::Exact("1".into()))),
+            None
+        );
+    }
+
+    #[test]
+    fn account_entries_delegate_except_for_the_root() {
+        let mut c = Caller::anonymous("x", "acs", None);
+        c.kind = CallerKind::User;
+        c.account = Some("1234".into());
+        c.name = Some("Alice".into());
+        let acct = PrincipalForm::Account(NamePart::Pattern(Glob::new("12*")));
+        assert_eq!(account_user_role(&acct, &c), Some(PrincipalHow::Account));
+        c.kind = CallerKind::Root;
+        assert_eq!(account_user_role(&acct, &c), Some(PrincipalHow::Direct));
+        c.kind = CallerKind::User;
+        let user = PrincipalForm::User {
+            account: NamePart::Exact("1234".into()),
+            name: NamePart::FoldedPattern(Glob::new("al*")),
+        };
+        assert_eq!(account_user_role(&user, &c), Some(PrincipalHow::Direct));
+        c.kind = CallerKind::RoleSession;
+        assert_eq!(account_user_role(&user, &c), None);
+    }
+}

@@ -268,9 +268,15 @@ impl<'a> Derived<'a> {
         self.items.iter().take(self.len).copied()
     }
 
-    fn get(&self, key: &str) -> Option<&'a str> {
+    fn get(&self, key: &str, case_sensitive: bool) -> Option<&'a str> {
         self.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .find(|(k, _)| {
+                if case_sensitive {
+                    *k == key
+                } else {
+                    k.eq_ignore_ascii_case(key)
+                }
+            })
             .map(|(_, v)| v)
     }
 }
@@ -292,7 +298,7 @@ impl<'a> Env<'a> {
         if let Some(v) = self.user.get(key, self.case_sensitive) {
             return Some(v.view());
         }
-        let d = self.derived.get(key)?;
+        let d = self.derived.get(key, self.case_sensitive)?;
         Some(Value::One(d))
     }
 
@@ -323,4 +329,60 @@ pub struct Request {
     /// Condition keys given by the user; the evaluator adds the ones that follow from the
     /// caller and the resource.
     pub context: Context,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_lookups_fold_ascii_case_and_keep_the_written_key() {
+        let mut c = Context::new();
+        c.insert("aws:SourceVpce", CtxValue::One("vpce-1".into()));
+        c.insert("AWS:sourcevpce", CtxValue::One("vpce-2".into()));
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.written("aws:sourceVPCE"), Some("AWS:sourcevpce"));
+        assert_eq!(
+            c.get("aws:SOURCEVPCE", false),
+            Some(&CtxValue::One("vpce-2".into()))
+        );
+        assert_eq!(c.get("aws:SourceVpce", true), None);
+        c.insert_default("aws:SourceVpce", CtxValue::One("ignored".into()));
+        assert_eq!(
+            c.get_single("aws:sourcevpce", false).as_deref(),
+            Some("vpce-2")
+        );
+    }
+
+    #[test]
+    fn derived_keys_never_override_the_users() {
+        let mut user = Context::new();
+        user.insert("aws:PrincipalType", CtxValue::One("User".into()));
+        let mut d = Derived::default();
+        d.add(&user, "aws:PrincipalType", Some("Anonymous"));
+        d.add(&user, "aws:userid", Some("anonymous"));
+        d.add(&user, "aws:username", None);
+        assert_eq!(d.iter().count(), 1);
+        let env = Env {
+            user: &user,
+            derived: &d,
+            case_sensitive: false,
+        };
+        assert_eq!(env.single("aws:principaltype"), Some("User"));
+        assert_eq!(env.single("AWS:USERID"), Some("anonymous"));
+        assert_eq!(env.get("aws:username"), None);
+        let strict = Env {
+            case_sensitive: true,
+            ..env
+        };
+        assert_eq!(strict.single("AWS:USERID"), None);
+    }
+
+    #[test]
+    fn multi_valued_views() {
+        let v = CtxValue::Many(vec!["a".into(), "b".into()]);
+        assert_eq!(v.view().iter().collect::<Vec<_>>(), ["a", "b"]);
+        assert!(CtxValue::Many(vec![]).view().is_empty());
+        assert!(CtxValue::One(String::new()).view().is_empty());
+    }
 }
