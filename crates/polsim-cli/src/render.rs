@@ -165,7 +165,7 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
                     ));
                 }
             }
-            if req.cloud != polsim_core::Cloud::Aws {
+            if e.statement_checks {
                 o.push_str(&format!("        {}\n", st.dim(&checks_line(&s.checks))));
             }
         }

@@ -41,6 +41,7 @@ pub static TRAITS: Traits = Traits {
     default_principal: "acs:ram::{account}:user/{user}",
     default_account: "1234567890123456",
     // The order layers are evaluated in, and explicit denies reported in.
+    statement_checks: true,
     layer_order: [
         Layer::Scp,
         Layer::VpcEndpoint,

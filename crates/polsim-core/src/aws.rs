@@ -39,6 +39,7 @@ pub static TRAITS: Traits = Traits {
     default_principal: "arn:aws:iam::{account}:user/{user}",
     default_account: "123456789012",
     // The order explicit denies are reported in, and layers evaluated in (§1.1).
+    statement_checks: false,
     layer_order: Layer::ALL,
 };
 

@@ -77,6 +77,9 @@ pub struct Traits {
     pub default_principal: &'static str,
     /// The account used in it when the resource names none.
     pub default_account: &'static str,
+    /// Whether explanations answer the cloud's troubleshooting guide's per-statement checks
+    /// (action, resource, principal, effect, condition: the OSS and COS 403 guides ask them).
+    pub statement_checks: bool,
     /// The layers in the order they are evaluated (and explicit denies reported).
     pub layer_order: [Layer; Layer::COUNT],
 }

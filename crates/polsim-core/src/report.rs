@@ -357,6 +357,8 @@ pub struct Report {
     pub notes: Vec<String>,
     /// The caller as the cloud names it in messages.
     pub caller: String,
+    /// Whether the cloud's troubleshooting guide asks the per-statement checks (shown then).
+    pub statement_checks: bool,
     /// The questions of the cloud's 403 troubleshooting guide, answered.
     pub checklist: Vec<ChecklistItem>,
 }
@@ -401,6 +403,7 @@ impl Report {
                 .collect(),
             notes,
             caller: req.caller.display_arn.clone(),
+            statement_checks: e.profile.traits().statement_checks,
             checklist: e.profile.checklist(&e.case()),
         }
     }

@@ -48,6 +48,7 @@ pub static TRAITS: Traits = Traits {
     default_principal: "qcs::cam::uin/{account}:uin/{user}",
     default_account: "100000000001",
     // The order layers are evaluated in, and explicit denies reported in.
+    statement_checks: true,
     layer_order: [
         Layer::Session,
         Layer::PermissionsBoundary,
