@@ -523,3 +523,67 @@ fn test_glob_walk_is_linear() {
         started.elapsed()
     );
 }
+
+// ---- Output ----------------------------------------------------------------------------------
+
+/// Panics if `out` holds a control character polsim did not write itself: only newlines and
+/// colour codes (`ESC [ digits;... m`) may be raw; no BEL, no OSC, no bidi control.
+fn assert_no_raw_controls(out: &str) {
+    let mut rest = out;
+    while let Some(i) = rest.find('\u{1b}') {
+        let sgr = rest[i + 1..].strip_prefix('[').and_then(|r| {
+            let n = r.find(|c: char| !c.is_ascii_digit() && c != ';')?;
+            r[n..].starts_with('m').then(|| &r[n + 1..])
+        });
+        rest = sgr.unwrap_or_else(|| panic!("a raw ESC reached the terminal: {out:?}"));
+    }
+    let bad = out.chars().find(|&c| {
+        (c.is_control() && c != '\n' && c != '\u{1b}')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    });
+    assert!(bad.is_none(), "{bad:?} reached the terminal: {out:?}");
+}
+
+#[test]
+fn output_escapes_control_characters_from_input() {
+    // ESC, OSC (ending in BEL), CSI and a right-to-left override in a policy id, a case name, a
+    // resource and a context value; the case fails, so the whole explanation is printed.
+    let t = Temp::new("escapes");
+    t.file(
+        "t.json",
+        r#"{"principal": "arn:aws:iam::111122223333:user/D",
+  "policies": {"identity": [
+    {"id": "p\u001b]0;pwned\u0007", "document": {"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Action": "*", "Resource": "*"},
+      {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}]}}]},
+  "cases": [{"name": "case \u001b[2J\u202e", "action": "s3:GetObject",
+    "resource": "arn:aws:s3:::b/\u009b31m\u001b]8;;http://x\u0007",
+    "context": {"aws:SourceVpce": "\u001b[41mvpce-2\u200f"}, "expect": "allow"}]}"#,
+    );
+    for color in ["never", "always"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_polsim"))
+            .current_dir(&t.0)
+            .args(["--color", color, "test", "--verbose", "t.json"])
+            .output()
+            .unwrap();
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        assert_no_raw_controls(&out);
+        // Escaped, not dropped: the reader still sees what the input holds.
+        assert!(out.contains("p\\u{1b}]0;pwned\\u{7}"), "{out}");
+        assert!(out.contains("case \\u{1b}[2J\\u{202e}"), "{out}");
+        assert!(out.contains("\\u{1b}[41mvpce-2\\u{200f}"), "{out}");
+        assert!(out.contains("\\u{9b}31m"), "{out}");
+    }
+}
+
+#[test]
+fn output_escapes_control_characters_in_file_names() {
+    let t = Temp::stack("escaped-names");
+    t.file("identity/\u{1b}]0;x\u{7}.json", ALLOW);
+    let o = eval(&t, &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert_no_raw_controls(&out);
+    assert!(out.contains("\\u{1b}]0;x\\u{7}"), "{out}");
+}

@@ -4,6 +4,7 @@ use crate::load::{self, read_bounded, read_text};
 use crate::output;
 use crate::render::{self, Style};
 use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use polsim_parse::diag::visible as v;
 use polsim_parse::testfile::{check, parse_test_file};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -197,7 +198,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
                             problems: Vec::new(),
                         });
                     } else if args.verbose {
-                        println!("{} {shown}: {}", st.green("ok"), case.name);
+                        println!("{} {}: {}", st.green("ok"), v(&shown), v(&case.name));
                     }
                 }
                 Some(f) => {
@@ -219,13 +220,14 @@ pub fn run(args: &Args, color: bool) -> u8 {
                         continue;
                     }
                     println!(
-                        "{} {shown}:{}: {}",
+                        "{} {}:{}: {}",
                         st.red("FAIL"),
+                        v(&shown),
                         case.pos.line,
-                        case.name
+                        v(&case.name)
                     );
                     for p in &f.problems {
-                        println!("    {p}");
+                        println!("    {}", v(p));
                     }
                     for line in render::human(&report, &case.request, None, &st).lines() {
                         println!("    | {line}");
