@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  polsim test policies-examples/aws tests/corpus\n\nA folder means every *.json test file under it (files whose top level has `cases`; policy\ndocuments beside them are skipped). The format is described in docs/test-format.md.\nWith --format json, one polsim.test/v1 document is printed on standard output (docs/cli.md).\nExit codes: 0 all passed, 1 a case failed, 2 a file could not be read or parsed."
+    after_help = "Example:\n  polsim test policies-examples/aws tests/corpus\n\nA folder means every *.json test file under it (files whose top level has `cases`; policy\ndocuments beside them are skipped). The format is described in docs/test-format.md.\nWith --format json, one polsim.test/v1 document is printed on standard output (docs/cli.md).\nFiles a test file names must lie in its folder tree (--allow-path widens it).\nExit codes: 0 all passed, 1 a case failed, 2 a file could not be read or parsed, or no test case was found."
 )]
 pub struct Args {
     /// Test files or folders (glob patterns are expanded)
