@@ -63,61 +63,283 @@ pub const LAYER_DIRS: &[(&str, Layer)] = &[
 ];
 
 fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
+    path_error(path, e.to_string())
+}
+
+/// An error about `path` as a whole (no line): `cannot read PATH: WHY`.
+fn path_error(path: &Path, why: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::error(
         polsim_core::Pos { line: 0, col: 0 },
-        format!("cannot read `{}`: {e}", path.display()),
+        format!("cannot read `{}`: {why}", path.display()),
     )
     .in_file(Some(&path.display().to_string()))
 }
 
-/// Reads a file as text.
-pub fn read_text(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|e| io_error(path, &e).into())
+/// The largest file polsim reads unless `--max-file-size` says otherwise: 1 MiB, far above the
+/// clouds' own limits (an IAM managed policy holds at most 6,144 characters, a bucket policy
+/// 20 KB, a RAM or CAM policy 6,144 or so), so that `/dev/zero` or a huge file cannot eat memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// What a file that is not a regular file is, in words.
+fn kind_of(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if ft.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "a device";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads `path` as UTF-8 text if it is a regular file (after resolving links) of at most `max`
+/// bytes; else says why not (without the path). The type is checked before the file is opened
+/// (opening a FIFO would wait for a writer) and again on the open file, and at most `max + 1`
+/// bytes are read whatever the file claims to hold.
+pub fn read_bounded(path: &Path, max: u64) -> Result<String, String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| link_reason(path, &e))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "it is {}, not a policy file",
+            kind_of(meta.file_type())
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(format!(
+            "it is {}, not a policy file",
+            kind_of(meta.file_type())
+        ));
+    }
+    let mut buf = Vec::with_capacity(meta.len().min(max.saturating_add(1)) as usize);
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    if buf.len() as u64 > max {
+        return Err(format!(
+            "it is larger than {max} bytes (`--max-file-size BYTES` raises the limit)"
+        ));
+    }
+    String::from_utf8(buf).map_err(|e| format!("it is not UTF-8 text ({e})"))
+}
+
+/// Why `path` cannot be read: a dangling symbolic link says where it points.
+fn link_reason(path: &Path, e: &std::io::Error) -> String {
+    match std::fs::read_link(path) {
+        Ok(target) => format!(
+            "it is a symbolic link to `{}`, which cannot be read ({e})",
+            target.display()
+        ),
+        Err(_) => e.to_string(),
+    }
+}
+
+/// Reads a file as text, bounded as [`read_bounded`] says.
+pub fn read_text(path: &Path, max: u64) -> Result<String, LoadError> {
+    read_bounded(path, max).map_err(|why| path_error(path, why).into())
 }
 
 /// Reads and parses a JSON file, with a located error. The file is read once: its text comes
 /// back as a [`Source`] for the diagnostics about it to carry.
-pub fn read_json(path: &Path) -> Result<(Source, Json), LoadError> {
-    let source = Source::new(path.display().to_string(), read_text(path)?);
+pub fn read_json(path: &Path, max: u64) -> Result<(Source, Json), LoadError> {
+    let source = Source::new(path.display().to_string(), read_text(path, max)?);
     match json::parse(source.text()) {
         Ok(j) => Ok((source, j)),
         Err(e) => Err(e.diagnostic(&source).into()),
     }
 }
 
-/// The `*.json` files directly in `dir`, sorted by name.
-fn json_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let mut out = Vec::new();
-    let rd = std::fs::read_dir(dir).map_err(|e| io_error(dir, &e))?;
-    for entry in rd.flatten() {
-        let p = entry.path();
-        if p.is_file() && p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
-        }
-    }
-    out.sort();
-    Ok(out)
+/// What a folder of a stack holds, once every entry has been judged.
+#[derive(Default)]
+struct Entries {
+    /// `*.json` regular files (after resolving links), sorted.
+    policies: Vec<PathBuf>,
+    /// Sub-folders (only where `levels` was asked), sorted.
+    folders: Vec<PathBuf>,
 }
 
-fn sub_dirs(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let mut out = Vec::new();
-    let rd = std::fs::read_dir(dir).map_err(|e| io_error(dir, &e))?;
-    for entry in rd.flatten() {
+/// The entries of a layer folder (`levels` false) or of `scp/`, `rcp/` (`levels` true: its
+/// sub-folders are levels). Nothing is skipped silently: every entry that is not a usable policy
+/// file (or a level folder where one belongs) is an error naming it, pushed to `errors`. Only
+/// dot-files (`.gitkeep`, `.DS_Store`) are ignored, unless they end in `.json`.
+fn layer_entries(dir: &Path, levels: bool, errors: &mut Vec<Diagnostic>) -> Entries {
+    let mut out = Entries::default();
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            errors.push(io_error(dir, &e));
+            return out;
+        }
+    };
+    for entry in rd {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(io_error(dir, &e));
+                continue;
+            }
+        };
         let p = entry.path();
-        if p.is_dir() {
-            out.push(p);
+        let name = entry.file_name().to_string_lossy().to_string();
+        let is_json = |n: &str| {
+            n.len() > 5
+                && n.get(n.len() - 5..)
+                    .is_some_and(|e| e.eq_ignore_ascii_case(".json"))
+        };
+        if name.starts_with('.') && !is_json(&name) {
+            continue;
+        }
+        let meta =
+            match std::fs::metadata(&p) {
+                Ok(m) => m,
+                Err(e) => {
+                    errors.push(path_error(&p, link_reason(&p, &e)).with_help(
+                        "a policy the stack cannot read could be a Deny: fix or remove it",
+                    ));
+                    continue;
+                }
+            };
+        let shown = p.display();
+        if meta.is_dir() {
+            if levels {
+                out.folders.push(p);
+            } else {
+                errors.push(
+                    Diagnostic::error(
+                        polsim_core::Pos::default(),
+                        format!("`{shown}` is a folder where only policy files belong: the policies in it would not be read"),
+                    )
+                    .with_help("put policy files directly in the layer folder; only scp/ and rcp/ hold level folders (scp/<level>/*.json)")
+                    .in_file(Some(&shown.to_string())),
+                );
+            }
+        } else if !meta.is_file() {
+            errors.push(
+                Diagnostic::error(
+                    polsim_core::Pos::default(),
+                    format!(
+                        "`{shown}` is {}, not a policy file",
+                        kind_of(meta.file_type())
+                    ),
+                )
+                .with_help("a layer folder holds only regular `*.json` policy files")
+                .in_file(Some(&shown.to_string())),
+            );
+        } else if name.starts_with('.') {
+            errors.push(
+                Diagnostic::error(
+                    polsim_core::Pos::default(),
+                    format!("`{shown}` is a hidden policy file"),
+                )
+                .with_help("dot-files are ignored in a stack; rename it without the leading dot, or remove it")
+                .in_file(Some(&shown.to_string())),
+            );
+        } else if p.extension().is_some_and(|e| e == "json") {
+            out.policies.push(p);
+        } else if is_json(&name) {
+            errors.push(
+                Diagnostic::error(
+                    polsim_core::Pos::default(),
+                    format!("`{shown}` does not end in `.json` (lowercase), so it would not be read as a policy"),
+                )
+                .with_help(format!("rename it to `{}.json`", &name[..name.len() - 5]))
+                .in_file(Some(&shown.to_string())),
+            );
+        } else {
+            errors.push(
+                Diagnostic::error(
+                    polsim_core::Pos::default(),
+                    format!("`{shown}` is not a policy file (`*.json`)"),
+                )
+                .with_help("a layer folder holds only `*.json` policy files: keep notes such as README.md at the top of the stack folder (dot-files such as .gitkeep are ignored)")
+                .in_file(Some(&shown.to_string())),
+            );
         }
     }
-    out.sort();
-    Ok(out)
+    out.policies.sort();
+    out.folders.sort();
+    out
+}
+
+/// The folder of a layer (`identity`, or `permissions_boundary` for `permissions-boundary`),
+/// if present. A name that exists but is not a usable folder (a dangling link, a file) is an
+/// error, and so is a layer given under both spellings.
+fn layer_dir(dir: &Path, name: &str, errors: &mut Vec<Diagnostic>) -> Option<PathBuf> {
+    let alt = name.replace('-', "_");
+    let mut names = vec![name.to_string()];
+    if alt != name {
+        names.push(alt);
+    }
+    let present: Vec<PathBuf> = names
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| std::fs::symlink_metadata(p).is_ok())
+        .collect();
+    if present.len() > 1 {
+        errors.push(
+            Diagnostic::error(
+                polsim_core::Pos::default(),
+                format!(
+                    "both `{}` and `{}` are present: one of them would be ignored",
+                    present[0].display(),
+                    present[1].display()
+                ),
+            )
+            .with_help("keep one folder per layer")
+            .in_file(Some(&dir.display().to_string())),
+        );
+        return None;
+    }
+    let d = present.into_iter().next()?;
+    match std::fs::metadata(&d) {
+        Ok(m) if m.is_dir() => Some(d),
+        Ok(m) => {
+            errors.push(
+                Diagnostic::error(
+                    polsim_core::Pos::default(),
+                    format!(
+                        "`{}` is {}, not a layer folder",
+                        d.display(),
+                        kind_of(m.file_type())
+                    ),
+                )
+                .with_help("a layer is a folder of `*.json` policy files")
+                .in_file(Some(&d.display().to_string())),
+            );
+            None
+        }
+        Err(e) => {
+            errors
+                .push(path_error(&d, link_reason(&d, &e)).with_help(
+                    "a layer the stack cannot read could hold a Deny: fix or remove it",
+                ));
+            None
+        }
+    }
 }
 
 /// A policy file of a stack, read: its layer, its SCP/RCP level, its path, its text and JSON.
 type ReadPolicy = (Layer, Option<String>, PathBuf, (Source, Json));
 
-/// Reads a stack folder (see the README for the layout).
-pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, LoadError> {
-    if !dir.is_dir() {
+/// The layer folder names, for hints.
+const LAYOUT_HINT: &str = "policies go in identity/, permissions-boundary/, session/, resource/, scp/<level>/, rcp/<level>/, vpc-endpoint/, access-point/";
+
+/// Reads a stack folder (docs/cli.md, "The stack folder"). Every policy file is a regular file
+/// of at most `max` bytes; any entry of a layer folder that is not one is an error naming it.
+pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedStack, LoadError> {
+    if !std::fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
         return Err(Diagnostic::error(
             polsim_core::Pos::default(),
             format!("`{}` is not a folder", dir.display()),
@@ -129,74 +351,55 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
     }
     let mut defaults = StackDefaults::default();
     let mut warnings = Vec::new();
+    let mut errors = Vec::new();
     let config = dir.join("polsim.json");
-    if config.is_file() {
-        defaults = read_defaults(&config)?;
+    if std::fs::symlink_metadata(&config).is_ok() {
+        defaults = read_defaults(&config, max)?;
     }
-    // Read every document first, so the cloud can be settled before lowering.
-    let mut docs: Vec<ReadPolicy> = Vec::new();
+    // Judge every entry first, so that all the folder's problems are reported at once.
+    let mut files: Vec<(Layer, Option<String>, PathBuf)> = Vec::new();
     let mut known = vec!["polsim.json".to_string()];
     let mut declared: Vec<(Layer, Option<String>)> = Vec::new();
     for (name, layer) in LAYER_DIRS {
-        let d = dir.join(name);
-        let alt = dir.join(name.replace('-', "_"));
-        let d = if d.is_dir() {
-            d
-        } else if alt.is_dir() {
-            alt
-        } else {
+        known.push(name.to_string());
+        known.push(name.replace('-', "_"));
+        let Some(d) = layer_dir(dir, name, &mut errors) else {
             continue;
         };
-        known.push(
-            d.file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or(name)
-                .to_string(),
-        );
         if *layer == Layer::Identity {
             declared.push((*layer, None));
         }
         if matches!(layer, Layer::Scp | Layer::Rcp) {
-            for f in json_files(&d)? {
-                docs.push((*layer, Some(name.to_string()), f.clone(), read_json(&f)?));
+            let top = layer_entries(&d, true, &mut errors);
+            for f in top.policies {
+                files.push((*layer, Some(name.to_string()), f));
             }
-            for lv in sub_dirs(&d)? {
+            for lv in top.folders {
                 let level = lv
                     .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or("level")
-                    .to_string();
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "level".to_string());
                 declared.push((*layer, Some(level.clone())));
-                for f in json_files(&lv)? {
-                    docs.push((*layer, Some(level.clone()), f.clone(), read_json(&f)?));
+                for f in layer_entries(&lv, false, &mut errors).policies {
+                    files.push((*layer, Some(level.clone()), f));
                 }
             }
         } else {
-            for f in json_files(&d)? {
-                docs.push((*layer, None, f.clone(), read_json(&f)?));
+            for f in layer_entries(&d, false, &mut errors).policies {
+                files.push((*layer, None, f));
             }
         }
     }
-    for entry in std::fs::read_dir(dir)
-        .map_err(|e| io_error(dir, &e))?
-        .flatten()
-    {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let p = entry.path();
-        if known.contains(&name)
-            || name.starts_with('.')
-            || !(p.is_dir() || name.ends_with(".json"))
-        {
-            continue;
+    top_level_entries(dir, &known, max, &mut errors);
+    let mut docs: Vec<ReadPolicy> = Vec::new();
+    for (layer, level, f) in files {
+        match read_json(&f, max) {
+            Ok(read) => docs.push((layer, level, f, read)),
+            Err(e) => errors.extend(e.diags),
         }
-        if p.is_file() && read_json(&p).is_ok_and(|(_, j)| j.get("cases").is_some()) {
-            continue; // a test file kept beside the stack
-        }
-        warnings.push(
-            Diagnostic::warning(polsim_core::Pos::default(), format!("`{name}` is not part of the stack layout and is ignored"))
-                .with_help("policies go in identity/, permissions-boundary/, session/, resource/, scp/<level>/, rcp/<level>/, vpc-endpoint/, access-point/")
-                .in_file(Some(&p.display().to_string())),
-        );
+    }
+    if !errors.is_empty() {
+        return Err(LoadError { diags: errors });
     }
 
     // The cloud, with the one precedence every input shares (`clouds::detect`).
@@ -246,7 +449,6 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
     for (layer, level) in &declared {
         stack.declare(*layer, level.as_deref());
     }
-    let mut errors = Vec::new();
     for (layer, level, path, (source, doc)) in docs {
         let file = path.display().to_string();
         let id = path
@@ -291,6 +493,80 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>) -> Result<LoadedStack, Load
     })
 }
 
+/// The entries at the top of a stack folder besides the layers and `polsim.json`. Dot-files and
+/// files not named `*.json` (README.md, notes) are ignored; a test file (top level with `cases`)
+/// is ignored by `eval`. A folder or a `*.json` file that is in no layer is an error: it looks
+/// like policies that would not be read (a misspelt `identiy/`, a `deny.json` put at the top).
+fn top_level_entries(dir: &Path, known: &[String], max: u64, errors: &mut Vec<Diagnostic>) {
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            errors.push(io_error(dir, &e));
+            return;
+        }
+    };
+    for entry in rd {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(io_error(dir, &e));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy().to_string();
+        let p = entry.path();
+        let shown = p.display().to_string();
+        let json_name = name.len() > 5
+            && name
+                .get(name.len() - 5..)
+                .is_some_and(|e| e.eq_ignore_ascii_case(".json"));
+        if known.contains(&name) || name.starts_with('.') {
+            continue;
+        }
+        let meta = match std::fs::metadata(&p) {
+            Ok(m) => m,
+            Err(e) if json_name || std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_symlink()) => {
+                errors.push(
+                    path_error(&p, link_reason(&p, &e))
+                        .with_help("an entry of the stack folder that cannot be read could hold a Deny: fix or remove it"),
+                );
+                continue;
+            }
+            Err(_) => continue,
+        };
+        if meta.is_dir() {
+            let candidates = LAYER_DIRS.iter().map(|(n, _)| *n);
+            let hint = match polsim_parse::diag::suggest(&name, candidates) {
+                Some(s) => format!("did you mean `{s}/`? {LAYOUT_HINT}"),
+                None => LAYOUT_HINT.to_string(),
+            };
+            errors.push(
+                Diagnostic::error(
+                    polsim_core::Pos::default(),
+                    format!(
+                        "`{shown}` is not a layer folder: the policies in it would not be read"
+                    ),
+                )
+                .with_help(hint)
+                .in_file(Some(&shown)),
+            );
+        } else if json_name {
+            match read_json(&p, max) {
+                Ok((_, j)) if j.get("cases").is_some() => {} // a test file kept beside the stack
+                Ok(_) => errors.push(
+                    Diagnostic::error(
+                        polsim_core::Pos::default(),
+                        format!("`{shown}` is in no layer: it would not be read as a policy"),
+                    )
+                    .with_help(format!("{LAYOUT_HINT}; the top of the folder holds only polsim.json, test files (with `cases`) and notes"))
+                    .in_file(Some(&shown)),
+                ),
+                Err(e) => errors.extend(e.diags),
+            }
+        }
+    }
+}
+
 /// A document, or the document inside a JSON string (CloudTrail's `requestParameters.policy`),
 /// with positions inside the string; a syntax error in the string is located there too.
 fn inner(doc: &Json, source: &Source) -> Result<Json, Diagnostic> {
@@ -304,8 +580,8 @@ fn inner(doc: &Json, source: &Source) -> Result<Json, Diagnostic> {
     }
 }
 
-fn read_defaults(path: &Path) -> Result<StackDefaults, LoadError> {
-    let (source, j) = read_json(path)?;
+fn read_defaults(path: &Path, max: u64) -> Result<StackDefaults, LoadError> {
+    let (source, j) = read_json(path, max)?;
     read_defaults_in(&j, &path.display().to_string()).map_err(|e| e.in_source(&source))
 }
 
@@ -378,58 +654,239 @@ impl TestInput {
     }
 }
 
-/// The test files among `paths`: files as given; folders searched for `*.json` files whose top
-/// level has `cases` (policy documents beside them are skipped); glob patterns expanded.
-pub fn test_files(paths: &[String]) -> Result<Vec<TestInput>, LoadError> {
-    let mut out = Vec::new();
-    for p in paths {
-        let path = Path::new(p);
-        if path.is_dir() {
-            walk(path, &mut out)?;
-        } else if path.is_file() {
-            out.push(TestInput::unread(path.to_path_buf()));
-        } else if p.contains(['*', '?', '[']) {
-            let entries = glob::glob(p).map_err(|e| {
-                Diagnostic::error(
-                    polsim_core::Pos::default(),
-                    format!("bad pattern `{p}`: {e}"),
-                )
-            })?;
-            for e in entries.flatten() {
-                if e.is_dir() {
-                    walk(&e, &mut out)?;
-                } else {
-                    out.push(TestInput::unread(e));
-                }
-            }
-        } else {
-            return Err(Diagnostic::error(
-                polsim_core::Pos::default(),
-                format!("`{p}` does not exist"),
-            )
-            .in_file(Some(p))
-            .into());
-        }
-    }
-    Ok(out)
+/// What the arguments of `polsim test` name: the test files to run, and the problems met
+/// finding them (each with the path shown; counted as invalid files, the others still run).
+#[derive(Default)]
+pub struct Found {
+    /// The test files, each once (a file reached twice, through links or two arguments, runs once).
+    pub inputs: Vec<TestInput>,
+    /// A path that could not be read or held no test, and why.
+    pub problems: Vec<(String, Vec<Diagnostic>)>,
 }
 
-fn walk(dir: &Path, out: &mut Vec<TestInput>) -> Result<(), LoadError> {
-    for f in json_files(dir)? {
-        if f.file_name().is_some_and(|n| n == "polsim.json") {
+/// The test files among `paths`: files as given; folders searched for `*.json` files whose top
+/// level has `cases` (policy documents beside them are skipped); glob patterns matched against a
+/// walk of the folder their pattern starts in (a matching folder is searched as a folder is). A
+/// folder or pattern that finds no test file is a problem (`no test case found in ...`), and so
+/// is an entry that cannot be read; a symbolic-link loop or a folder reached twice is walked once.
+pub fn test_files(paths: &[String], max: u64) -> Found {
+    let mut found = Found::default();
+    let mut seen = std::collections::HashSet::new();
+    for p in paths {
+        let path = Path::new(p);
+        let before = found.inputs.len();
+        let problems = found.problems.len();
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => walk(path, None, max, &mut seen, &mut found),
+            Ok(_) => {
+                let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                if seen.insert(key) {
+                    found.inputs.push(TestInput::unread(path.to_path_buf()));
+                }
+                continue;
+            }
+            Err(_) if p.contains(['*', '?', '[']) => match glob::Pattern::new(p) {
+                Ok(pattern) => {
+                    let (base, depth, strip_dot) = glob_base(p);
+                    let filter = Filter {
+                        pattern,
+                        depth,
+                        strip_dot,
+                    };
+                    walk(&base, Some(&filter), max, &mut seen, &mut found);
+                }
+                Err(e) => {
+                    found.problems.push((
+                        p.clone(),
+                        vec![Diagnostic::error(
+                            polsim_core::Pos::default(),
+                            format!("bad pattern `{p}`: {e}"),
+                        )],
+                    ));
+                    continue;
+                }
+            },
+            Err(e) => {
+                let why = if e.kind() == std::io::ErrorKind::NotFound
+                    && std::fs::symlink_metadata(path).is_err()
+                {
+                    format!("`{p}` does not exist")
+                } else {
+                    format!("cannot read `{p}`: {}", link_reason(path, &e))
+                };
+                found.problems.push((
+                    p.clone(),
+                    vec![Diagnostic::error(polsim_core::Pos::default(), why).in_file(Some(p))],
+                ));
+                continue;
+            }
+        }
+        if found.inputs.len() == before && found.problems.len() == problems {
+            found.problems.push((
+                p.clone(),
+                vec![Diagnostic::error(
+                    polsim_core::Pos::default(),
+                    format!("no test case found in `{p}`"),
+                )
+                .with_help("a folder or pattern is searched for `*.json` files whose top level has `cases`; a run that tests nothing fails")
+                .in_file(Some(p))],
+            ));
+        }
+    }
+    found
+}
+
+/// A glob pattern's walk: what to match, and how deep a match can be (`None` with `**`).
+struct Filter {
+    pattern: glob::Pattern,
+    depth: Option<usize>,
+    /// The walk starts at `.`: match paths without their leading `./`.
+    strip_dot: bool,
+}
+
+impl Filter {
+    fn matches(&self, path: &Path) -> bool {
+        let path = if self.strip_dot {
+            path.strip_prefix(".").unwrap_or(path)
+        } else {
+            path
+        };
+        self.pattern.matches_path_with(
+            path,
+            glob::MatchOptions {
+                case_sensitive: true,
+                require_literal_separator: true,
+                require_literal_leading_dot: false,
+            },
+        )
+    }
+}
+
+/// The folder a pattern's walk starts in (its leading components free of `*`, `?`, `[`), and
+/// how many components below it a match has (`None` when the pattern holds `**`), and whether
+/// the walk starts at a `.` the pattern does not write.
+fn glob_base(pattern: &str) -> (PathBuf, Option<usize>, bool) {
+    let mut base = PathBuf::new();
+    let mut rest = 0;
+    let mut globbed = false;
+    let mut deep = false;
+    for c in Path::new(pattern).components() {
+        let text = c.as_os_str().to_string_lossy();
+        if !globbed && !text.contains(['*', '?', '[']) {
+            base.push(c);
             continue;
         }
-        match read_json(&f) {
-            Ok((source, j)) if j.get("cases").is_some() => out.push(TestInput {
-                path: f,
+        globbed = true;
+        rest += 1;
+        deep |= text.contains("**");
+    }
+    let implicit = base.as_os_str().is_empty();
+    if implicit {
+        base.push(".");
+    }
+    (base, (!deep).then_some(rest), implicit)
+}
+
+/// Walks `root` for test files (with a `filter`, only the paths it matches and the folders under
+/// a matching folder). Links are followed, but a folder is entered once (by its resolved path),
+/// so a loop or two links to one folder do not multiply the tests; a file reached twice runs
+/// once. An entry that cannot be read is a problem, reported with the path; the walk goes on.
+fn walk(
+    root: &Path,
+    filter: Option<&Filter>,
+    max: u64,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    found: &mut Found,
+) {
+    let mut dirs = std::collections::HashSet::new();
+    let mut it = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    // The depth of the matching folder the walk is inside, if any.
+    let mut inside: Option<usize> = None;
+    while let Some(entry) = it.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) if e.loop_ancestor().is_some() => continue, // already being walked
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                let relevant = filter.is_none_or(|f| {
+                    inside.is_some_and(|d| e.depth() > d)
+                        || f.matches(&path)
+                        || std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+                });
+                if relevant {
+                    let why = e
+                        .io_error()
+                        .map_or_else(|| e.to_string(), |io| link_reason(&path, io));
+                    let shown = path.display().to_string();
+                    found.problems.push((shown, vec![path_error(&path, why)]));
+                }
+                continue;
+            }
+        };
+        let depth = entry.depth();
+        if inside.is_some_and(|d| depth <= d) {
+            inside = None;
+        }
+        let path = entry.path();
+        let selected = match filter {
+            None => true,
+            Some(_) if inside.is_some() => true,
+            Some(f) => f.matches(path),
+        };
+        if entry.file_type().is_dir() {
+            let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            if !dirs.insert(key) {
+                it.skip_current_dir();
+                continue;
+            }
+            if let Some(f) = filter {
+                if selected && inside.is_none() && depth > 0 {
+                    inside = Some(depth);
+                } else if !selected && f.depth.is_some_and(|n| depth >= n) {
+                    it.skip_current_dir();
+                }
+            }
+            continue;
+        }
+        if !selected || path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        if inside.is_none() && filter.is_some_and(|f| f.depth.is_some_and(|n| depth != n)) {
+            continue;
+        }
+        if filter.is_none() && path.file_name().is_some_and(|n| n == "polsim.json") {
+            continue;
+        }
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !seen.insert(key) {
+            continue;
+        }
+        let shown = path.display().to_string();
+        let text = match read_text(path, max) {
+            Ok(t) => t,
+            Err(e) => {
+                found.problems.push((shown, e.diags));
+                continue;
+            }
+        };
+        // Only a text holding `cases` (or an escape that could spell it) can be a test file:
+        // the other JSON files of a big tree are not parsed.
+        if !text.contains("cases") && !text.contains("\\u") {
+            continue;
+        }
+        let source = Source::new(shown.clone(), text);
+        match json::parse(source.text()) {
+            Ok(j) if j.get("cases").is_some() => found.inputs.push(TestInput {
+                path: path.to_path_buf(),
                 text: Some(source.text().to_string()),
             }),
-            Ok(_) => {}
-            Err(_) => out.push(TestInput::unread(f)), // reported when it is read as a test
+            Ok(_) => {} // a policy document beside the tests
+            Err(e) => found.problems.push((shown, vec![e.diagnostic(&source)])),
         }
     }
-    for d in sub_dirs(dir)? {
-        walk(&d, out)?;
-    }
-    Ok(())
 }

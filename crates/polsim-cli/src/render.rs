@@ -3,6 +3,7 @@
 
 use polsim_core::report::{LayerStatus, StatementInfo};
 use polsim_core::{Decision, Report, Request};
+use polsim_parse::diag::visible as v;
 use polsim_parse::Diagnostic;
 use std::io::{IsTerminal, Write as _};
 
@@ -24,11 +25,13 @@ impl Style {
     pub fn new(on: bool) -> Style {
         Style { on }
     }
+    /// `s` (escaped: it may hold input) in the style `code`.
     fn wrap(&self, code: &str, s: &str) -> String {
+        let s = v(s);
         if self.on {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {
-            s.to_string()
+            s.into_owned()
         }
     }
     pub fn red(&self, s: &str) -> String {
@@ -60,14 +63,14 @@ fn stmt_line(s: &StatementInfo) -> String {
     let sid = s
         .sid
         .as_deref()
-        .map(|x| format!(" Sid `{x}`"))
+        .map(|x| format!(" Sid `{}`", v(x)))
         .unwrap_or_default();
     format!(
         "statement #{} of `{}`{sid} ({}, {})",
         s.index,
-        s.policy,
+        v(&s.policy),
         s.effect.name(),
-        s.location
+        v(&s.location.to_string())
     )
 }
 
@@ -78,21 +81,21 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
         "{}  {} on {}\n",
         headline(e, st),
         st.bold(&req.action),
-        req.resource
+        v(&req.resource)
     ));
-    o.push_str(&format!("  caller:     {}\n", e.caller));
+    o.push_str(&format!("  caller:     {}\n", v(&e.caller.to_string())));
     if let Some(n) = principal_note {
         o.push_str(&format!("              {}\n", st.yellow(n)));
     }
     if let Some(ap) = &req.access_point {
-        o.push_str(&format!("  via:        access point {ap}\n"));
+        o.push_str(&format!("  via:        access point {}\n", v(ap)));
     }
     if e.decision != Decision::Allow {
         let layer = e.layer.map_or("-", |l| l.name());
         let level = e
             .level
             .as_deref()
-            .map(|l| format!(" (level `{l}`)"))
+            .map(|l| format!(" (level `{}`)", v(l)))
             .unwrap_or_default();
         o.push_str(&format!("  decided by: {} layer{level}\n", st.bold(layer)));
         if let Some(s) = &e.statement {
@@ -101,12 +104,12 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
     } else if let Some(s) = &e.statement {
         o.push_str(&format!("  granted by: {}\n", stmt_line(s)));
     }
-    o.push_str(&format!("  why:        {}\n", e.reason));
+    o.push_str(&format!("  why:        {}\n", v(&e.reason.to_string())));
     if let Some(m) = &e.message {
         o.push_str(&format!(
             "  message:    {} {}\n",
-            e.code.as_deref().unwrap_or(""),
-            m
+            v(e.code.as_deref().unwrap_or("")),
+            v(&m.to_string())
         ));
     }
     if !e.missing_keys.is_empty() {
@@ -136,14 +139,14 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
                 .stmt
                 .sid
                 .as_deref()
-                .map(|x| format!(" `{x}`"))
+                .map(|x| format!(" `{}`", v(x)))
                 .unwrap_or_default();
             let head = format!(
                 "#{}{sid} {} in `{}` at {}",
                 s.stmt.index,
                 s.stmt.effect.name(),
-                s.stmt.policy,
-                s.stmt.location
+                v(&s.stmt.policy),
+                v(&s.stmt.location.to_string())
             );
             match &s.mismatch {
                 None => {
@@ -173,14 +176,18 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
     if !e.checklist.is_empty() {
         o.push_str("\nThe troubleshooting guide's checks, answered from the policies:\n");
         for c in &e.checklist {
-            o.push_str(&format!("  - {} {}\n", c.question, c.answer));
+            o.push_str(&format!(
+                "  - {} {}\n",
+                v(&c.question.to_string()),
+                v(&c.answer.to_string())
+            ));
         }
     }
     if !e.derived_keys.is_empty() {
         let d: Vec<String> = e
             .derived_keys
             .iter()
-            .map(|(k, v)| format!("{k}={v}"))
+            .map(|(k, x)| format!("{}={}", v(k), v(&x.to_string())))
             .collect();
         o.push_str(&format!(
             "\nContext filled in from the caller and resource: {}\n",
@@ -193,7 +200,7 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
             req.cloud.name()
         ));
         for n in &e.notes {
-            o.push_str(&format!("  - {n}\n"));
+            o.push_str(&format!("  - {}\n", v(&n.to_string())));
         }
     }
     o

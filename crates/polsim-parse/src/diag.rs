@@ -346,11 +346,18 @@ impl Diagnostic {
 /// diagnostics on one huge line (a CloudTrail policy is one line) stay cheap to print.
 pub const MAX_FRAME_LINE: usize = 64 * 1024;
 
-/// `s` with control characters (and the bidirectional overrides that reorder what a terminal
-/// shows) written as escapes, so input cannot drive the terminal.
-fn visible(s: &str) -> Cow<'_, str> {
-    let bad =
-        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+/// `s` with control characters (C0 such as ESC and BEL, DEL, C1 such as CSI and OSC's ST) and
+/// the bidirectional controls that reorder what a terminal shows (embeddings, overrides,
+/// isolates, marks) written as escapes (`\u{1b}`), so input cannot drive the terminal. The one
+/// escaping function for human output: diagnostics here, and the CLI's explanations.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+            )
+    };
     if !s.chars().any(bad) {
         return Cow::Borrowed(s);
     }

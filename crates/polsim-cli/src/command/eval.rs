@@ -44,10 +44,13 @@ pub struct Args {
     /// Output format
     #[arg(long, default_value = "human", value_parser = ["human", "json"])]
     format: String,
+    /// The largest policy, polsim.json or context file read, in bytes (larger files are an error)
+    #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
 }
 
 pub fn run(args: &Args, color: bool) -> u8 {
-    let loaded = match load_stack(&args.policy, None) {
+    let loaded = match load_stack(&args.policy, None, args.max_file_size) {
         Ok(l) => l,
         Err(e) => return invalid(args, &e.diags, &[], color),
     };
@@ -75,7 +78,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
 
     let mut context = d.context.clone();
     if let Some(f) = &args.context_file {
-        let (source, j) = load::read_json(f).map_err(|e| e.diags)?;
+        let (source, j) = load::read_json(f, args.max_file_size).map_err(|e| e.diags)?;
         for (k, v) in load::read_context(&j, source.name())
             .map_err(|e| e.in_source(&source).diags)?
             .iter()

@@ -1,16 +1,17 @@
 //! `polsim test`: run policy test files.
 
-use crate::load::{self, read_text};
+use crate::load::{self, read_bounded, read_text};
 use crate::output;
 use crate::render::{self, Style};
 use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use polsim_parse::diag::visible as v;
 use polsim_parse::testfile::{check, parse_test_file};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  polsim test policies-examples/aws tests/corpus\n\nA folder means every *.json test file under it (files whose top level has `cases`; policy\ndocuments beside them are skipped). The format is described in docs/test-format.md.\nWith --format json, one polsim.test/v1 document is printed on standard output (docs/cli.md).\nExit codes: 0 all passed, 1 a case failed, 2 a file could not be read or parsed."
+    after_help = "Example:\n  polsim test policies-examples/aws tests/corpus\n\nA folder means every *.json test file under it (files whose top level has `cases`; policy\ndocuments beside them are skipped). The format is described in docs/test-format.md.\nWith --format json, one polsim.test/v1 document is printed on standard output (docs/cli.md).\nFiles a test file names must lie in its folder tree (--allow-path widens it).\nExit codes: 0 all passed, 1 a case failed, 2 a file could not be read or parsed, or no test case was found."
 )]
 pub struct Args {
     /// Test files or folders (glob patterns are expanded)
@@ -22,29 +23,132 @@ pub struct Args {
     /// Output format
     #[arg(long, default_value = "human", value_parser = ["human", "json"])]
     format: String,
+    /// Also let test files name files under DIR (by default only files in the test file's own
+    /// folder tree); repeatable
+    #[arg(long, value_name = "DIR")]
+    allow_path: Vec<PathBuf>,
+    /// The largest test or policy file read, in bytes (larger files are an error)
+    #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+}
+
+/// The folders a test file in `dir` may name files in: its own folder tree, and each
+/// `--allow-path`, each both as written (made absolute, `..` removed) and resolved.
+struct Roots {
+    written: Vec<PathBuf>,
+    resolved: Vec<PathBuf>,
+}
+
+fn allowed_roots(dir: &Path, allow: &[PathBuf]) -> Roots {
+    let all = || std::iter::once(dir).chain(allow.iter().map(PathBuf::as_path));
+    Roots {
+        written: all().filter_map(lexical).collect(),
+        resolved: all()
+            .filter_map(|d| std::fs::canonicalize(d).ok())
+            .collect(),
+    }
+}
+
+/// `path` made absolute with `.` and `..` removed, without looking at the file system.
+fn lexical(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in std::path::absolute(path).ok()?.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// Reads a file a test file names (`rel`, relative to the test file's folder `dir`), if it lies
+/// inside one of `roots`, as written (`..` and absolute paths) and once links are resolved. A
+/// path outside is refused before it is opened (or even resolved), so nothing of the file, not
+/// even whether it exists, can reach a diagnostic.
+fn read_named(
+    dir: &Path,
+    rel: &str,
+    roots: &Roots,
+    max: u64,
+    read_once: &mut HashMap<PathBuf, Result<String, String>>,
+) -> Result<(String, String), String> {
+    let p = dir.join(rel);
+    let outside = || {
+        format!(
+            "it is outside the test file's folder `{}`; `--allow-path DIR` lets test files name files under DIR",
+            dir.display()
+        )
+    };
+    let written = lexical(&p).ok_or_else(|| format!("cannot make `{}` absolute", p.display()))?;
+    if !roots.written.iter().any(|r| written.starts_with(r)) {
+        return Err(outside());
+    }
+    let real = std::fs::canonicalize(&p).map_err(|e| match std::fs::read_link(&p) {
+        Ok(t) => format!(
+            "it is a symbolic link to `{}`, which cannot be read ({e})",
+            t.display()
+        ),
+        Err(_) => e.to_string(),
+    })?;
+    if !roots.resolved.iter().any(|r| real.starts_with(r)) {
+        return Err(format!("{} (through a symbolic link)", outside()));
+    }
+    let text = read_once
+        .entry(real.clone())
+        .or_insert_with(|| read_bounded(&real, max));
+    text.clone().map(|t| (p.display().to_string(), t))
 }
 
 pub fn run(args: &Args, color: bool) -> u8 {
     let json = args.format == "json";
     let st = Style::new(color);
     // Diagnostics: on standard error (human), or into the JSON document (nothing on stderr).
-    let files = match load::test_files(&args.paths) {
-        Ok(f) => f,
-        Err(e) => {
+    for a in &args.allow_path {
+        if !std::fs::metadata(a).is_ok_and(|m| m.is_dir()) {
+            let d = polsim_parse::Diagnostic::error(
+                polsim_core::Pos::default(),
+                format!("`--allow-path {}` is not a folder", a.display()),
+            );
             if json {
-                output::print(&output::ErrorReport::new(&e.diags));
+                output::print(&output::ErrorReport::new(&[d]));
             } else {
-                render::print_diags(&e.diags, color);
+                render::print_diags(&[d], color);
             }
             return EXIT_INVALID;
         }
-    };
+    }
+    let load::Found {
+        inputs: files,
+        problems,
+    } = load::test_files(&args.paths, args.max_file_size);
+    if files.is_empty() {
+        let diags: Vec<_> = problems.into_iter().flat_map(|(_, d)| d).collect();
+        if json {
+            output::print(&output::ErrorReport::new(&diags));
+        } else {
+            render::print_diags(&diags, color);
+        }
+        return EXIT_INVALID;
+    }
     let mut run = output::TestRun::new();
     // Policy files named by several tests or cases are read once.
     let mut read_once: HashMap<PathBuf, Result<String, String>> = HashMap::new();
+    // A folder, file or pattern that could not be read or held no test: reported, counted, and
+    // the other files still run.
+    for (shown, diags) in &problems {
+        if json {
+            run.files.push(output::TestFileOut::invalid(shown, diags));
+        } else {
+            render::print_diags(diags, color);
+        }
+        run.summary.invalid_files += 1;
+    }
     for load::TestInput { path, text } in files {
         let shown = path.display().to_string();
-        let text = match text.map_or_else(|| read_text(&path), Ok) {
+        let text = match text.map_or_else(|| read_text(&path, args.max_file_size), Ok) {
             Ok(t) => t,
             Err(e) => {
                 if json {
@@ -57,14 +161,13 @@ pub fn run(args: &Args, color: bool) -> u8 {
                 continue;
             }
         };
-        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let mut reader = |rel: &str| {
-            let p = dir.join(rel);
-            let text = read_once
-                .entry(p.clone())
-                .or_insert_with(|| std::fs::read_to_string(&p).map_err(|e| e.to_string()));
-            text.clone().map(|t| (p.display().to_string(), t))
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
         };
+        let roots = allowed_roots(&dir, &args.allow_path);
+        let max = args.max_file_size;
+        let mut reader = |rel: &str| read_named(&dir, rel, &roots, max, &mut read_once);
         let tf = match parse_test_file(&text, &shown, &mut reader) {
             Ok(tf) => tf,
             Err(diags) => {
@@ -95,7 +198,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
                             problems: Vec::new(),
                         });
                     } else if args.verbose {
-                        println!("{} {shown}: {}", st.green("ok"), case.name);
+                        println!("{} {}: {}", st.green("ok"), v(&shown), v(&case.name));
                     }
                 }
                 Some(f) => {
@@ -117,13 +220,14 @@ pub fn run(args: &Args, color: bool) -> u8 {
                         continue;
                     }
                     println!(
-                        "{} {shown}:{}: {}",
+                        "{} {}:{}: {}",
                         st.red("FAIL"),
+                        v(&shown),
                         case.pos.line,
-                        case.name
+                        v(&case.name)
                     );
                     for p in &f.problems {
-                        println!("    {p}");
+                        println!("    {}", v(p));
                     }
                     for line in render::human(&report, &case.request, None, &st).lines() {
                         println!("    | {line}");
@@ -159,7 +263,9 @@ pub fn run(args: &Args, color: bool) -> u8 {
         }
         println!("{passed} passed, {failed} failed");
     }
-    if invalid > 0 {
+    // A run that tested nothing never passes. (Every test file has a case, since a file without
+    // is invalid, so `invalid > 0` already holds then; this is the belt to those braces.)
+    if invalid > 0 || passed + failed == 0 {
         EXIT_INVALID
     } else if failed > 0 {
         EXIT_DENIED
