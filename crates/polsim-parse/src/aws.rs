@@ -90,8 +90,8 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     }
                     if kind == PrincipalKind::Aws && text.contains(['*', '?']) && text != "*" {
                         // "You cannot use a wildcard to match part of a principal name or ARN"
-                        // (IAM, Principal element); S3 answers "Invalid principal in policy".
-                        cx.err(p, format!("`{text}`: AWS does not allow wildcards inside a principal (it refuses the policy: \"Invalid principal in policy\")"), Some("use `\"*\"` with a condition on `aws:PrincipalArn` (ArnLike) instead".into()));
+                        // (IAM, Principal element): AWS refuses such a policy.
+                        cx.err(p, format!("`{text}`: AWS does not allow wildcards inside a principal (\"You cannot use a wildcard to match part of a principal name or ARN\")"), Some("use `\"*\"` with a condition on `aws:PrincipalArn` (ArnLike) instead".into()));
                         continue;
                     }
                     if kind == PrincipalKind::Aws
@@ -101,7 +101,7 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     {
                         let parts: Vec<&str> = text.splitn(6, ':').collect();
                         if parts.len() < 6 || parts.last().is_some_and(|r| r.is_empty()) {
-                            cx.err(p, format!("`{text}` is not a whole principal ARN (`arn:PARTITION:iam::ACCOUNT:root`, `...:user/NAME`, `...:role/NAME`)"), Some("AWS refuses it (\"Invalid principal in policy\"); for a whole account write its 12-digit ID or `arn:aws:iam::ACCOUNT:root`".into()));
+                            cx.err(p, format!("`{text}` is not a whole principal ARN (`arn:PARTITION:iam::ACCOUNT:root`, `...:user/NAME`, `...:role/NAME`)"), Some("it names no principal; for a whole account write its 12-digit ID or `arn:aws:iam::ACCOUNT:root`".into()));
                             continue;
                         }
                     }

@@ -316,7 +316,7 @@ impl Cx<'_> {
                 Cloud::Tencent => "`name/cos:GetObject`",
             };
             let why = match self.spec.cloud {
-                Cloud::Aws => "IAM refuses it (\"Actions/Conditions must be prefaced by a vendor\"; an action is a service namespace, a colon and an action name, IAM grammar)",
+                Cloud::Aws => "an IAM action \"consists of a service namespace, a colon, and the name of an action\" (IAM policy grammar)",
                 _ => "it matches no request, so the statement would do nothing",
             };
             self.err(
@@ -861,7 +861,7 @@ impl Cx<'_> {
             .is_some_and(|p| p.eq_ignore_ascii_case(prefix));
         if !has_prefix {
             let why = match self.spec.cloud {
-                Cloud::Aws => "IAM refuses it (\"Resource must be in ARN format or `*`\")",
+                Cloud::Aws => "an IAM resource is `*` or an ARN (IAM policy grammar), so this matches no request",
                 _ => "it matches no request, so the statement would do nothing",
             };
             self.err(
