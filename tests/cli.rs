@@ -154,6 +154,75 @@ const BAD: &[(&str, &str, &str)] = &[
         "13:28",
         "unknown principal type `qsc`",
     ),
+    // Issue 9, documents: inputs that used to be accepted and match nothing (or everything).
+    (
+        "duplicate-condition-block.json",
+        "12:15",
+        "`StringEquals` appears twice",
+    ),
+    (
+        "duplicate-condition-key.json",
+        "10:74",
+        "`aws:SourceVpce` appears twice",
+    ),
+    (
+        "action-without-service-prefix.json",
+        "9:58",
+        "`s3` is not an action name",
+    ),
+    (
+        "resource-not-an-arn.json",
+        "9:99",
+        "`s3` is not a resource name",
+    ),
+    (
+        "look-alike-action.json",
+        "9:41",
+        "look-alike letter, `Ο` (U+039F)",
+    ),
+    ("empty-condition.json", "9:80", "an empty condition"),
+    (
+        "empty-condition-block.json",
+        "9:100",
+        "names no condition key",
+    ),
+    (
+        "sid-with-spaces.json",
+        "9:20",
+        "only letters and digits in a `Sid`",
+    ),
+    ("id-in-identity-policy.json", "8:15", "does not accept `Id`"),
+    (
+        "epoch-milliseconds-date.json",
+        "10:68",
+        "looks like epoch milliseconds",
+    ),
+    (
+        "bucket-policy-without-principal.json",
+        "9:11",
+        "has no `Principal`",
+    ),
+    (
+        "principal-truncated-arn.json",
+        "9:53",
+        "not a whole principal ARN",
+    ),
+    (
+        "principal-partial-wildcard.json",
+        "9:53",
+        "does not allow wildcards inside a principal",
+    ),
+    ("principal-empty.json", "9:53", "an empty `AWS` principal"),
+    (
+        "ram-action-without-service-prefix.json",
+        "10:41",
+        "`GetObject` is not an action name",
+    ),
+    (
+        "cam-duplicate-condition-key.json",
+        "11:70",
+        "`qcs:ip` appears twice",
+    ),
 ];
 
 #[test]

@@ -145,7 +145,7 @@ impl Glob {
                 };
                 return start >= pos && match_group_at(group, t, start, fold) == Some(t.len());
             }
-            match find_group(group, t, pos, fold) {
+            match find_group(group, text, pos, fold) {
                 Some(end) => pos = end,
                 None => return false,
             }
@@ -215,15 +215,104 @@ fn match_group_at(group: &[Token], t: &[u8], at: usize, fold: bool) -> Option<us
     Some(i)
 }
 
-/// The end of the leftmost match of a star-free group at or after byte `from`.
-fn find_group(group: &[Token], t: &[u8], from: usize, fold: bool) -> Option<usize> {
+/// Literals at least this long, in a group that is only that literal, are searched for with a
+/// linear algorithm when matching case-folded (shorter ones cost little either way).
+const LONG_LITERAL: usize = 32;
+
+/// The end of the leftmost match of a star-free group at or after byte `from` (a character
+/// boundary of `text`).
+///
+/// A group that is one literal run (the common `*literal*`) is found in linear time: with the
+/// standard library's substring search, or Knuth–Morris–Pratt over ASCII-folded bytes. Other
+/// groups (`?` inside) jump to each occurrence of their leading literal and try there: at most
+/// the text length times the group length, which lowering bounds by capping pattern lengths.
+fn find_group(group: &[Token], text: &str, from: usize, fold: bool) -> Option<usize> {
+    let t = text.as_bytes();
+    let lead = match group.first() {
+        Some(Token::Literal(l)) if !fold || !l.bytes().any(|b| b.is_ascii_alphabetic()) => {
+            Some(l.as_str())
+        }
+        _ => None,
+    };
+    if let (Some(l), [_]) = (lead, group) {
+        return text.get(from..)?.find(l).map(|off| from + off + l.len());
+    }
+    // A long leading literal searched case-folded: KMP (one table for the whole search).
+    let folded_lead = match group.first() {
+        Some(Token::Literal(l)) if lead.is_none() && l.len() >= LONG_LITERAL => {
+            Some(Kmp::new(l.as_bytes()))
+        }
+        _ => None,
+    };
+    if let (Some(k), [Token::Literal(l)]) = (&folded_lead, group) {
+        return k.find(t, from).map(|at| at + l.len());
+    }
     let mut start = from;
     while start <= t.len() {
+        if let Some(l) = lead {
+            start += text.get(start..)?.find(l)?;
+        } else if let Some(k) = &folded_lead {
+            start = k.find(t, start)?;
+        }
         if let Some(end) = match_group_at(group, t, start, fold) {
             return Some(end);
         }
         // Next character boundary.
         start += t.get(start).map_or(1, |b| utf8_len(*b));
+    }
+    None
+}
+
+/// Knuth–Morris–Pratt search for a lowercase literal in text whose ASCII letters are folded:
+/// linear in the text and the literal. A match never starts inside a UTF-8 sequence: the
+/// literal starts with a character's first byte, which no continuation byte equals.
+struct Kmp<'l> {
+    lit: &'l [u8],
+    /// `fail[i]`: the length of the longest proper border of `lit[..=i]`.
+    fail: Vec<usize>,
+}
+
+impl<'l> Kmp<'l> {
+    fn new(lit: &'l [u8]) -> Kmp<'l> {
+        let mut fail = vec![0usize; lit.len()];
+        let mut k = 0;
+        for (i, &c) in lit.iter().enumerate().skip(1) {
+            while k > 0 && lit.get(k) != Some(&c) {
+                k = fail.get(k - 1).copied().unwrap_or(0);
+            }
+            if lit.get(k) == Some(&c) {
+                k += 1;
+            }
+            if let Some(f) = fail.get_mut(i) {
+                *f = k;
+            }
+        }
+        Kmp { lit, fail }
+    }
+
+    /// The leftmost start of the literal at or after byte `from`.
+    fn find(&self, t: &[u8], from: usize) -> Option<usize> {
+        find_folded(self.lit, &self.fail, t, from)
+    }
+}
+
+fn find_folded(lit: &[u8], fail: &[usize], t: &[u8], from: usize) -> Option<usize> {
+    let m = lit.len();
+    if m == 0 {
+        return Some(from);
+    }
+    let mut q = 0;
+    for (i, b) in t.iter().enumerate().skip(from) {
+        let c = b.to_ascii_lowercase();
+        while q > 0 && lit.get(q) != Some(&c) {
+            q = *fail.get(q - 1)?;
+        }
+        if lit.get(q) == Some(&c) {
+            q += 1;
+        }
+        if q == m {
+            return Some(i + 1 - m);
+        }
     }
     None
 }
@@ -510,6 +599,29 @@ mod tests {
                 Token::AnyRun
             ]
         );
+    }
+
+    #[test]
+    fn long_literal_groups_match_like_the_naive_search() {
+        let lit = format!("{}b", "a".repeat(40));
+        let g = Glob::new(&format!("x*{lit}*y"));
+        for (text, want) in [
+            (format!("x{}by", "a".repeat(40)), true),
+            (format!("x{}aby", "a".repeat(41)), true),
+            (format!("x{}b", "a".repeat(40)), false),
+            (format!("x{}y", "a".repeat(400)), false),
+            (format!("xé{}bzzy", "a".repeat(40)), true),
+        ] {
+            assert_eq!(g.matches(&text), want, "{text}");
+            assert_eq!(g.matches_folded(&text.to_uppercase()), want, "{text}");
+        }
+        // Case-folded KMP with a border inside the literal.
+        let g = Glob::new("*abababababababababababababababababac*");
+        assert!(g.matches_folded("ABABABABABABABABABABABABABABABABABABABAC"));
+        assert!(!g.matches_folded("ABABABABABABABABABABABABABABABABABABABAB"));
+        // A group with `?` behind a literal lead.
+        assert!(Glob::new("*ab?d*").matches("xxabcdxx"));
+        assert!(!Glob::new("*ab?d*").matches("xxabdxx"));
     }
 
     #[test]

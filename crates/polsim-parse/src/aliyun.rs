@@ -60,6 +60,9 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                 ));
             }
             for (text, p) in list {
+                if !cx.check_principal_text(&text, p, name) {
+                    continue;
+                }
                 let kind = if text == "*" {
                     PrincipalKind::Any
                 } else {
@@ -83,6 +86,9 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     _ => continue,
                 };
                 for (text, p) in cx.strings(&m.value, &m.key)? {
+                    if !cx.check_principal_text(&text, p, &m.key) {
+                        continue;
+                    }
                     let k = if text == "*" {
                         PrincipalKind::Any
                     } else {

@@ -85,8 +85,25 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     _ => continue,
                 };
                 for (text, p) in cx.strings(&m.value, &m.key)? {
-                    if kind == PrincipalKind::Aws && text.contains('*') && text != "*" {
-                        cx.warn(p, format!("`{text}`: AWS does not allow wildcards inside a principal; it matches nothing"), Some("use `\"*\"` with a condition on `aws:PrincipalArn` (ArnLike) instead".into()));
+                    if !cx.check_principal_text(&text, p, &m.key) {
+                        continue;
+                    }
+                    if kind == PrincipalKind::Aws && text.contains(['*', '?']) && text != "*" {
+                        // "You cannot use a wildcard to match part of a principal name or ARN"
+                        // (IAM, Principal element): AWS refuses such a policy.
+                        cx.err(p, format!("`{text}`: AWS does not allow wildcards inside a principal (\"You cannot use a wildcard to match part of a principal name or ARN\")"), Some("use `\"*\"` with a condition on `aws:PrincipalArn` (ArnLike) instead".into()));
+                        continue;
+                    }
+                    if kind == PrincipalKind::Aws
+                        && text
+                            .get(..4)
+                            .is_some_and(|a| a.eq_ignore_ascii_case("arn:"))
+                    {
+                        let parts: Vec<&str> = text.splitn(6, ':').collect();
+                        if parts.len() < 6 || parts.last().is_some_and(|r| r.is_empty()) {
+                            cx.err(p, format!("`{text}` is not a whole principal ARN (`arn:PARTITION:iam::ACCOUNT:root`, `...:user/NAME`, `...:role/NAME`)"), Some("it names no principal; for a whole account write its 12-digit ID or `arn:aws:iam::ACCOUNT:root`".into()));
+                            continue;
+                        }
                     }
                     let k = if kind == PrincipalKind::Aws && text == "*" {
                         PrincipalKind::Any

@@ -7,6 +7,7 @@
 
 pub mod aliyun;
 pub mod aws;
+pub mod checks;
 pub mod diag;
 pub mod json;
 pub mod lower;

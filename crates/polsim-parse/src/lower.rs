@@ -5,6 +5,7 @@
 //! resource name is segmented) is data in a [`Spec`]; the walk over the document, the type
 //! checks and the diagnostics are shared.
 
+use crate::checks;
 use crate::diag::{suggest, Diagnostic};
 use crate::json::{Json, JsonKind, Member};
 use polsim_core::ir::{
@@ -14,6 +15,7 @@ use polsim_core::ir::{
 use polsim_core::pattern::{Glob, Template};
 use polsim_core::values::{parse_date, parse_net};
 use polsim_core::Pos;
+use std::collections::HashMap;
 
 /// Where a policy comes from and what layer it is used in.
 #[derive(Debug, Clone)]
@@ -107,6 +109,7 @@ pub fn lower(spec: &Spec, doc: &Json, src: &PolicySource) -> (Option<Policy>, Ve
         variables: false,
         top_principal: None,
     };
+    cx.duplicate_names(doc);
     let policy = cx.policy(doc, src);
     let file = src.file.as_deref();
     let diags: Vec<Diagnostic> = cx.diags.into_iter().map(|d| d.in_file(file)).collect();
@@ -167,8 +170,10 @@ impl Cx<'_> {
     }
 
     /// Checks member names against `known`, reporting unknown and repeated ones.
+    /// Repeated names that differ only in case (where the dialect folds names) are reported
+    /// here; exactly repeated names anywhere in the document by `duplicate_names`.
     pub fn check_members(&mut self, members: &[Member], known: &[&str], what: &str) {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: Vec<(&str, &str)> = Vec::new();
         for m in members {
             let canonical = known.iter().find(|k| self.name_eq(&m.key, k));
             match canonical {
@@ -194,15 +199,133 @@ impl Cx<'_> {
                         help,
                     );
                 }
-                Some(k) if seen.contains(k) => {
-                    self.err(
-                        m.key_pos,
-                        format!("`{}` appears twice in {what}", m.key),
-                        Some("each element may appear once; merge the values into one list".into()),
-                    );
+                Some(k) if seen.iter().any(|(c, _)| c == k) => {
+                    // An exact repeat is reported once, by `duplicate_names`.
+                    if !seen.iter().any(|(c, w)| c == k && *w == m.key) {
+                        self.err(
+                            m.key_pos,
+                            format!("`{}` appears twice in {what}", m.key),
+                            Some(
+                                "each element may appear once; merge the values into one list"
+                                    .into(),
+                            ),
+                        );
+                    }
                 }
-                Some(k) => seen.push(k),
+                Some(k) => seen.push((k, m.key.as_str())),
             }
+        }
+    }
+
+    /// Every member name written twice in one object, anywhere in the document, is an error.
+    /// The reader keeps both copies; the policy grammars forbid repeating a key ("Individual
+    /// elements must not contain multiple instances of the same key", IAM grammar notes), and a
+    /// JSON reader in a cloud may keep the first, the last, or refuse: polsim will not guess.
+    /// (Two `StringNotEquals` blocks with `vpce-1` and `vpce-2` would otherwise be ANDed, and a
+    /// Deny on either endpoint would let the other through.)
+    fn duplicate_names(&mut self, v: &Json) {
+        match &v.kind {
+            JsonKind::Object(members) => {
+                let mut seen: HashMap<&str, Pos> = HashMap::with_capacity(members.len());
+                for m in members {
+                    match seen.get(m.key.as_str()) {
+                        Some(first) => {
+                            let first = *first;
+                            self.err(
+                                m.key_pos,
+                                format!(
+                                    "`{}` appears twice in this object (first at line {}, column {})",
+                                    m.key, first.line, first.col
+                                ),
+                                Some(format!(
+                                    "{} policies may not repeat a name in one object, and which copy counts is not defined; merge them into one `\"{}\"` with all the values",
+                                    self.spec.name, m.key
+                                )),
+                            );
+                        }
+                        None => {
+                            seen.insert(m.key.as_str(), m.key_pos);
+                        }
+                    }
+                    self.duplicate_names(&m.value);
+                }
+            }
+            JsonKind::Array(items) => {
+                for it in items {
+                    self.duplicate_names(it);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Checks one written name that is compared as ASCII (an action, a principal): its length,
+    /// and no control, invisible, look-alike or other non-ASCII character. `false` after an
+    /// error.
+    pub fn check_ascii_name(&mut self, text: &str, pos: Pos, what: &str) -> bool {
+        if let Some((msg, help)) = checks::too_long(text, what) {
+            self.err(pos, msg, Some(help));
+            return false;
+        }
+        if let Some(bad) = checks::non_ascii(text) {
+            self.err(
+                pos,
+                format!("the {what} `{}` contains {bad}", text.escape_debug()),
+                Some(format!(
+                    "{} {what}s are ASCII; a look-alike or invisible character makes a name that matches nothing, so a Deny written with it would never apply: retype it",
+                    self.spec.name
+                )),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Checks a principal value: not empty, ASCII, not too long. `false` after an error.
+    pub fn check_principal_text(&mut self, text: &str, pos: Pos, what: &str) -> bool {
+        if text.trim().is_empty() {
+            self.err(
+                pos,
+                format!("an empty `{what}` principal names nobody"),
+                Some("name a principal, or write `\"*\"` for everyone".into()),
+            );
+            return false;
+        }
+        self.check_ascii_name(text, pos, "principal")
+    }
+
+    fn check_action(&mut self, text: &str, pos: Pos) {
+        if !self.check_ascii_name(text, pos, "action") {
+            return;
+        }
+        if text == "*" {
+            return;
+        }
+        let profile = polsim_core::clouds::of(self.spec.cloud);
+        let name = profile.normalize_action(text);
+        let ok = match name.split_once(':') {
+            Some((service, action)) => {
+                !service.is_empty() && !action.is_empty() && !name.contains(char::is_whitespace)
+            }
+            None => false,
+        };
+        if !ok {
+            let example = match self.spec.cloud {
+                Cloud::Aws => "`s3:GetObject`",
+                Cloud::Aliyun => "`oss:GetObject`",
+                Cloud::Tencent => "`name/cos:GetObject`",
+            };
+            let why = match self.spec.cloud {
+                Cloud::Aws => "an IAM action \"consists of a service namespace, a colon, and the name of an action\" (IAM policy grammar)",
+                _ => "it matches no request, so the statement would do nothing",
+            };
+            self.err(
+                pos,
+                format!("`{}` is not an action name: {why}", text.escape_debug()),
+                Some(format!(
+                    "write `service:ActionName`, as in {example}, or `*` for every action"
+                )),
+            );
         }
     }
 
@@ -282,13 +405,15 @@ impl Cx<'_> {
                     self.layer,
                     Layer::Identity | Layer::PermissionsBoundary | Layer::Session
                 ) {
-                    self.warn(
+                    // "The id_block ... must *not* be included in identity-based policies"
+                    // (IAM grammar notes).
+                    self.err(
                         id.pos,
                         format!(
                             "{} does not accept `Id` in identity-based policies",
                             spec.name
                         ),
-                        Some("remove `Id`; it is meant for resource-based policies".into()),
+                        Some("remove `Id`; it is meant for resource-based policies (the IAM grammar: it \"must not be included in identity-based policies\")".into()),
                     );
                 }
             }
@@ -325,16 +450,14 @@ impl Cx<'_> {
             },
         };
         let mut statements = Vec::new();
-        let mut sids: Vec<(String, Pos)> = Vec::new();
+        let mut sids: HashMap<String, Pos> = HashMap::new();
         for (i, s) in stmts.into_iter().enumerate() {
             if let Some(st) = self.statement(s, i + 1) {
                 if let Some(sid) = &st.sid {
-                    if let Some((_, first)) = sids.iter().find(|(x, _)| x == sid) {
+                    if let Some(first) = sids.get(sid) {
                         let msg =
                             format!("`Sid` `{sid}` is used twice (first at line {})", first.line);
-                        if spec.cloud == Cloud::Aws
-                            && matches!(self.layer, Layer::Identity | Layer::PermissionsBoundary)
-                        {
+                        if spec.cloud == Cloud::Aws && iam_policy(self.layer) {
                             self.err(
                                 st.pos,
                                 msg,
@@ -347,7 +470,7 @@ impl Cx<'_> {
                             self.warn(st.pos, msg, None);
                         }
                     }
-                    sids.push((sid.clone(), st.pos));
+                    sids.entry(sid.clone()).or_insert(st.pos);
                 }
                 statements.push(st);
             }
@@ -388,11 +511,15 @@ impl Cx<'_> {
             None => None,
             Some(v) => match v.scalar_text() {
                 Some(t) => {
-                    if spec.cloud == Cloud::Aws
+                    if let Some((msg, help)) = checks::too_long(&t, "`Sid`") {
+                        self.err(v.pos, msg, Some(help));
+                    } else if spec.cloud == Cloud::Aws
                         && !t.chars().all(|c| c.is_ascii_alphanumeric())
-                        && matches!(self.layer, Layer::Identity | Layer::PermissionsBoundary)
+                        && iam_policy(self.layer)
                     {
-                        self.warn(v.pos, format!("IAM accepts only letters and digits in a `Sid`, and `{t}` has others"), None);
+                        // "For IAM policies, basic alphanumeric characters (A-Z,a-z,0-9) are the
+                        // only allowed characters in the Sid value" (IAM grammar, sid_string).
+                        self.err(v.pos, format!("IAM accepts only letters and digits in a `Sid`, and `{}` has others", t.escape_debug()), Some("IAM refuses such a policy; keep A-Z, a-z and 0-9 (resource-based policies of other services may allow more)".into()));
                     }
                     Some(t)
                 }
@@ -466,6 +593,7 @@ impl Cx<'_> {
                 items: items
                     .into_iter()
                     .map(|(t, p)| {
+                        self.check_action(&t, p);
                         let normal = polsim_core::clouds::of(spec.cloud).normalize_action(&t);
                         ActionPattern::new(&t, normal, p, ci)
                     })
@@ -645,6 +773,7 @@ impl Cx<'_> {
         if let Some((msg, help)) = self.spec.check_resource.and_then(|f| f(text)) {
             self.err(pos, msg, Some(help));
         }
+        self.check_resource_text(text, pos);
         if text.trim() != text {
             self.warn(pos, format!("the resource `{text}` has leading or trailing white space, so it matches nothing"), Some("remove the spaces".into()));
         } else if strip_variables(text).contains(' ') {
@@ -717,6 +846,56 @@ impl Cx<'_> {
         }
     }
 
+    /// A resource name other than `*`: not too long, in the cloud's name form (`arn:`, `acs:`,
+    /// `qcs:`), ASCII before its last segment; the last segment (an object key, a path) may hold
+    /// any Unicode but gets a warning for control and invisible characters and mixed scripts.
+    fn check_resource_text(&mut self, text: &str, pos: Pos) {
+        if let Some((msg, help)) = checks::too_long(text, "resource name") {
+            self.err(pos, msg, Some(help));
+            return;
+        }
+        let traits = self.spec.traits();
+        let prefix = traits.name_prefix;
+        let has_prefix = text
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+        if !has_prefix {
+            let why = match self.spec.cloud {
+                Cloud::Aws => "an IAM resource is `*` or an ARN (IAM policy grammar), so this matches no request",
+                _ => "it matches no request, so the statement would do nothing",
+            };
+            self.err(
+                pos,
+                format!("`{}` is not a resource name: {why}", text.escape_debug()),
+                Some(format!(
+                    "write a name that starts with `{prefix}`, or `*` for every resource"
+                )),
+            );
+            return;
+        }
+        let n = traits.resources.segments;
+        let parts: Vec<&str> = text.splitn(n, ':').collect();
+        let (head, last) = if parts.len() == n {
+            let last = parts.last().copied().unwrap_or("");
+            (text.get(..text.len() - last.len()).unwrap_or(text), last)
+        } else {
+            (text, "")
+        };
+        if let Some(bad) = checks::non_ascii(head) {
+            self.err(
+                pos,
+                format!("the resource `{}` contains {bad} before its last part", text.escape_debug()),
+                Some("partitions, services, regions and accounts are ASCII; a look-alike or invisible character makes a name that matches nothing, so a Deny written with it would never apply: retype it".into()),
+            );
+            return;
+        }
+        match checks::lenient(last) {
+            Err(bad) => self.err(pos, format!("the resource `{}` contains {bad}", text.escape_debug()), Some("no resource name holds one; remove it".into())),
+            Ok(Some(w)) => self.warn(pos, format!("the resource `{}`: {w}", text.escape_debug()), Some("check that the name is written as the requests carry it; a look-alike matches nothing".into())),
+            Ok(None) => {}
+        }
+    }
+
     /// Warns about variables the dialect does not document (CAM knows three).
     fn check_variable_names(&mut self, t: &Template, pos: Pos) {
         let Some(known) = self.spec.variable_names else {
@@ -763,14 +942,17 @@ impl Cx<'_> {
             }
             (None, None) => {
                 if self.layer.has_principal() {
-                    self.warn(
-                        s.pos,
-                        format!(
-                            "this {} statement has no `{p_name}`, so it applies to nobody",
-                            layer_policy_name(self.layer)
-                        ),
-                        None,
+                    let msg = format!(
+                        "this {} statement has no `{p_name}`, so it applies to nobody",
+                        layer_policy_name(self.layer)
                     );
+                    if self.spec.cloud == Cloud::Aws {
+                        // "The principal_block element is required in resource-based policies"
+                        // (IAM grammar notes); S3 refuses such a bucket policy (MalformedPolicy).
+                        self.err(s.pos, msg, Some("AWS requires `Principal` in resource-based policies: name who the statement is for, or `\"*\"` with conditions".into()));
+                    } else {
+                        self.warn(s.pos, msg, None);
+                    }
                 }
                 return None;
             }
@@ -821,6 +1003,16 @@ impl Cx<'_> {
             );
             return Vec::new();
         };
+        if blocks.is_empty() {
+            // "Condition": {} matches every request: an Allow becomes unconditional. The IAM
+            // grammar writes a condition map with at least one entry.
+            self.err(
+                c.pos,
+                "an empty condition: it holds for every request, so the statement applies unconditionally",
+                Some("write the condition the statement needs, or remove `Condition` if it should apply always".into()),
+            );
+            return Vec::new();
+        }
         let mut out = Vec::new();
         for block in blocks {
             let op = match (self.spec.operator)(&block.key) {
@@ -851,7 +1043,22 @@ impl Cx<'_> {
                 );
                 continue;
             };
+            if keys.is_empty() {
+                self.err(
+                    block.value.pos,
+                    format!(
+                        "the `{}` block names no condition key, so it tests nothing",
+                        block.key
+                    ),
+                    Some(format!(
+                        "write `\"{}\": {{\"<key>\": [\"<value>\"]}}`, or remove the block",
+                        block.key
+                    )),
+                );
+                continue;
+            }
             for k in keys {
+                self.check_key_text(&k.key, k.key_pos);
                 match (self.spec.key)(&k.key) {
                     KeyVerdict::Known => {}
                     KeyVerdict::Misspelled(s) => self.err(k.key_pos, format!("unknown condition key `{}`", k.key), Some(format!("did you mean `{s}`? a misspelled key is absent from every request, which silently changes what the condition does"))),
@@ -861,6 +1068,21 @@ impl Cx<'_> {
                     JsonKind::Array(items) => items.iter().collect(),
                     _ => vec![&k.value],
                 };
+                if raw.is_empty() {
+                    if op.set == Some(polsim_core::ir::SetQualifier::ForAllValues) {
+                        self.warn(
+                            k.value.pos,
+                            format!("`{}` with no values holds only when the request carries no `{}` at all", block.key, k.key),
+                            None,
+                        );
+                    } else {
+                        self.err(
+                            k.value.pos,
+                            format!("`{}` has no values for `{}`, so this condition has the same outcome for every request", block.key, k.key),
+                            Some("list the values to compare with".into()),
+                        );
+                    }
+                }
                 let mut values = Vec::new();
                 for r in raw {
                     let Some(text) = r.scalar_text() else {
@@ -874,6 +1096,18 @@ impl Cx<'_> {
                         );
                         continue;
                     };
+                    if let Some((msg, help)) = checks::too_long(&text, "condition value") {
+                        self.err(r.pos, msg, Some(help));
+                        continue;
+                    }
+                    if text.contains('\0') {
+                        self.err(
+                            r.pos,
+                            "a condition value contains a NUL character (U+0000)",
+                            Some("no request value holds one; remove it".into()),
+                        );
+                        continue;
+                    }
                     self.check_value(op, &block.key, &text, r.pos);
                     let vars = self.variables
                         && matches!(
@@ -927,6 +1161,62 @@ impl Cx<'_> {
                 format!("`{text}` is not a valid value for `{op_text}`"),
                 Some(format!("`{op_text}` compares {want}")),
             );
+            return;
+        }
+        let t = text.trim();
+        if matches!(op.family, OpFamily::Date(_))
+            && t.len() >= 13
+            && t.bytes().all(|b| b.is_ascii_digit())
+        {
+            // Dates are "in epoch (UNIX) time" (seconds) or ISO 8601 (IAM condition operators);
+            // 13 digits of seconds is past the year 33,000: these are milliseconds.
+            self.err(
+                pos,
+                format!("`{t}` read as epoch seconds is a date after the year 33,000; it looks like epoch milliseconds"),
+                Some(format!("`{op_text}` takes epoch seconds or ISO 8601: write `{}` or a date such as `2025-01-01T00:00:00Z`", t.get(..t.len() - 3).unwrap_or(t))),
+            );
+        }
+    }
+
+    /// A condition key: not too long, not empty or padded, ASCII in its prefix (a tag name after
+    /// `/` may be any Unicode, with the warnings for invisible characters and mixed scripts).
+    fn check_key_text(&mut self, key: &str, pos: Pos) {
+        if let Some((msg, help)) = checks::too_long(key, "condition key") {
+            self.err(pos, msg, Some(help));
+            return;
+        }
+        if key.trim().is_empty() || key.trim() != key {
+            self.err(
+                pos,
+                format!("the condition key `{}` is empty or has white space around it, so no request carries it", key.escape_debug()),
+                Some("remove the spaces".into()),
+            );
+            return;
+        }
+        let (head, tail) = match key.find('/') {
+            Some(i) => key.split_at(i),
+            None => (key, ""),
+        };
+        if let Some(bad) = checks::non_ascii(head) {
+            self.err(
+                pos,
+                format!("the condition key `{}` contains {bad}", key.escape_debug()),
+                Some("condition key names are ASCII; a look-alike character makes a key no request carries: retype it".into()),
+            );
+            return;
+        }
+        match checks::lenient(tail) {
+            Err(bad) => self.err(
+                pos,
+                format!("the condition key `{}` contains {bad}", key.escape_debug()),
+                None,
+            ),
+            Ok(Some(w)) => self.warn(
+                pos,
+                format!("the condition key `{}`: {w}", key.escape_debug()),
+                Some("check that the tag key is written as the requests carry it".into()),
+            ),
+            Ok(None) => {}
         }
     }
 }
@@ -1073,5 +1363,427 @@ pub(crate) fn lower_text(
             },
         ),
         Err(e) => (None, vec![Diagnostic::error(e.pos, e.message)]),
+    }
+}
+
+/// The policies IAM (and STS, for session policies) itself stores or takes as a parameter, and
+/// validates with IAM's rules on `Sid`s: identity-based policies, boundaries, session policies.
+fn iam_policy(layer: Layer) -> bool {
+    matches!(
+        layer,
+        Layer::Identity | Layer::PermissionsBoundary | Layer::Session
+    )
+}
+
+/// Regression tests for the silent no-ops of issue 9 ("Documents"), one per finding, each with
+/// the near variant that must stay accepted (docs/robustness.md, "Policy documents").
+#[cfg(test)]
+mod robustness {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+    use super::*;
+
+    fn lower_with(spec: &Spec, text: &str, layer: Layer) -> (Option<Policy>, Vec<Diagnostic>) {
+        lower_text(spec, text, layer)
+    }
+
+    fn aws(text: &str, layer: Layer) -> (Option<Policy>, Vec<Diagnostic>) {
+        lower_with(&crate::aws::SPEC, text, layer)
+    }
+
+    /// An AWS identity statement with `body` spliced in after the effect.
+    fn aws_stmt(body: &str) -> String {
+        format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny",{body}}}]}}"#)
+    }
+
+    fn error_containing(d: &[Diagnostic], want: &str) -> bool {
+        d.iter().any(|d| d.is_error() && d.message.contains(want))
+    }
+
+    fn assert_refused(text: &str, layer: Layer, want: &str) {
+        let (p, d) = aws(text, layer);
+        assert!(p.is_none(), "{text}: accepted, {d:?}");
+        assert!(error_containing(&d, want), "{text}: {d:?}");
+    }
+
+    fn assert_clean(text: &str, layer: Layer) {
+        let (p, d) = aws(text, layer);
+        assert!(p.is_some(), "{text}: {d:?}");
+        assert!(d.is_empty(), "{text}: {d:?}");
+    }
+
+    #[test]
+    fn duplicate_condition_operator_is_an_error() {
+        let t = aws_stmt(
+            r#""Action":"s3:*","Resource":"*","Condition":{
+            "StringNotEquals":{"aws:SourceVpce":"vpce-1"},
+            "StringNotEquals":{"aws:SourceVpce":"vpce-2"}}"#,
+        );
+        let (p, d) = aws(&t, Layer::Identity);
+        assert!(p.is_none());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0]
+            .message
+            .contains("appears twice in this object (first at line 2"));
+        assert_eq!(d[0].pos, Pos { line: 3, col: 13 });
+        assert!(d[0].help.as_deref().unwrap().contains("merge them"));
+    }
+
+    #[test]
+    fn duplicate_condition_key_is_an_error() {
+        let t = aws_stmt(
+            r#""Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1","aws:SourceVpce":"vpce-2"}}"#,
+        );
+        assert_refused(&t, Layer::Identity, "`aws:SourceVpce` appears twice");
+        // Two different keys, and the same key under two operators, stay accepted.
+        assert_clean(
+            &aws_stmt(
+                r#""Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1","aws:SourceVpc":"vpc-1"},"StringNotLike":{"aws:SourceVpce":"vpce-2*"}}"#,
+            ),
+            Layer::Identity,
+        );
+    }
+
+    #[test]
+    fn duplicate_member_anywhere_is_an_error_in_every_dialect() {
+        // An element twice is reported once (not by both checks).
+        let (_, d) = aws(
+            &aws_stmt(r#""Action":"s3:GetObject","Action":"s3:PutObject","Resource":"*""#),
+            Layer::Identity,
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_refused(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333","AWS":"444455556666"},"Action":"s3:*","Resource":"*"}]}"#,
+            Layer::Resource,
+            "`AWS` appears twice",
+        );
+        let (p, d) = lower_with(
+            &crate::aliyun::SPEC,
+            r#"{"Version":"1","Statement":[{"Effect":"Deny","Action":"oss:*","Resource":"*","Condition":{"IpAddress":{"acs:SourceIp":"10.0.0.0/8"},"IpAddress":{"acs:SourceIp":"192.168.0.0/16"}}}]}"#,
+            Layer::Identity,
+        );
+        assert!(
+            p.is_none() && error_containing(&d, "appears twice"),
+            "{d:?}"
+        );
+        let (p, d) = lower_with(
+            &crate::tencent::SPEC,
+            r#"{"version":"2.0","statement":[{"effect":"deny","action":"cos:*","resource":"*","condition":{"ip_not_equal":{"qcs:ip":"10.0.0.0/8","qcs:ip":"192.168.0.0/16"}}}]}"#,
+            Layer::Identity,
+        );
+        assert!(
+            p.is_none() && error_containing(&d, "appears twice"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn action_without_service_prefix_is_an_error() {
+        for bad in [
+            "",
+            "s3:",
+            "s3",
+            "invalid-action",
+            ":GetObject",
+            "s3 :GetObject",
+        ] {
+            let t = aws_stmt(&format!(r#""Action":"{bad}","Resource":"*""#));
+            assert_refused(&t, Layer::Identity, "is not an action name");
+        }
+        for good in [
+            "s3:GetObject",
+            "s3:*",
+            "*",
+            "s3:Get*",
+            "S3:getobject",
+            "*:*",
+        ] {
+            assert_clean(
+                &aws_stmt(&format!(r#""Action":"{good}","Resource":"*""#)),
+                Layer::Identity,
+            );
+        }
+        let (p, d) = lower_with(
+            &crate::aliyun::SPEC,
+            r#"{"Version":"1","Statement":[{"Effect":"Deny","Action":"oss","Resource":"*"}]}"#,
+            Layer::Identity,
+        );
+        assert!(
+            p.is_none() && error_containing(&d, "not an action name"),
+            "{d:?}"
+        );
+        let (p, d) = lower_with(
+            &crate::tencent::SPEC,
+            r#"{"version":"2.0","statement":[{"effect":"deny","action":["name/cos:GetObject","name/cos"],"resource":"*"}]}"#,
+            Layer::Identity,
+        );
+        assert!(p.is_none() && error_containing(&d, "`name/cos`"), "{d:?}");
+    }
+
+    #[test]
+    fn resource_not_an_arn_is_an_error() {
+        for bad in ["", "s3", "bucket/*", " arn:aws:s3:::b"] {
+            let t = aws_stmt(&format!(r#""Action":"s3:*","Resource":"{bad}""#));
+            assert_refused(&t, Layer::Identity, "is not a resource name");
+        }
+        for good in [
+            "arn:aws:s3:::b/*",
+            "*",
+            "arn:aws:s3:::b",
+            "ARN:aws:s3:::b/*",
+        ] {
+            assert_clean(
+                &aws_stmt(&format!(r#""Action":"s3:*","Resource":"{good}""#)),
+                Layer::Identity,
+            );
+        }
+        let (p, d) = lower_with(
+            &crate::aliyun::SPEC,
+            r#"{"Version":"1","Statement":[{"Effect":"Deny","Action":"oss:*","Resource":"mybucket/*"}]}"#,
+            Layer::Identity,
+        );
+        assert!(
+            p.is_none() && error_containing(&d, "not a resource name"),
+            "{d:?}"
+        );
+        assert!(d[0].help.as_deref().unwrap().contains("`acs:`"), "{d:?}");
+    }
+
+    #[test]
+    fn empty_or_truncated_principal_is_an_error() {
+        for bad in [
+            r#"{"AWS":""}"#,
+            r#"{"AWS":"arn:aws:iam::012345678910"}"#,
+            r#"{"AWS":"arn:aws:iam::012345678910:"}"#,
+            r#"{"Service":""}"#,
+        ] {
+            let t = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":{bad},"Action":"s3:*","Resource":"*"}}]}}"#
+            );
+            let (p, d) = aws(&t, Layer::Resource);
+            assert!(p.is_none(), "{bad}: {d:?}");
+        }
+        assert_clean(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":["012345678910","arn:aws:iam::012345678910:root","arn:aws:iam::012345678910:user/jo"]},"Action":"s3:*","Resource":"*"}]}"#,
+            Layer::Resource,
+        );
+        let (p, d) = lower_with(
+            &crate::tencent::SPEC,
+            r#"{"version":"2.0","statement":[{"effect":"deny","principal":{"qcs":[""]},"action":"cos:*","resource":"*"}]}"#,
+            Layer::Resource,
+        );
+        assert!(p.is_none() && error_containing(&d, "empty"), "{d:?}");
+    }
+
+    #[test]
+    fn partial_wildcard_principal_is_an_error() {
+        assert_refused(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:user/jo*"},"Action":"s3:*","Resource":"*"}]}"#,
+            Layer::Resource,
+            "does not allow wildcards inside a principal",
+        );
+        assert_clean(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"*"}]}"#,
+            Layer::Resource,
+        );
+    }
+
+    #[test]
+    fn look_alike_characters_are_errors() {
+        // Greek capital omicron, Cyrillic а and к, a zero-width space, a fullwidth colon, NUL.
+        for action in [
+            "s3:GetΟbject",
+            "s3:GetObjeсt",
+            "s3:Get\u{200B}Object",
+            "s3：GetObject",
+            "s3:Get\\u0000Object",
+        ] {
+            let t = aws_stmt(&format!(r#""Action":"{action}","Resource":"*""#));
+            assert_refused(&t, Layer::Identity, "the action");
+        }
+        for res in [
+            "arn:аws:s3:::b/*",
+            "arn:aws:s3:::b\\u0000/*",
+            "arn:aws:s3\u{200B}:::b/*",
+        ] {
+            let t = aws_stmt(&format!(r#""Action":"s3:*","Resource":"{res}""#));
+            assert_refused(&t, Layer::Identity, "the resource");
+        }
+        let t = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:user/jоe"},"Action":"s3:*","Resource":"*"}]}"#;
+        assert_refused(t, Layer::Resource, "look-alike");
+    }
+
+    #[test]
+    fn unicode_in_an_object_key_is_accepted_and_look_alikes_there_warn() {
+        assert_clean(
+            &aws_stmt(
+                r#""Action":"s3:GetObject","Resource":"arn:aws:s3:::b/фото/résumé-文件.pdf""#,
+            ),
+            Layer::Identity,
+        );
+        for res in [
+            "arn:aws:s3:::b/pаyroll/*",
+            "arn:aws:s3:::b/pay\u{200B}roll/*",
+        ] {
+            let (p, d) = aws(
+                &aws_stmt(&format!(r#""Action":"s3:GetObject","Resource":"{res}""#)),
+                Layer::Identity,
+            );
+            assert!(p.is_some(), "{d:?}");
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert!(!d[0].is_error(), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn empty_condition_and_empty_block_are_errors() {
+        assert_refused(
+            &aws_stmt(r#""Action":"s3:*","Resource":"*","Condition":{}"#),
+            Layer::Identity,
+            "an empty condition",
+        );
+        assert_refused(
+            &aws_stmt(r#""Action":"s3:*","Resource":"*","Condition":{"StringEquals":{}}"#),
+            Layer::Identity,
+            "names no condition key",
+        );
+    }
+
+    #[test]
+    fn empty_condition_value_list_is_an_error() {
+        assert_refused(
+            &aws_stmt(
+                r#""Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":[]}}"#,
+            ),
+            Layer::Identity,
+            "has no values",
+        );
+        // ForAllValues with no values has a meaning (the request carries none): a warning.
+        let (p, d) = aws(
+            &aws_stmt(
+                r#""Action":"s3:*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":[]}}"#,
+            ),
+            Layer::Identity,
+        );
+        assert!(p.is_some(), "{d:?}");
+        assert_eq!(d.len(), 1);
+        assert!(!d[0].is_error());
+    }
+
+    #[test]
+    fn sid_with_spaces_in_an_identity_policy_is_an_error() {
+        let t = aws_stmt(r#""Sid":"Deny all","Action":"s3:*","Resource":"*""#);
+        assert_refused(&t, Layer::Identity, "only letters and digits");
+        assert_refused(&t, Layer::Session, "only letters and digits");
+        // Bucket policies (S3 allows spaces) and SCPs: accepted.
+        let t = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Deny all","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#;
+        assert_clean(t, Layer::Resource);
+        assert_clean(
+            &aws_stmt(r#""Sid":"DenyAll1","Action":"s3:*","Resource":"*""#),
+            Layer::Identity,
+        );
+    }
+
+    #[test]
+    fn id_in_an_identity_policy_is_an_error() {
+        let t = r#"{"Version":"2012-10-17","Id":"x","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#;
+        assert_refused(t, Layer::Identity, "does not accept `Id`");
+        let t = r#"{"Version":"2012-10-17","Id":"x","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#;
+        assert_clean(t, Layer::Resource);
+    }
+
+    #[test]
+    fn bucket_policy_statement_without_principal_is_an_error() {
+        let t = aws_stmt(r#""Action":"s3:*","Resource":"arn:aws:s3:::b/*""#);
+        assert_refused(&t, Layer::Resource, "has no `Principal`");
+        // Alibaba and Tencent: their documents are silent; a warning, as before.
+        let (p, d) = lower_with(
+            &crate::aliyun::SPEC,
+            r#"{"Version":"1","Statement":[{"Effect":"Deny","Action":"oss:*","Resource":"acs:oss:*:*:b/*"}]}"#,
+            Layer::Resource,
+        );
+        assert!(p.is_some() && d.len() == 1 && !d[0].is_error(), "{d:?}");
+    }
+
+    #[test]
+    fn epoch_milliseconds_date_is_an_error() {
+        let t = aws_stmt(
+            r#""Action":"s3:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"1735689600000"}}"#,
+        );
+        let (p, d) = aws(&t, Layer::Identity);
+        assert!(p.is_none());
+        assert!(d[0].message.contains("epoch milliseconds"), "{d:?}");
+        assert!(
+            d[0].help.as_deref().unwrap().contains("`1735689600`"),
+            "{d:?}"
+        );
+        assert_clean(
+            &aws_stmt(
+                r#""Action":"s3:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"1735689600"},"NumericGreaterThan":{"s3:max-keys":"1735689600000"}}"#,
+            ),
+            Layer::Identity,
+        );
+    }
+
+    #[test]
+    fn padded_or_look_alike_condition_key_is_an_error() {
+        for key in ["aws:SourceVpce ", "", "aws:SourceVрce"] {
+            let t = aws_stmt(&format!(
+                r#""Action":"s3:*","Resource":"*","Condition":{{"StringNotEquals":{{"{key}":"vpce-1"}}}}"#
+            ));
+            assert_refused(&t, Layer::Identity, "condition key");
+        }
+        // A tag key may be any Unicode.
+        assert_clean(
+            &aws_stmt(
+                r#""Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/отдел":"x"}}"#,
+            ),
+            Layer::Identity,
+        );
+    }
+
+    #[test]
+    fn patterns_keys_and_values_over_64_kib_are_errors() {
+        let long = "a".repeat(crate::checks::MAX_TEXT_LEN + 1);
+        for body in [
+            format!(r#""Action":"s3:{long}","Resource":"*""#),
+            format!(r#""Action":"s3:*","Resource":"arn:aws:s3:::{long}""#),
+            format!(
+                r#""Action":"s3:*","Resource":"*","Condition":{{"StringEquals":{{"aws:{long}":"x"}}}}"#
+            ),
+            format!(
+                r#""Action":"s3:*","Resource":"*","Condition":{{"StringEquals":{{"aws:SourceVpce":"{long}"}}}}"#
+            ),
+            format!(r#""Sid":"{long}","Action":"s3:*","Resource":"*""#),
+        ] {
+            assert_refused(
+                &aws_stmt(&body),
+                Layer::Identity,
+                "polsim reads at most 65536",
+            );
+        }
+        let ok = "a".repeat(crate::checks::MAX_TEXT_LEN - 20);
+        assert_clean(
+            &aws_stmt(&format!(
+                r#""Action":"s3:*","Resource":"arn:aws:s3:::{ok}""#
+            )),
+            Layer::Identity,
+        );
+    }
+
+    #[test]
+    fn many_sids_are_checked_in_linear_time() {
+        // 64k statements with Sids took 33 s with the quadratic check; a duplicate is still found.
+        let mut stmts: Vec<String> = (0..20_000)
+            .map(|i| format!(r#"{{"Sid":"S{i}","Effect":"Deny","Action":"s3:*","Resource":"*"}}"#))
+            .collect();
+        stmts.push(r#"{"Sid":"S7","Effect":"Deny","Action":"s3:*","Resource":"*"}"#.into());
+        let t = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            stmts.join(",")
+        );
+        let (p, d) = aws(&t, Layer::Identity);
+        assert!(p.is_none());
+        assert_eq!(d.len(), 1, "{:?}", d.first());
+        assert!(d[0].message.contains("`S7` is used twice"));
     }
 }

@@ -89,6 +89,9 @@ fn read_principal(cx: &mut Cx<'_>, v: &Json, name: &str) -> Option<Vec<Principal
                     continue;
                 };
                 for (text, p) in cx.strings(&m.value, &m.key)? {
+                    if !cx.check_principal_text(&text, p, &m.key) {
+                        continue;
+                    }
                     if kind == PrincipalKind::Qcs
                         && text != polsim_core::tencent::ANYONE
                         && !text.starts_with("qcs:")

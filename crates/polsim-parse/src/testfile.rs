@@ -363,10 +363,44 @@ impl Cx<'_, '_> {
             );
             return ctx;
         };
+        let mut seen: std::collections::HashMap<&str, Pos> = std::collections::HashMap::new();
         for m in members {
+            // Trimmed as the CLI trims `--context KEY=VALUE`: `"aws:SourceVpce "` would
+            // otherwise be a key no policy names, and a Deny on it would be skipped.
+            let key = m.key.trim();
+            if key.is_empty() {
+                self.err(
+                    m.key_pos,
+                    "a context key is empty",
+                    Some("name the condition key, as in `aws:SourceVpce`"),
+                );
+                continue;
+            }
+            if key != m.key {
+                let mut d = Diagnostic::warning(
+                    m.key_pos,
+                    format!("the context key `{}` has white space around it; polsim reads it as `{key}`", m.key.escape_debug()),
+                )
+                .in_source(&self.source);
+                d.help = Some("remove the spaces".into());
+                self.diags.push(d);
+            }
+            if let Some(first) = seen.get(key) {
+                let msg = format!(
+                    "the context key `{key}` is given twice (first at line {}, column {})",
+                    first.line, first.col
+                );
+                self.err(
+                    m.key_pos,
+                    msg,
+                    Some("give each key once; a list value holds several values"),
+                );
+                continue;
+            }
+            seen.insert(key, m.key_pos);
             match context_value(&m.value) {
-                Some(val) => ctx.insert(&m.key, val),
-                None => self.err(m.value.pos, format!("the value of context key `{}` must be a string, number, boolean or a list of them", m.key), None),
+                Some(val) => ctx.insert(key, val),
+                None => self.err(m.value.pos, format!("the value of context key `{key}` must be a string, number, boolean or a list of them"), None),
             }
         }
         ctx
@@ -739,4 +773,53 @@ pub fn parse_caller(
     id: Option<&str>,
 ) -> Result<polsim_core::Caller, String> {
     polsim_core::clouds::of(cloud).parse_caller(text, id)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+    use super::*;
+
+    fn read(text: &str) -> Result<TestFile, Vec<Diagnostic>> {
+        let mut read = |_: &str| Err::<(String, String), String>("no files here".into());
+        parse_test_file(text, "t.json", &mut read)
+    }
+
+    const DENY_OUTSIDE_VPCE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}},{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+
+    fn case_with_context(context: &str) -> String {
+        format!(
+            r#"{{"principal":"arn:aws:iam::111122223333:user/Dave","policies":{{"identity":[{DENY_OUTSIDE_VPCE}]}},
+            "cases":[{{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{context},"expect":"explicit_deny"}}]}}"#
+        )
+    }
+
+    #[test]
+    fn context_key_with_spaces_is_trimmed_with_a_warning() {
+        let tf = read(&case_with_context(r#"{"aws:SourceVpce ":"vpce-2"}"#)).unwrap();
+        assert_eq!(tf.warnings.len(), 1, "{:?}", tf.warnings);
+        assert!(tf.warnings[0]
+            .message
+            .contains("reads it as `aws:SourceVpce`"));
+        assert_eq!(tf.warnings[0].pos, Pos { line: 2, col: 88 });
+        let ctx = &tf.cases[0].request.context;
+        assert!(ctx.contains("aws:SourceVpce"));
+        // The Deny applies, as with the CLI's trimmed `--context`.
+        let got = polsim_core::evaluate(&tf.cases[0].stack, &tf.cases[0].request);
+        assert_eq!(got.verdict.decision, Decision::ExplicitDeny);
+        // Without spaces: no warning.
+        let tf = read(&case_with_context(r#"{"aws:SourceVpce":"vpce-2"}"#)).unwrap();
+        assert!(tf.warnings.is_empty());
+    }
+
+    #[test]
+    fn context_key_given_twice_is_an_error() {
+        let e = read(&case_with_context(
+            r#"{"aws:SourceVpce":"vpce-1","aws:SourceVpce ":"vpce-2"}"#,
+        ))
+        .unwrap_err();
+        assert!(e.iter().any(|d| d.message.contains("given twice")), "{e:?}");
+        let e = read(&case_with_context(r#"{" ":"x"}"#)).unwrap_err();
+        assert!(e.iter().any(|d| d.message.contains("empty")), "{e:?}");
+    }
 }
