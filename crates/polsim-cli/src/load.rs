@@ -67,6 +67,13 @@ fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
 }
 
 /// An error about `path` as a whole (no line): `cannot read PATH: WHY`.
+/// An error about the stack-folder entry at `path` that is not a usable policy file.
+fn entry_error(path: &Path, message: String, help: &str) -> Diagnostic {
+    Diagnostic::error(polsim_core::Pos::default(), message)
+        .with_help(help)
+        .in_file(Some(&path.display().to_string()))
+}
+
 fn path_error(path: &Path, why: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::error(
         polsim_core::Pos { line: 0, col: 0 },
@@ -217,12 +224,7 @@ fn layer_entries(dir: &Path, levels: bool, errors: &mut Vec<Diagnostic>) -> Entr
                 out.folders.push(p);
             } else {
                 errors.push(
-                    Diagnostic::error(
-                        polsim_core::Pos::default(),
-                        format!("`{shown}` is a folder where only policy files belong: the policies in it would not be read"),
-                    )
-                    .with_help("put policy files directly in the layer folder; only scp/ and rcp/ hold level folders (scp/<level>/*.json)")
-                    .in_file(Some(&shown.to_string())),
+                    entry_error(&p, format!("`{shown}` is a folder where only policy files belong: the policies in it would not be read"), "put policy files directly in the layer folder; only scp/ and rcp/ hold level folders (scp/<level>/*.json)"),
                 );
             }
         } else if !meta.is_file() {
@@ -238,14 +240,11 @@ fn layer_entries(dir: &Path, levels: bool, errors: &mut Vec<Diagnostic>) -> Entr
                 .in_file(Some(&shown.to_string())),
             );
         } else if name.starts_with('.') {
-            errors.push(
-                Diagnostic::error(
-                    polsim_core::Pos::default(),
-                    format!("`{shown}` is a hidden policy file"),
-                )
-                .with_help("dot-files are ignored in a stack; rename it without the leading dot, or remove it")
-                .in_file(Some(&shown.to_string())),
-            );
+            errors.push(entry_error(
+                &p,
+                format!("`{shown}` is a hidden policy file"),
+                "dot-files are ignored in a stack; rename it without the leading dot, or remove it",
+            ));
         } else if p.extension().is_some_and(|e| e == "json") {
             out.policies.push(p);
         } else if is_json(&name) {
@@ -259,12 +258,7 @@ fn layer_entries(dir: &Path, levels: bool, errors: &mut Vec<Diagnostic>) -> Entr
             );
         } else {
             errors.push(
-                Diagnostic::error(
-                    polsim_core::Pos::default(),
-                    format!("`{shown}` is not a policy file (`*.json`)"),
-                )
-                .with_help("a layer folder holds only `*.json` policy files: keep notes such as README.md at the top of the stack folder (dot-files such as .gitkeep are ignored)")
-                .in_file(Some(&shown.to_string())),
+                entry_error(&p, format!("`{shown}` is not a policy file (`*.json`)"), "a layer folder holds only `*.json` policy files: keep notes such as README.md at the top of the stack folder (dot-files such as .gitkeep are ignored)"),
             );
         }
     }

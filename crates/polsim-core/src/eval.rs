@@ -469,17 +469,7 @@ mod tests {
         let rules = parts
             .iter()
             .enumerate()
-            .map(|(i, p)| {
-                if !p.is_empty() || i + 1 == n {
-                    SegmentRule::Compare
-                } else if names.empty_means_any.contains(&i) {
-                    SegmentRule::AnyValue
-                } else if names.empty_means_own_account == Some(i) {
-                    SegmentRule::OwnAccount
-                } else {
-                    SegmentRule::Compare
-                }
-            })
+            .map(|(i, p)| names.rule_for(i, p))
             .collect();
         ResourcePattern {
             text: text.into(),

@@ -48,6 +48,23 @@ pub struct ResourceNames {
     pub request_star_is_any: bool,
 }
 
+impl ResourceNames {
+    /// How segment `i` of a pattern, written `seg`, compares: an empty segment other than the
+    /// last one can mean "any" or "the policy owner's account" where the cloud says so.
+    pub fn rule_for(&self, i: usize, seg: &str) -> crate::ir::SegmentRule {
+        use crate::ir::SegmentRule;
+        if !seg.is_empty() || i + 1 == self.segments {
+            SegmentRule::Compare
+        } else if self.empty_means_any.contains(&i) {
+            SegmentRule::AnyValue
+        } else if self.empty_means_own_account == Some(i) {
+            SegmentRule::OwnAccount
+        } else {
+            SegmentRule::Compare
+        }
+    }
+}
+
 /// What a cloud is, as data: how it is recognised and how its names compare.
 #[derive(Debug, Clone, Copy)]
 pub struct Traits {

@@ -10,7 +10,7 @@ use crate::diag::{suggest, Diagnostic};
 use crate::json::{Json, JsonKind, Member};
 use polsim_core::ir::{
     ActionPattern, Clause, Cloud, Cmp, Condition, ConditionValue, Effect, Layer, OpFamily,
-    Operator, Policy, PrincipalEntry, ResourcePattern, SegmentRule, Statement,
+    Operator, Policy, PrincipalEntry, ResourcePattern, Statement,
 };
 use polsim_core::pattern::{Glob, Template};
 use polsim_core::values::{parse_date, parse_net};
@@ -824,17 +824,7 @@ impl Cx<'_> {
         let rules = parts
             .iter()
             .enumerate()
-            .map(|(i, seg)| {
-                if !seg.is_empty() || i + 1 == n {
-                    SegmentRule::Compare
-                } else if names.empty_means_any.contains(&i) {
-                    SegmentRule::AnyValue
-                } else if names.empty_means_own_account == Some(i) {
-                    SegmentRule::OwnAccount
-                } else {
-                    SegmentRule::Compare
-                }
-            })
+            .map(|(i, seg)| names.rule_for(i, seg))
             .collect();
         ResourcePattern {
             text: text.into(),
