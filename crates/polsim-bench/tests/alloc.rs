@@ -107,7 +107,7 @@ fn main() {
             ));
         }
         // Explain off builds no per-statement report and no prose: at least ten times fewer
-        // allocations than explaining and wording (about 13x at 10 statements, 570x at 1000).
+        // allocations than explaining and wording (about 13x at 10 statements, 600x at 1000).
         if off.calls.saturating_mul(10) > on.calls {
             failures.push(format!(
                 "{n} statements: explain off allocates {} times, not far less than explain on ({})",
