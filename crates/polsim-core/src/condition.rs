@@ -254,7 +254,7 @@ pub fn evaluate(cond: &Condition, env: &KeyLookup<'_>) -> CondOutcome {
 /// Whether request value `s` matches typed policy value `p` under `family`.
 fn matches(p: &Typed, family: OpFamily, s: &str) -> bool {
     match (p, family) {
-        (Typed::Folded(p), _) => s.chars().flat_map(char::to_lowercase).eq(p.chars()),
+        (Typed::Folded(p), _) => folded_eq(s, p),
         (Typed::Text(p), OpFamily::Bool) => {
             (s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"))
                 && s.eq_ignore_ascii_case(p)
@@ -270,6 +270,20 @@ fn matches(p: &Typed, family: OpFamily, s: &str) -> bool {
         (Typed::Net(net), _) => s.trim().parse::<IpAddr>().is_ok_and(|ip| net.contains(&ip)),
         (Typed::Arn(globs), _) => arn_like(globs, s),
         _ => false,
+    }
+}
+
+/// Whether `s` lowercased is `folded` (already lowercased), without allocating when `s` is
+/// ASCII (where lowercasing is byte by byte); other text is lowercased as `str::to_lowercase`
+/// does (final sigma included).
+fn folded_eq(s: &str, folded: &str) -> bool {
+    if s.is_ascii() {
+        s.len() == folded.len()
+            && s.bytes()
+                .zip(folded.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
+    } else {
+        s.to_lowercase() == folded
     }
 }
 
@@ -318,5 +332,24 @@ mod tests {
             "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/doc.txt"
         ));
         assert!(!arn_like(&g, "not-an-arn"));
+    }
+
+    #[test]
+    fn folded_equality_agrees_with_to_lowercase() {
+        for (s, p) in [
+            ("Prod", "prod"),
+            ("PROD", "prod"),
+            ("prod", "prod"),
+            ("prod ", "prod"),
+            ("pro", "prod"),
+            ("", ""),
+            ("ÉTÉ", "été"),
+            ("ΟΔΟΣ", "οδος"),
+            ("ΟΔΟΣ", "οδoς"),
+            // Final sigma: `to_lowercase` writes `ς` at the end of a word.
+            ("ΟΔΟΣ", "ΟΔΟΣ".to_lowercase().as_str()),
+        ] {
+            assert_eq!(folded_eq(s, p), s.to_lowercase() == p, "{s:?} vs {p:?}");
+        }
     }
 }

@@ -27,7 +27,18 @@ use crate::stack::Stack;
 pub fn evaluate<'s>(stack: &'s Stack, req: &'s Request, explain: bool) -> Evaluation<'s> {
     let profile = clouds::of(req.cloud);
     let prepared = profile.prepare(stack, req);
-    let mut outcomes = Outcomes::default();
+    // At most one run per level of every layer, in every pass: reserved once, so that pushing
+    // the runs never reallocates.
+    let levels: usize = profile
+        .traits()
+        .layer_order
+        .iter()
+        .filter_map(|&l| stack.levels(l).map(<[_]>::len))
+        .sum();
+    let mut outcomes = Outcomes {
+        runs: Vec::with_capacity(levels * prepared.passes.len()),
+        skipped: Vec::new(),
+    };
     let mut explained = explain.then(Explained::default);
     {
         let env = Env {
