@@ -800,19 +800,27 @@ fn access_point_resource(ap: &str, resource: &str) -> String {
     }
 }
 
+/// Whether `resource` is `arn:PARTITION:SERVICE:REGION:ACCOUNT:KIND/...`.
+fn is_arn_of(resource: &str, service: &str, kind: &str) -> bool {
+    let p = crate::eval::Parts::split(resource, 6);
+    p.len() == 6
+        && p.get(0) == Some("arn")
+        && p.get(2) == Some(service)
+        && p.get(5).is_some_and(|r| r.starts_with(kind))
+}
+
 fn is_kms_key(resource: &str) -> bool {
-    let p: Vec<&str> = resource.splitn(6, ':').collect();
-    matches!(p.as_slice(), ["arn", _, "kms", _, _, r] if r.starts_with("key/"))
+    is_arn_of(resource, "kms", "key/")
 }
 
 fn is_role_trust(action: &str, resource: &str) -> bool {
-    let p: Vec<&str> = resource.splitn(6, ':').collect();
-    let role = matches!(p.as_slice(), ["arn", _, "iam", _, _, r] if r.starts_with("role/"));
-    let a = action.to_ascii_lowercase();
-    role && (a.starts_with("sts:assumerole")
-        || a == "sts:tagsession"
-        || a == "sts:setsourceidentity"
-        || a == "sts:setcontext")
+    let trust_action = action
+        .get(..14)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sts:AssumeRole"))
+        || ["sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(action));
+    trust_action && is_arn_of(resource, "iam", "role/")
 }
 
 /// The policy type as AWS names it in messages.
