@@ -8,9 +8,9 @@
 use crate::decide::{
     Decision, Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind};
+use crate::ir::{Cloud, Layer, PrincipalForm, PrincipalKind};
 use crate::pattern::Glob;
-use crate::profile::{Applies, CloudProfile, Message, ResourceNames, Traits};
+use crate::profile::{Applies, CloudProfile, Message, ResourceNames, Traits, Who};
 use crate::profile::{Case, PassPlan, Prepared};
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
@@ -162,15 +162,10 @@ impl CloudProfile for Aliyun {
         }
     }
 
-    fn principal_matches(
-        &self,
-        entry: &PrincipalEntry,
-        caller: &Caller,
-        _layer: Layer,
-        _effect: Effect,
-    ) -> Option<PrincipalHow> {
+    fn principal_matches(&self, form: &PrincipalForm, who: &Who<'_>) -> Option<PrincipalHow> {
+        let caller = who.caller;
         let account = caller.account.as_deref();
-        let named = match &entry.form {
+        let named = match form {
             PrincipalForm::UniqueId(g) => {
                 let user = caller.kind == CallerKind::User
                     && caller.id.as_deref().is_some_and(|id| g.matches(id));
@@ -194,22 +189,14 @@ impl CloudProfile for Aliyun {
             derived.add(user, "oss:DataAccessPointArn", Some(ap));
             derived.add(user, "oss:DataAccessPointAccount", acs_account(ap));
         }
-        let mut facts = Facts::new(caller.kind);
+        let mut facts = Facts::common(stack, req, resource_account);
         facts.service_linked = caller.path == "/service-linked/";
-        facts.same_account =
-            caller.account.is_some() && caller.account.as_deref() == resource_account;
         facts.resource = if is_role_assumption(action, &req.resource) {
             ResourceKind::RoleTrust
         } else {
             ResourceKind::Other
         };
         facts.storage = is_oss(action);
-        facts.via_access_point = req.access_point.is_some();
-        facts.has_resource_layer = stack.has(Layer::Resource);
-        facts.has_session_layer = stack.has(Layer::Session);
-        facts.identity_policies = stack
-            .policies(Layer::Identity)
-            .is_some_and(|p| !p.is_empty());
         Prepared {
             action,
             passes: vec![PassPlan {

@@ -9,7 +9,7 @@ use crate::decide::{
 use crate::ir::{
     Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind, ResourcePattern,
 };
-use crate::profile::{Applies, CloudProfile, Message, ResourceNames, Traits};
+use crate::profile::{Applies, CloudProfile, Message, ResourceNames, Traits, Who};
 use crate::profile::{Case, PassPlan, Prepared};
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
@@ -206,14 +206,8 @@ impl CloudProfile for Aws {
         principal_form(kind, value)
     }
 
-    fn principal_matches(
-        &self,
-        entry: &PrincipalEntry,
-        caller: &Caller,
-        layer: Layer,
-        _effect: Effect,
-    ) -> Option<PrincipalHow> {
-        form_matches(&entry.form, caller, layer)
+    fn principal_matches(&self, form: &PrincipalForm, who: &Who<'_>) -> Option<PrincipalHow> {
+        form_matches(form, who.caller, who.layer)
     }
 
     fn not_principal_exempts(
@@ -279,10 +273,8 @@ impl CloudProfile for Aws {
         derive_keys(&mut derived, req, resource_account);
 
         let service = action.split(':').next().unwrap_or("");
-        let mut facts = Facts::new(caller.kind);
+        let mut facts = Facts::common(stack, req, resource_account);
         facts.service_linked = caller.is_service_linked_role();
-        facts.same_account =
-            caller.account.is_some() && caller.account.as_deref() == resource_account;
         facts.resource = if is_kms_key(&req.resource) {
             ResourceKind::KmsKey
         } else if is_role_trust(action, &req.resource) {
@@ -291,9 +283,6 @@ impl CloudProfile for Aws {
             ResourceKind::Other
         };
         facts.storage = service.eq_ignore_ascii_case("s3");
-        facts.via_access_point = req.access_point.is_some();
-        facts.has_resource_layer = stack.has(Layer::Resource);
-        facts.has_session_layer = stack.has(Layer::Session);
         facts.has_boundary = stack.has(Layer::PermissionsBoundary)
             && matches!(
                 caller.kind,
@@ -308,9 +297,6 @@ impl CloudProfile for Aws {
         .any(|a| a.eq_ignore_ascii_case(action));
         facts.rcp_covers_service = RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service));
         facts.caller_identity = action.eq_ignore_ascii_case("sts:GetCallerIdentity");
-        facts.identity_policies = stack
-            .policies(Layer::Identity)
-            .is_some_and(|p| !p.is_empty());
         if facts.caller_identity {
             notes.add(Note::CallerIdentityAlwaysAllowed);
         } else if caller.kind == CallerKind::Root && facts.identity_policies {

@@ -7,7 +7,8 @@
 //! ([`crate::report`]), only when a report is made.
 
 use crate::ir::Layer;
-use crate::request::CallerKind;
+use crate::request::{CallerKind, Request};
+use crate::stack::Stack;
 use crate::stack::StatementRef;
 
 /// How a principal entry matched, which decides what a resource-policy allow overrides.
@@ -113,6 +114,22 @@ impl Facts {
             caller_identity: false,
             identity_policies: false,
         }
+    }
+
+    /// The facts every cloud reads alike: who calls, whether the caller's account owns the
+    /// resource (`resource_account`), whether the request goes through an access point, and
+    /// which layers the stack has. The cloud's profile adds its own.
+    pub fn common(stack: &Stack, req: &Request, resource_account: Option<&str>) -> Facts {
+        let caller = &req.caller;
+        let mut f = Facts::new(caller.kind);
+        f.same_account = caller.account.is_some() && caller.account.as_deref() == resource_account;
+        f.via_access_point = req.access_point.is_some();
+        f.has_resource_layer = stack.has(Layer::Resource);
+        f.has_session_layer = stack.has(Layer::Session);
+        f.identity_policies = stack
+            .policies(Layer::Identity)
+            .is_some_and(|p| !p.is_empty());
+        f
     }
 
     /// The caller is a principal of the cloud's identity system (not anonymous, not a service).

@@ -12,7 +12,7 @@ use crate::ir::{
     Clause, Effect, Layer, Policy, PrincipalEntry, PrincipalForm, ResourcePattern, SegmentRule,
     Statement,
 };
-use crate::profile::CloudProfile;
+use crate::profile::{CloudProfile, Who};
 use crate::request::{Caller, CallerKind, Env};
 use crate::stack::StatementRef;
 
@@ -220,7 +220,12 @@ fn check_principal(
             .iter()
             .filter_map(|e| {
                 common_principal(e, scope.caller).unwrap_or_else(|| {
-                    profile.principal_matches(e, scope.caller, layer, stmt.effect)
+                    let who = Who {
+                        caller: scope.caller,
+                        layer,
+                        effect: stmt.effect,
+                    };
+                    profile.principal_matches(&e.form, &who)
                 })
             })
             .max()

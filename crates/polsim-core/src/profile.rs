@@ -30,6 +30,17 @@ pub enum Applies {
     Skip(Skip),
 }
 
+/// Whom a principal entry is asked about: the caller, in a layer, for a statement's effect.
+#[derive(Debug, Clone, Copy)]
+pub struct Who<'a> {
+    /// The caller.
+    pub caller: &'a Caller,
+    /// The layer the statement is in.
+    pub layer: Layer,
+    /// The statement's effect.
+    pub effect: Effect,
+}
+
 /// How a cloud's resource names are built, as data.
 #[derive(Debug, Clone, Copy)]
 pub struct ResourceNames {
@@ -201,15 +212,9 @@ pub trait CloudProfile: Sync {
     /// What a principal entry names in this cloud (called once, when the policy is lowered).
     fn principal_form(&self, kind: PrincipalKind, value: &str) -> PrincipalForm;
 
-    /// How an entry's form names `caller`, if it does, in a statement with `effect`; the
-    /// forms every cloud reads alike are matched by [`crate::eval::common_principal`] first.
-    fn principal_matches(
-        &self,
-        entry: &PrincipalEntry,
-        caller: &Caller,
-        layer: Layer,
-        effect: Effect,
-    ) -> Option<PrincipalHow>;
+    /// How an entry's form names the caller `who` asks about, if it does; the forms every
+    /// cloud reads alike are matched by [`crate::eval::common_principal`] first.
+    fn principal_matches(&self, form: &PrincipalForm, who: &Who<'_>) -> Option<PrincipalHow>;
 
     /// Whether a `NotPrincipal` list exempts the caller from a statement with `effect`.
     fn not_principal_exempts(

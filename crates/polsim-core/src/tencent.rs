@@ -7,9 +7,9 @@
 use crate::decide::{
     Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
-use crate::ir::{Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind};
+use crate::ir::{Cloud, Effect, Layer, PrincipalForm, PrincipalKind};
 use crate::pattern::Glob;
-use crate::profile::{Applies, ChecklistItem, CloudProfile, Message, ResourceNames, Traits};
+use crate::profile::{Applies, ChecklistItem, CloudProfile, Message, ResourceNames, Traits, Who};
 use crate::profile::{Case, PassPlan, Prepared};
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
@@ -207,22 +207,17 @@ impl CloudProfile for Tencent {
         }
     }
 
-    fn principal_matches(
-        &self,
-        entry: &PrincipalEntry,
-        caller: &Caller,
-        _layer: Layer,
-        effect: Effect,
-    ) -> Option<PrincipalHow> {
-        if entry.form == PrincipalForm::Anyone {
+    fn principal_matches(&self, form: &PrincipalForm, who: &Who<'_>) -> Option<PrincipalHow> {
+        let caller = who.caller;
+        if *form == PrincipalForm::Anyone {
             // "Deny all users" only denies anonymous users, never CAM users (COS bucket
             // policy documentation); an Allow for everyone covers every caller.
-            return match effect {
+            return match who.effect {
                 Effect::Deny => (caller.kind == CallerKind::Anonymous).then_some(PrincipalHow::Any),
                 Effect::Allow => Some(PrincipalHow::Any),
             };
         }
-        crate::eval::account_user_role(&entry.form, caller)
+        crate::eval::account_user_role(form, caller)
     }
 
     fn prepare<'s>(&self, stack: &'s Stack, req: &'s Request) -> Prepared<'s> {
@@ -243,17 +238,13 @@ impl CloudProfile for Tencent {
                 caller.account.as_deref()
             }
         };
-        let mut facts = Facts::new(caller.kind);
-        facts.same_account =
-            caller.account.is_some() && caller.account.as_deref() == resource_account;
+        let mut facts = Facts::common(stack, req, resource_account);
         facts.resource = if is_role_assumption(action, &req.resource) {
             ResourceKind::RoleTrust
         } else {
             ResourceKind::Other
         };
         facts.storage = is_cos(action);
-        facts.has_resource_layer = stack.has(Layer::Resource);
-        facts.has_session_layer = stack.has(Layer::Session);
         // CAM's policy variables (docs/semantics/tencent.md): `qcs:current_time` and the other
         // request keys are left to the context, so that decisions do not depend on the clock.
         let user = &req.context;
