@@ -111,6 +111,7 @@ pub fn request() -> Result<Request, String> {
         resource_account: Some("111122223333".into()),
         access_point: None,
         context,
+        extras: Default::default(),
     })
 }
 

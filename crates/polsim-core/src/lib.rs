@@ -26,6 +26,7 @@ pub mod profile;
 pub mod report;
 pub mod request;
 pub mod stack;
+pub mod state;
 pub mod tencent;
 pub mod values;
 
@@ -34,7 +35,8 @@ pub use explain::Evaluation;
 pub use ir::{Cloud, Layer, Pos};
 pub use report::Report;
 pub use request::{Caller, Context, CtxValue, Request};
-pub use stack::{Level, ResourceState, Stack, StatementRef};
+pub use stack::{Level, Stack, StatementRef};
+pub use state::ResourceState;
 
 /// Judges `req` against `stack` with the rules of `req.cloud`, recording every statement's
 /// outcome for the explanation.

@@ -312,7 +312,7 @@ impl<'a> Env<'a> {
 }
 
 /// One request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     /// The cloud the request is made to.
     pub cloud: Cloud,
@@ -329,6 +329,8 @@ pub struct Request {
     /// Condition keys given by the user; the evaluator adds the ones that follow from the
     /// caller and the resource.
     pub context: Context,
+    /// The operation, headers, copy source, version and signing (test format version 2).
+    pub extras: crate::state::RequestExtras,
 }
 
 #[cfg(test)]

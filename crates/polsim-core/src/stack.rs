@@ -6,6 +6,7 @@
 //! layer take part while holding nothing, [`Stack::clear`] takes it out again.
 
 use crate::ir::{Effect, Layer, Policy, Statement};
+use crate::state::ResourceState;
 
 /// One level of an SCP or RCP chain (organization root, an OU, the account). Layers without
 /// levels hold one level with an empty name.
@@ -16,14 +17,6 @@ pub struct Level {
     /// The policies attached there; an empty list allows nothing.
     pub policies: Vec<Policy>,
 }
-
-/// What the services check besides policies (ACLs, object ownership, Block Public Access, KMS
-/// keys, ...). It is part of the stack so that every input that describes a resource has one
-/// home; the services' own checks are modelled by the issue "The whole 403", and until then
-/// no field is defined and nothing reads it.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ResourceState {}
 
 /// The policy stack of a request. A layer that is absent does not take part (no boundary, no
 /// session policy, no SCPs ...); a layer that is present but holds nothing takes part and

@@ -517,6 +517,7 @@ impl Cx<'_, '_> {
                 .or(resource_account.map(str::to_string)),
             access_point: self.str_field(c, "access_point"),
             context: ctx,
+            extras: Default::default(),
         };
         Some(TestCase {
             name,

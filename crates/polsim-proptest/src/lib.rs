@@ -98,6 +98,7 @@ impl Harness {
             resource_account: None,
             access_point: None,
             context,
+            extras: Default::default(),
         })
     }
 

@@ -49,6 +49,7 @@ fn lower_all(text: &str) {
                         resource_account: None,
                         access_point: None,
                         context: polsim_core::Context::new(),
+                        extras: Default::default(),
                     };
                     let _ = polsim_core::Report::new(&polsim_core::evaluate(&stack, &req));
                 }

@@ -138,6 +138,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         resource_account,
         access_point: args.access_point.clone(),
         context,
+        extras: Default::default(),
     };
     let eval = polsim_core::Report::new(&polsim_core::evaluate(&loaded.stack, &req));
     if args.format == "json" {
