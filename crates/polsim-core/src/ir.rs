@@ -102,23 +102,31 @@ pub enum Layer {
     PermissionsBoundary,
     /// Session policies (STS).
     Session,
+    /// The key policy of the KMS key behind an encrypted object: judged in the KMS request the
+    /// storage service makes for the caller, not in the request itself.
+    KmsKey,
+    /// The grants of the bucket's and object's ACLs, read from the resource's state as
+    /// statements (ACLs only grant).
+    Acl,
 }
 
 impl Layer {
     /// Every layer, in the order explicit denies are reported.
-    pub const ALL: [Layer; 8] = [
+    pub const ALL: [Layer; 10] = [
         Layer::Rcp,
         Layer::Scp,
         Layer::VpcEndpoint,
         Layer::AccessPoint,
         Layer::Resource,
+        Layer::Acl,
         Layer::Identity,
         Layer::PermissionsBoundary,
         Layer::Session,
+        Layer::KmsKey,
     ];
 
     /// How many layers there are.
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 10;
 
     /// The layer's place in [`Layer::ALL`].
     pub fn index(self) -> usize {
@@ -141,20 +149,31 @@ impl Layer {
             Layer::Identity => "identity",
             Layer::PermissionsBoundary => "permissions_boundary",
             Layer::Session => "session",
+            Layer::KmsKey => "kms_key",
+            Layer::Acl => "acl",
         }
     }
 
-    /// Reads a test-file member name (dashes accepted for underscores).
+    /// Reads a test-file member name (dashes accepted for underscores). The ACL layer is not a
+    /// member: it is built from the resource's state.
     pub fn from_name(s: &str) -> Option<Layer> {
         let s = s.replace('-', "_");
-        Layer::ALL.into_iter().find(|l| l.name() == s)
+        Layer::ALL
+            .into_iter()
+            .filter(|l| *l != Layer::Acl)
+            .find(|l| l.name() == s)
     }
 
     /// Whether statements of this layer carry a `Principal`.
     pub fn has_principal(self) -> bool {
         matches!(
             self,
-            Layer::Resource | Layer::Rcp | Layer::VpcEndpoint | Layer::AccessPoint
+            Layer::Resource
+                | Layer::Rcp
+                | Layer::VpcEndpoint
+                | Layer::AccessPoint
+                | Layer::KmsKey
+                | Layer::Acl
         )
     }
 }

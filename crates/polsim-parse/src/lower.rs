@@ -1309,6 +1309,8 @@ pub fn layer_policy_name(layer: Layer) -> &'static str {
         Layer::Resource => "resource-based policy",
         Layer::VpcEndpoint => "VPC endpoint policy",
         Layer::AccessPoint => "access point policy",
+        Layer::KmsKey => "KMS key policy",
+        Layer::Acl => "ACL",
     }
 }
 

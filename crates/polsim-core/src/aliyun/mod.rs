@@ -51,6 +51,8 @@ pub static TRAITS: Traits = Traits {
         Layer::Identity,
         Layer::PermissionsBoundary,
         Layer::Rcp,
+        Layer::Acl,
+        Layer::KmsKey,
     ],
 };
 
@@ -236,6 +238,9 @@ impl CloudProfile for Aliyun {
                 _ => Applies::Skip(Skip::IdentityNeedsSignedPrincipal),
             },
             Layer::PermissionsBoundary | Layer::Rcp => Applies::Skip(Skip::NoSuchLayer),
+            // The key policy is judged in the KMS request OSS makes; the ACL grants by the OSS
+            // checks after the policies.
+            Layer::KmsKey | Layer::Acl => Applies::Quietly,
             _ => Applies::Yes,
         }
     }
@@ -438,6 +443,8 @@ pub fn title(layer: Layer, action: &str, resource: &str) -> &'static str {
         Layer::Resource if is_role_assumption(&action.to_lowercase(), resource) => "trust policy",
         Layer::Resource => "bucket policy",
         Layer::Identity => "RAM policy",
+        Layer::KmsKey => "KMS key policy",
+        Layer::Acl => "ACL",
         Layer::PermissionsBoundary | Layer::Rcp => "policy",
     }
 }

@@ -343,6 +343,8 @@ impl CloudProfile for Aws {
             return Applies::Quietly;
         }
         match layer {
+            // The key policy is judged in the KMS request S3 makes for the caller.
+            Layer::KmsKey => Applies::Quietly,
             Layer::Rcp if f.service_linked => Applies::Skip(Skip::ServiceLinkedRole),
             Layer::Rcp if !f.rcp_covers_service => Applies::Skip(Skip::RcpServiceNotCovered),
             Layer::Scp if !f.signed_identity() => Applies::Skip(Skip::ScpNotForAnonymousOrService),
@@ -822,6 +824,9 @@ pub fn layer_title(layer: Layer, action: &str, resource: &str) -> &'static str {
         Layer::Identity => "identity-based policy",
         Layer::PermissionsBoundary => "permissions boundary",
         Layer::Session => "session policy",
+        Layer::KmsKey => "key policy",
+        Layer::Acl if resource.contains('/') => "object ACL",
+        Layer::Acl => "bucket ACL",
     }
 }
 
@@ -861,7 +866,9 @@ fn message_type(layer: Layer) -> &'static str {
         Layer::Rcp => "resource control policy",
         Layer::Scp => "service control policy",
         Layer::VpcEndpoint => "VPC endpoint policy",
-        Layer::AccessPoint | Layer::Resource => "resource-based policy",
+        Layer::AccessPoint | Layer::Resource | Layer::KmsKey | Layer::Acl => {
+            "resource-based policy"
+        }
         Layer::Identity => "identity-based policy",
         Layer::PermissionsBoundary => "permissions boundary",
         Layer::Session => "session policy",

@@ -58,6 +58,8 @@ pub static TRAITS: Traits = Traits {
         Layer::Rcp,
         Layer::VpcEndpoint,
         Layer::AccessPoint,
+        Layer::Acl,
+        Layer::KmsKey,
     ],
 };
 
@@ -290,9 +292,11 @@ impl CloudProfile for Tencent {
                 CallerKind::Root => Applies::Skip(Skip::RootAllowedByDefault),
                 _ => Applies::Skip(Skip::IdentityNeedsSignedPrincipal),
             },
-            Layer::Scp | Layer::Rcp | Layer::VpcEndpoint | Layer::AccessPoint => {
+            Layer::Scp | Layer::Rcp | Layer::VpcEndpoint | Layer::AccessPoint | Layer::KmsKey => {
                 Applies::Skip(Skip::NoSuchLayer)
             }
+            // ACL grants are read by the COS checks after the policies.
+            Layer::Acl => Applies::Quietly,
             _ => Applies::Yes,
         }
     }
@@ -523,6 +527,8 @@ pub fn title(layer: Layer) -> &'static str {
         Layer::Rcp => "resource control policy",
         Layer::VpcEndpoint => "VPC endpoint policy",
         Layer::AccessPoint => "access point policy",
+        Layer::KmsKey => "KMS key policy",
+        Layer::Acl => "ACL",
     }
 }
 
