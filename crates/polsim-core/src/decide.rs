@@ -448,6 +448,58 @@ impl Decision {
     }
 }
 
+/// A check of the storage service itself (not a policy layer) that can decide a request
+/// (test format version 2, `expect_check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Check {
+    /// ACLs were consulted and granted nothing.
+    Acl,
+    /// S3 Object Ownership: an ACL-carrying write under BucketOwnerEnforced, or an object owned
+    /// by another account than the bucket's.
+    ObjectOwnership,
+    /// S3 Block Public Access.
+    BlockPublicAccess,
+    /// The KMS request the service makes for the caller.
+    Kms,
+    /// Requester Pays without the requester's agreement to pay.
+    RequesterPays,
+    /// A read of a missing object by a caller who may not list the bucket.
+    ObjectMissing,
+    /// Hotlink (Referer) protection.
+    Referer,
+}
+
+impl Check {
+    /// Every check.
+    pub const ALL: [Check; 7] = [
+        Check::Acl,
+        Check::ObjectOwnership,
+        Check::BlockPublicAccess,
+        Check::Kms,
+        Check::RequesterPays,
+        Check::ObjectMissing,
+        Check::Referer,
+    ];
+
+    /// The test-file spelling (`acl`, `object_ownership`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Acl => "acl",
+            Check::ObjectOwnership => "object_ownership",
+            Check::BlockPublicAccess => "block_public_access",
+            Check::Kms => "kms",
+            Check::RequesterPays => "requester_pays",
+            Check::ObjectMissing => "object_missing",
+            Check::Referer => "referer",
+        }
+    }
+
+    /// Reads the test-file spelling.
+    pub fn from_name(s: &str) -> Option<Check> {
+        Check::ALL.into_iter().find(|c| c.name() == s)
+    }
+}
+
 /// What a cloud's decision concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verdict<'s> {
