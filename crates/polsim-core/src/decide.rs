@@ -73,6 +73,11 @@ pub struct Facts {
     pub same_account: bool,
     /// The caller's account owns the access point the request goes through.
     pub access_point_same_account: bool,
+    /// The object belongs to another account than the bucket's (S3 with ACLs enabled): only the
+    /// object's ACL can grant on it; the bucket policy's Denies still apply.
+    pub foreign_object: bool,
+    /// The stack has a KMS key policy layer (the resource-based policy of a KMS request).
+    pub kms_key_layer: bool,
     /// What the resource is.
     pub resource: ResourceKind,
     /// The action belongs to the cloud's object-storage service (S3, OSS, COS).
@@ -103,6 +108,8 @@ impl Facts {
             service_linked: false,
             same_account: false,
             access_point_same_account: false,
+            foreign_object: false,
+            kms_key_layer: false,
             resource: ResourceKind::Other,
             storage: false,
             via_access_point: false,
@@ -362,11 +369,13 @@ pub enum Note {
     /// The identity that federated (GetFederationToken) is named by the resource policy, so
     /// the grant is limited like a role's (AWS).
     FederatingUserNamed,
+    /// The object belongs to another account than the bucket: only its ACL can grant (S3).
+    ForeignObjectAclOnly,
 }
 
 impl Note {
     /// Every note, in the order they are reported.
-    pub const ALL: [Note; 20] = [
+    pub const ALL: [Note; 21] = [
         Note::RootIdentityNotEvaluated,
         Note::CallerIdentityAlwaysAllowed,
         Note::AccessPointTwoPasses,
@@ -387,6 +396,7 @@ impl Note {
         Note::CosEveryoneGrantCrossAccount,
         Note::BoundaryCapsBucketGrants,
         Note::FederatingUserNamed,
+        Note::ForeignObjectAclOnly,
     ];
 }
 

@@ -437,6 +437,9 @@ pub fn match_resource_name<'p>(
 pub fn common_principal(entry: &PrincipalEntry, caller: &Caller) -> Option<Option<PrincipalHow>> {
     match &entry.form {
         PrincipalForm::Everyone => Some(Some(PrincipalHow::Any)),
+        PrincipalForm::AnySigned => {
+            Some((caller.kind != CallerKind::Anonymous).then_some(PrincipalHow::Any))
+        }
         PrincipalForm::Service(name) => Some(
             (caller.kind == CallerKind::Service
                 && caller

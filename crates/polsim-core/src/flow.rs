@@ -102,3 +102,27 @@ pub fn evaluate<'s>(stack: &'s Stack, req: &'s Request, explain: bool) -> Evalua
         explained,
     }
 }
+
+/// The plan of a request as its storage service makes it: the actions it needs, the extra
+/// requests the service makes for the caller, and its own refusals.
+pub fn plan<'a>(stack: &'a Stack, req: &'a Request) -> crate::service::Plan<'a> {
+    clouds::storage(req.cloud).plan(stack, req)
+}
+
+/// Evaluates every step of a plan and applies the service's decision over them.
+pub fn evaluate_plan<'p>(
+    plan: &'p crate::service::Plan<'_>,
+    explain: bool,
+) -> crate::service::ServiceEvaluation<'p> {
+    let evals: Vec<Evaluation<'p>> = plan
+        .steps
+        .iter()
+        .map(|s| evaluate(&s.stack, &s.request, explain))
+        .collect();
+    let cloud = plan
+        .steps
+        .first()
+        .map_or(crate::ir::Cloud::Aws, |s| s.request.cloud);
+    let verdict = clouds::storage(cloud).decide(plan, &evals);
+    crate::service::ServiceEvaluation { evals, verdict }
+}

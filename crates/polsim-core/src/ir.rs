@@ -341,6 +341,8 @@ impl NamePart {
 pub enum PrincipalForm {
     /// Everyone, anonymous callers included (`*`).
     Everyone,
+    /// Every signed caller (S3's `AuthenticatedUsers` ACL group).
+    AnySigned,
     /// CAM's `qcs::cam::anyone:anyone`: everyone in an Allow, but only unsigned callers in a
     /// Deny (COS bucket policy documentation: "deny all users" never denies CAM users).
     Anyone,

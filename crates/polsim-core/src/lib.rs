@@ -25,6 +25,7 @@ pub mod pattern;
 pub mod profile;
 pub mod report;
 pub mod request;
+pub mod service;
 pub mod stack;
 pub mod state;
 pub mod tencent;

@@ -43,6 +43,8 @@ pub static TRAITS: Traits = Traits {
     layer_order: Layer::ALL,
 };
 
+pub mod s3;
+
 /// Services whose resources resource control policies govern (AWS Organizations, 2025).
 pub const RCP_SERVICES: &[&str] = &[
     "s3",
@@ -96,6 +98,11 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 
 fn arn_service(arn: &str) -> Option<&str> {
     arn.split(':').nth(2)
+}
+
+/// The resource part of an ARN (after the fifth `:`).
+fn arn_resource(arn: &str) -> Option<&str> {
+    arn.splitn(6, ':').nth(5)
 }
 
 /// The AWS profile.
@@ -275,6 +282,20 @@ impl CloudProfile for Aws {
         let service = action.split(':').next().unwrap_or("");
         let mut facts = Facts::common(stack, req, resource_account);
         facts.service_linked = caller.is_service_linked_role();
+        facts.kms_key_layer = stack.has(Layer::KmsKey);
+        // An object another account owns (ACLs enabled): its owner is the account whose grant
+        // counts; the bucket owner's policy only denies (resource-controls §1.3).
+        if let Some(s3_state) = &stack.state.s3 {
+            let bucket_owner = s3_state.bucket_owner.as_deref().or(resource_account);
+            let object = arn_resource(&req.resource).is_some_and(|r| r.contains('/'));
+            if let Some(owner) = s3::object_owner(s3_state, &stack.state).filter(|_| object) {
+                if Some(owner) != bucket_owner {
+                    facts.foreign_object = true;
+                    facts.same_account = caller.account.as_deref() == Some(owner);
+                    notes.add(Note::ForeignObjectAclOnly);
+                }
+            }
+        }
         facts.resource = if is_kms_key(&req.resource) {
             ResourceKind::KmsKey
         } else if is_role_trust(action, &req.resource) {
@@ -343,13 +364,16 @@ impl CloudProfile for Aws {
             return Applies::Quietly;
         }
         match layer {
-            // The key policy is judged in the KMS request S3 makes for the caller.
-            Layer::KmsKey => Applies::Quietly,
+            // The key policy is judged in the KMS request S3 makes for the caller, where it is
+            // the resource-based policy of the key.
+            Layer::KmsKey if f.resource != ResourceKind::KmsKey => Applies::Quietly,
             Layer::Rcp if f.service_linked => Applies::Skip(Skip::ServiceLinkedRole),
             Layer::Rcp if !f.rcp_covers_service => Applies::Skip(Skip::RcpServiceNotCovered),
             Layer::Scp if !f.signed_identity() => Applies::Skip(Skip::ScpNotForAnonymousOrService),
             Layer::Scp if f.service_linked => Applies::Skip(Skip::ServiceLinkedRole),
             Layer::AccessPoint if pass != Pass::AccessPoint => Applies::Quietly,
+            // ACLs are the bucket's and object's, not the access point's.
+            Layer::Acl if pass == Pass::AccessPoint => Applies::Quietly,
             Layer::Resource if pass == Pass::AccessPoint => Applies::Quietly,
             Layer::Identity => match f.caller {
                 CallerKind::Anonymous | CallerKind::Service => {
@@ -523,11 +547,32 @@ fn decide_pass<'s>(
     let deny = |layer, reason| Err(Verdict::implicit(layer, reason));
     let rbp_layer = if pass == Pass::AccessPoint {
         Layer::AccessPoint
+    } else if f.resource == ResourceKind::KmsKey && f.kms_key_layer {
+        Layer::KmsKey
     } else {
         Layer::Resource
     };
     let rbp = o.get(pass, rbp_layer);
-    let rbp_best = o.best_allow(pass, rbp_layer);
+    // Resource grants: the resource-based policy's (not for an object another account owns:
+    // then only its ACL grants), and the ACL's, which S3 reads like a bucket policy's.
+    let policy_best = o
+        .best_allow(pass, rbp_layer)
+        .filter(|_| !(f.foreign_object && rbp_layer == Layer::Resource));
+    let acl_best = (pass != Pass::AccessPoint)
+        .then(|| o.best_allow(pass, Layer::Acl))
+        .flatten();
+    let rbp_best = policy_best.max(acl_best);
+    let rbp_first = || {
+        if policy_best.is_some() && policy_best >= acl_best {
+            o.first_allow(pass, rbp_layer)
+        } else {
+            o.first_allow(pass, Layer::Acl)
+        }
+    };
+    let rbp = rbp.or_else(|| {
+        o.get(pass, Layer::Acl)
+            .filter(|_| pass != Pass::AccessPoint)
+    });
     let identity_allows = f.caller == CallerKind::Root
         || o.get(pass, Layer::Identity)
             .is_some_and(|r| !r.allows.is_empty());
@@ -545,7 +590,7 @@ fn decide_pass<'s>(
         match rbp_best {
             Some(h) if h != PrincipalHow::Account => {
                 reach_now = Some(Reach::Full);
-                granted = o.first_allow(pass, rbp_layer);
+                granted = rbp_first();
             }
             _ => return deny(rbp_layer, Reason::AnonymousNeedsResourcePolicy),
         }
@@ -567,7 +612,7 @@ fn decide_pass<'s>(
                     return deny(Layer::Identity, Reason::CrossAccountNeedsIdentity);
                 }
                 reach_now = same_account.then(|| reach(h));
-                granted = o.first_allow(pass, rbp_layer);
+                granted = rbp_first();
             }
         }
     } else if same_account {
@@ -588,7 +633,7 @@ fn decide_pass<'s>(
         }
         reach_now = r;
         granted = if rbp_grants {
-            o.first_allow(pass, rbp_layer)
+            rbp_first()
         } else {
             o.first_allow(pass, Layer::Identity)
         };
