@@ -23,15 +23,12 @@ pub fn of(cloud: Cloud) -> &'static dyn CloudProfile {
     }
 }
 
-/// What `cloud`'s storage service adds to its policies' decision (S3's own checks; OSS and COS
-/// are judged by their policies alone so far).
+/// What `cloud`'s storage service adds to its policies' decision (S3, OSS, COS).
 pub fn storage(cloud: Cloud) -> &'static dyn crate::service::StorageRules {
-    /// The plain rule: the policies decide.
-    struct PoliciesOnly;
-    impl crate::service::StorageRules for PoliciesOnly {}
     match cloud {
         Cloud::Aws => &crate::aws::s3::S3,
-        Cloud::Aliyun | Cloud::Tencent => &PoliciesOnly,
+        Cloud::Aliyun => &crate::aliyun::oss::Oss,
+        Cloud::Tencent => &crate::tencent::cos::Cos,
     }
 }
 

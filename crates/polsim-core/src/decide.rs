@@ -78,6 +78,9 @@ pub struct Facts {
     pub foreign_object: bool,
     /// The stack has a KMS key policy layer (the resource-based policy of a KMS request).
     pub kms_key_layer: bool,
+    /// The stack describes the storage service's own state (ACLs, ...): the service's checks
+    /// read it, so no ACL needs to be assumed.
+    pub service_state: bool,
     /// What the resource is.
     pub resource: ResourceKind,
     /// The action belongs to the cloud's object-storage service (S3, OSS, COS).
@@ -110,6 +113,7 @@ impl Facts {
             access_point_same_account: false,
             foreign_object: false,
             kms_key_layer: false,
+            service_state: false,
             resource: ResourceKind::Other,
             storage: false,
             via_access_point: false,
@@ -131,6 +135,8 @@ impl Facts {
         let mut f = Facts::new(caller.kind);
         f.same_account = caller.account.is_some() && caller.account.as_deref() == resource_account;
         f.via_access_point = req.access_point.is_some();
+        let st = &stack.state;
+        f.service_state = st.s3.is_some() || st.oss.is_some() || st.cos.is_some();
         f.has_resource_layer = stack.has(Layer::Resource);
         f.has_session_layer = stack.has(Layer::Session);
         f.identity_policies = stack

@@ -6,7 +6,7 @@
 //!
 //! [`Why`]: crate::condition::Why
 
-use crate::decide::{Decision, Note, Pass, Reason, Skip};
+use crate::decide::{Check, Decision, Note, Pass, Reason, Skip};
 use crate::eval::Fail;
 use crate::eval::{Checks, StatementReport};
 use crate::explain::Evaluation;
@@ -361,9 +361,105 @@ pub struct Report {
     pub statement_checks: bool,
     /// The questions of the cloud's 403 troubleshooting guide, answered.
     pub checklist: Vec<ChecklistItem>,
+    /// What the storage service decided beyond the policies (its steps and own checks), when
+    /// the request was judged as the service judges it.
+    pub service: Option<ServiceSummary>,
+}
+
+/// One step of a service's plan, as decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepSummary {
+    /// Why the step was evaluated (`action`, `copy source`, `KMS request`, ...).
+    pub role: &'static str,
+    /// Its action.
+    pub action: String,
+    /// Its resource.
+    pub resource: String,
+    /// How it came out.
+    pub decision: Decision,
+}
+
+/// What the service decided beyond its policies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSummary {
+    /// The check that decided, where it was not a policy layer.
+    pub check: Option<Check>,
+    /// Why, in a sentence.
+    pub check_reason: Option<String>,
+    /// What to change.
+    pub hint: Option<String>,
+    /// The HTTP status the service answers.
+    pub status: u16,
+    /// The error code it answers with (empty for a success).
+    pub error_code: String,
+    /// Every step of the plan.
+    pub steps: Vec<StepSummary>,
+    /// The step whose evaluation the rest of the report explains.
+    pub deciding_step: usize,
 }
 
 impl Report {
+    /// Words a request as its storage service decided it: the deciding step's evaluation, and
+    /// the service's own steps and checks.
+    pub fn for_service(
+        plan: &crate::service::Plan<'_>,
+        se: &crate::service::ServiceEvaluation<'_>,
+    ) -> Option<Report> {
+        let v = se.verdict;
+        let e = se.deciding()?;
+        let mut r = Report::new(e);
+        let steps = plan
+            .steps
+            .iter()
+            .zip(&se.evals)
+            .map(|(s, ev)| StepSummary {
+                role: s.role.name(),
+                action: s.request.action.clone(),
+                resource: s.request.resource.clone(),
+                decision: ev.decision(),
+            })
+            .collect();
+        let (check_reason, hint, message) = match v.why {
+            Some(why) => {
+                let (reason, hint, message) = service_words(e, why);
+                (Some(reason), Some(hint), message)
+            }
+            None => (None, None, None),
+        };
+        if v.decision != r.decision || matches!(v.why, Some(crate::service::CheckWhy::Rejected(_)))
+        {
+            // A check decided where the policies did not.
+            r.decision = v.decision;
+            if v.decision == Decision::Allow {
+                r.layer = None;
+                r.message = None;
+                r.code = None;
+            } else {
+                r.layer = None;
+                r.statement = None;
+            }
+        }
+        if let Some(reason) = &check_reason {
+            r.reason = reason.clone();
+        }
+        if v.decision != Decision::Allow {
+            if let Some(m) = message {
+                r.message = Some(m);
+            }
+            r.code = Some(v.error_code.to_string());
+        }
+        r.service = Some(ServiceSummary {
+            check: v.check,
+            check_reason,
+            hint,
+            status: v.status,
+            error_code: v.error_code.to_string(),
+            steps,
+            deciding_step: v.step,
+        });
+        Some(r)
+    }
+
     /// Words an evaluation.
     pub fn new(e: &Evaluation<'_>) -> Report {
         let req = e.request;
@@ -405,6 +501,7 @@ impl Report {
             caller: req.caller.display_arn.clone(),
             statement_checks: e.profile.traits().statement_checks,
             checklist: e.profile.checklist(&e.case()),
+            service: None,
         }
     }
 }
@@ -732,5 +829,106 @@ pub fn skip_text(e: &Evaluation<'_>, layer: Layer, why: Skip) -> String {
         Skip::NoSuchLayer if ram && layer == Layer::Rcp => "Alibaba Cloud has no resource control policies".into(),
         Skip::NoSuchLayer => format!("{} has no {} layer", cloud.title(), layer.name()),
         Skip::TempKeyNeedsSignature => "a temporary-key policy applies only to requests signed with that key".into(),
+    }
+}
+
+/// Why a service check decided, what to change, and the message the service answers with
+/// where it differs from the policy message (resource-controls spec §1.8).
+fn service_words(
+    e: &Evaluation<'_>,
+    why: crate::service::CheckWhy,
+) -> (String, String, Option<String>) {
+    use crate::service::{CheckWhy, Rejection};
+    let req = e.request;
+    let who = &req.caller.display_arn;
+    let action = &req.action;
+    let on = format!("on resource: \"{}\"", req.resource);
+    let user = |context: &str| {
+        format!("User: {who} is not authorized to perform: {action} {on} {context}")
+    };
+    match why {
+        CheckWhy::Rejected(Rejection::AclsDisabled) => (
+            "the bucket's Object Ownership is BucketOwnerEnforced, so ACLs are disabled and a request that sets one fails (400 AccessControlListNotSupported)".into(),
+            "drop the ACL headers (x-amz-acl other than bucket-owner-full-control, x-amz-grant-*), or change the bucket's Object Ownership".into(),
+            Some("The bucket does not allow ACLs".into()),
+        ),
+        CheckWhy::Rejected(Rejection::BlockPublicAcls) => (
+            "the request sets a public ACL, and Block Public Access's BlockPublicAcls (account or bucket level) refuses it".into(),
+            "drop the public grant (public-read, public-read-write, authenticated-read, AllUsers or AuthenticatedUsers), or turn off BlockPublicAcls where it is set".into(),
+            Some(user("because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access.")),
+        ),
+        CheckWhy::Rejected(Rejection::BlockPublicPolicy) => (
+            "the policy the request puts is public, and Block Public Access's BlockPublicPolicy refuses it".into(),
+            "limit every Allow to fixed principals, accounts, VPC endpoints or source ARNs, or turn off BlockPublicPolicy where it is set".into(),
+            Some(user("because public policies are prevented by the BlockPublicPolicy setting in S3 Block Public Access.")),
+        ),
+        CheckWhy::Rejected(Rejection::RestrictPublicBuckets) => (
+            "the bucket policy is public and RestrictPublicBuckets is on, so only AWS services and principals of the bucket owner's account may access the bucket".into(),
+            "make the bucket policy non-public (fixed principals, accounts, VPC endpoints or source ARNs in every Allow), or turn off RestrictPublicBuckets".into(),
+            Some(user("with an explicit deny in a resource-based policy")),
+        ),
+        CheckWhy::Rejected(Rejection::RequesterPays) => (
+            "the bucket is a Requester Pays bucket and the request does not agree to pay (no `x-amz-request-payer: requester`); anonymous requests are always refused".into(),
+            "send the header `x-amz-request-payer: requester` (the requester is charged), from a signed request".into(),
+            Some("Access Denied".into()),
+        ),
+        CheckWhy::NoAclGrant => (
+            format!("no policy allows {action}, and the bucket's and object's ACLs grant it to nobody the caller is"),
+            "add an ACL grant to the caller's account (or AllUsers), or a bucket-policy Allow naming the caller".into(),
+            None,
+        ),
+        CheckWhy::ForeignObject => (
+            "the object belongs to another account than the bucket, so the bucket policy's Allow does not count; only the object's ACL can grant".into(),
+            "the object's owner must grant you READ in the object ACL (bucket-owner-full-control on upload), or the bucket owner copies the object over itself; with Object Ownership BucketOwnerEnforced the bucket owner owns every object".into(),
+            None,
+        ),
+        CheckWhy::PublicAclIgnored => (
+            "the only grant is a public ACL grant, which IgnorePublicAcls ignores".into(),
+            "grant through a bucket policy or a non-public ACL grant, or turn off IgnorePublicAcls".into(),
+            None,
+        ),
+        CheckWhy::KmsDenied => (
+            format!("the object is encrypted with SSE-KMS, and the KMS request S3 makes for the caller ({action} on {}) is denied", req.resource),
+            "allow kms:Decrypt on the key in its key policy (naming the caller, or its account's root to let IAM policies grant) and, across accounts, in the caller's identity policy".into(),
+            Some("Access Denied".into()),
+        ),
+        CheckWhy::MissingNotListable => (
+            "the object does not exist, and the caller may not list the bucket, so S3 answers 403 instead of 404".into(),
+            "the object is missing: check the key; grant s3:ListBucket on the bucket to get 404 NoSuchKey instead".into(),
+            Some("Access Denied".into()),
+        ),
+        CheckWhy::Rejected(Rejection::Referer(outcome)) => {
+            use crate::state::RefererOutcome;
+            let (what, code) = match outcome {
+                RefererOutcome::EmptyRefused => ("the request has no Referer and the bucket refuses empty Referers", "0003-00000501"),
+                RefererOutcome::Blacklisted => ("the request's Referer is on the bucket's blacklist", "0003-00000502"),
+                RefererOutcome::NotWhitelisted | RefererOutcome::Pass => ("the request's Referer is not on the bucket's whitelist", "0003-00000503"),
+            };
+            let message = if req.cloud == Cloud::Tencent {
+                "You are denied by bucket referer rule".to_string()
+            } else {
+                format!("You are denied by bucket referer policy. (EC {code})")
+            };
+            (
+                format!("hotlink protection: {what} (checked for anonymous and URL-signed requests)"),
+                "send a Referer the bucket's whitelist allows, sign the request in the Authorization header, or change the bucket's Referer settings".into(),
+                Some(message),
+            )
+        }
+        CheckWhy::CannedAclPrivate => (
+            "no policy allows the request, and the object's ACL (or, for `default`, the bucket's) does not let everyone in".into(),
+            "grant the caller in a RAM or bucket policy, or make the object or bucket ACL public-read (public-read-write for writes) if that is intended".into(),
+            None,
+        ),
+        CheckWhy::CannedAclGrants => (
+            "no policy allows the request, but the object's (or bucket's) canned ACL lets everyone in".into(),
+            "nothing to change; note the ACL makes the object public".into(),
+            None,
+        ),
+        CheckWhy::MissingListable => (
+            "the request is allowed, but the object does not exist: the caller may list the bucket, so S3 answers 404 NoSuchKey".into(),
+            "check the object key".into(),
+            None,
+        ),
     }
 }

@@ -66,6 +66,8 @@ pub enum Rejection {
     RestrictPublicBuckets,
     /// Requester Pays without `x-amz-request-payer: requester`.
     RequesterPays,
+    /// Hotlink protection refuses the Referer.
+    Referer(crate::state::RefererOutcome),
 }
 
 impl Rejection {
@@ -77,6 +79,7 @@ impl Rejection {
             | Rejection::BlockPublicPolicy
             | Rejection::RestrictPublicBuckets => Check::BlockPublicAccess,
             Rejection::RequesterPays => Check::RequesterPays,
+            Rejection::Referer(_) => Check::Referer,
         }
     }
 }
@@ -121,6 +124,10 @@ pub enum CheckWhy {
     MissingNotListable,
     /// The object is missing and the caller may list the bucket (404 NoSuchKey).
     MissingListable,
+    /// No policy allows, and the object's (or bucket's) canned ACL does not let everyone in.
+    CannedAclPrivate,
+    /// No policy allows, but the canned ACL lets everyone in.
+    CannedAclGrants,
 }
 
 /// The service's decision over a plan's evaluations.

@@ -246,6 +246,59 @@ impl CannedAcl {
     }
 }
 
+/// Whether a bucket's and object's canned ACLs let everyone read (or, with `write`, write) the
+/// object: the object's ACL decides unless it is `default`, which follows the bucket's ("Object
+/// ACLs take precedence over bucket ACLs").
+pub fn canned_acl_allows(bucket: CannedAcl, object: CannedAcl, write: bool) -> bool {
+    let acl = if object == CannedAcl::Default {
+        bucket
+    } else {
+        object
+    };
+    match acl {
+        CannedAcl::PublicReadWrite => true,
+        CannedAcl::PublicRead => !write,
+        CannedAcl::Private | CannedAcl::Default => false,
+    }
+}
+
+/// How hotlink protection judges a Referer (OSS's documented order; COS likewise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefererOutcome {
+    /// The request passes.
+    Pass,
+    /// An empty Referer is refused (OSS EC 0003-00000501).
+    EmptyRefused,
+    /// The Referer is on the blacklist (0003-00000502).
+    Blacklisted,
+    /// The Referer is not on the whitelist (0003-00000503).
+    NotWhitelisted,
+}
+
+impl RefererConfig {
+    /// Judges a request's Referer (`None` or empty: no Referer). Wildcards `*` and `?`; the query
+    /// string is dropped before matching.
+    pub fn judge(&self, referer: Option<&str>) -> RefererOutcome {
+        let referer = referer.map(str::trim).filter(|r| !r.is_empty());
+        let Some(r) = referer else {
+            return if self.allow_empty || self.allow.is_empty() {
+                RefererOutcome::Pass
+            } else {
+                RefererOutcome::EmptyRefused
+            };
+        };
+        let r = r.split('?').next().unwrap_or(r);
+        let hit = |list: &[String]| list.iter().any(|p| crate::pattern::Glob::new(p).matches(r));
+        if hit(&self.deny) {
+            RefererOutcome::Blacklisted
+        } else if self.allow.is_empty() || hit(&self.allow) {
+            RefererOutcome::Pass
+        } else {
+            RefererOutcome::NotWhitelisted
+        }
+    }
+}
+
 /// Hotlink (Referer) protection of an OSS or COS bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefererConfig {
@@ -366,5 +419,39 @@ impl RequestExtras {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canned_acls() {
+        use CannedAcl::*;
+        assert!(canned_acl_allows(PublicRead, Default, false));
+        assert!(!canned_acl_allows(PublicRead, Default, true));
+        assert!(!canned_acl_allows(PublicReadWrite, Private, false));
+        assert!(canned_acl_allows(Private, PublicReadWrite, true));
+    }
+
+    #[test]
+    fn referer_rules() {
+        let c = RefererConfig {
+            allow_empty: false,
+            allow: vec!["*.example.com".into()],
+            deny: vec!["evil.example.com".into()],
+        };
+        assert_eq!(c.judge(None), RefererOutcome::EmptyRefused);
+        assert_eq!(c.judge(Some("www.example.com")), RefererOutcome::Pass);
+        assert_eq!(
+            c.judge(Some("evil.example.com")),
+            RefererOutcome::Blacklisted
+        );
+        assert_eq!(c.judge(Some("other.org")), RefererOutcome::NotWhitelisted);
+        assert_eq!(
+            RefererConfig::default().judge(Some("x")),
+            RefererOutcome::Pass
+        );
     }
 }

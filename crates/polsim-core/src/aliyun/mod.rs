@@ -56,6 +56,8 @@ pub static TRAITS: Traits = Traits {
     ],
 };
 
+pub mod oss;
+
 /// The account field of an `acs:` resource name.
 pub fn acs_account(name: &str) -> Option<&str> {
     let a = name.split(':').nth(3)?;

@@ -63,6 +63,8 @@ pub static TRAITS: Traits = Traits {
     ],
 };
 
+pub mod cos;
+
 /// The principal that stands for everyone in COS bucket policies.
 pub const ANYONE: &str = "qcs::cam::anyone:anyone";
 

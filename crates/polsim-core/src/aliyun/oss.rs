@@ -1,0 +1,159 @@
+//! Alibaba Cloud OSS's own checks around its policies (resource-controls spec §2): hotlink
+//! (Referer) protection before the policies, the canned ACLs a data API request falls back to
+//! when no policy allows, and the KMS request for a KMS-encrypted object.
+
+use crate::decide::{Check, Decision};
+use crate::explain::Evaluation;
+use crate::ir::Layer;
+use crate::request::{CallerKind, Request};
+use crate::service::{CheckWhy, Plan, Rejection, ServiceVerdict, Step, StepRole, StorageRules};
+use crate::stack::Stack;
+use crate::state::{canned_acl_allows, RefererOutcome, Signed};
+use std::borrow::Cow;
+
+/// OSS's own checks.
+pub struct Oss;
+
+/// The data API actions OSS's ACLs cover: reads, then writes (§2.2; ACL management actions are
+/// not covered).
+const READS: &[&str] = &["oss:GetObject", "oss:GetObjectVersion"];
+const WRITES: &[&str] = &[
+    "oss:PutObject",
+    "oss:DeleteObject",
+    "oss:DeleteObjectVersion",
+];
+
+fn is(list: &[&str], action: &str) -> bool {
+    list.iter().any(|a| a.eq_ignore_ascii_case(action))
+}
+
+/// Whether hotlink protection applies: anonymous and URL-signed requests only ("Requests that
+/// contain the Authorization field in the header are not verified").
+pub fn referer_checked(req: &Request) -> bool {
+    let signed = req
+        .extras
+        .signed
+        .unwrap_or(if req.caller.kind == CallerKind::Anonymous {
+            Signed::None
+        } else {
+            Signed::Header
+        });
+    signed != Signed::Header && req.extras.header("Authorization").is_none()
+}
+
+impl StorageRules for Oss {
+    fn plan<'a>(&self, stack: &'a Stack, req: &'a Request) -> Plan<'a> {
+        let Some(oss) = &stack.state.oss else {
+            return Plan::single(stack, req);
+        };
+        let mut plan = Plan::single(stack, req);
+        if let Some(r) = &oss.referer {
+            if referer_checked(req) {
+                let outcome = r.judge(req.extras.header("Referer"));
+                if outcome != RefererOutcome::Pass {
+                    plan.rejections.push(Rejection::Referer(outcome));
+                }
+            }
+        }
+        if let Some(key) = oss
+            .object
+            .kms_key
+            .as_deref()
+            .filter(|_| is(READS, &req.action))
+        {
+            // The KMS request is judged by the caller's RAM policies, the key policy acting as
+            // its resource-based policy where one is given (§2.4, [?]).
+            let mut kms = Stack::new();
+            for layer in [Layer::Identity, Layer::Session, Layer::Scp] {
+                for lv in stack.levels(layer).unwrap_or(&[]) {
+                    let level = layer.has_levels().then_some(lv.name.as_str());
+                    kms.declare(layer, level);
+                    for p in &lv.policies {
+                        kms.push(layer, level, p.clone());
+                    }
+                }
+            }
+            for p in stack.policies(Layer::KmsKey).unwrap_or(&[]) {
+                kms.push(Layer::Resource, None, p.clone());
+            }
+            let mut r = req.clone();
+            r.action = "kms:Decrypt".into();
+            r.resource = key.to_string();
+            r.access_point = None;
+            plan.steps.push(Step {
+                role: StepRole::Kms,
+                request: Cow::Owned(r),
+                stack: Cow::Owned(kms),
+            });
+        }
+        plan
+    }
+
+    fn decide(&self, plan: &Plan<'_>, evals: &[Evaluation<'_>]) -> ServiceVerdict {
+        let Some(main) = evals.first() else {
+            return crate::service::first_denial(plan, evals);
+        };
+        let base = ServiceVerdict::of_step(0, main);
+        // 1. Hotlink protection, before the session and RAM checks.
+        if let Some(r) = plan.rejections.first() {
+            return ServiceVerdict {
+                decision: Decision::ExplicitDeny,
+                check: Some(r.check()),
+                why: Some(CheckWhy::Rejected(*r)),
+                ..base
+            };
+        }
+        // 2-3. A Deny denies; an Allow allows.
+        let verdict = match main.decision() {
+            Decision::ExplicitDeny => return base,
+            Decision::Allow => base,
+            Decision::ImplicitDeny => {
+                // 4-5. No Allow: a data API request falls back to the object's and bucket's
+                // ACLs; a management API request is denied. A session policy's implicit deny
+                // stands whatever the ACL says.
+                let stack = plan.steps.first().map(|s| s.stack.as_ref());
+                let oss = stack.and_then(|s| s.state.oss.as_ref());
+                let action = &main.request.action;
+                let data = is(READS, action) || is(WRITES, action);
+                let session = main.layer() == Some(Layer::Session);
+                match oss {
+                    Some(o) if data && !session => {
+                        let write = is(WRITES, action);
+                        if canned_acl_allows(o.bucket_acl, o.object.acl, write) {
+                            ServiceVerdict {
+                                decision: Decision::Allow,
+                                check: Some(Check::Acl),
+                                why: Some(CheckWhy::CannedAclGrants),
+                                status: 200,
+                                error_code: "",
+                                ..base
+                            }
+                        } else {
+                            ServiceVerdict {
+                                check: Some(Check::Acl),
+                                why: Some(CheckWhy::CannedAclPrivate),
+                                ..base
+                            }
+                        }
+                    }
+                    _ => base,
+                }
+            }
+        };
+        if verdict.decision != Decision::Allow {
+            return verdict;
+        }
+        // The KMS request.
+        if let Some((i, e)) = evals.iter().enumerate().find(|(i, e)| {
+            plan.steps.get(*i).map(|s| s.role) == Some(StepRole::Kms)
+                && e.decision() != Decision::Allow
+        }) {
+            return ServiceVerdict {
+                check: Some(Check::Kms),
+                why: Some(CheckWhy::KmsDenied),
+                ..ServiceVerdict::of_step(i, e)
+            };
+        }
+        verdict
+    }
+}
