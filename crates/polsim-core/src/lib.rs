@@ -21,6 +21,7 @@ pub mod eval;
 pub mod explain;
 pub mod flow;
 pub mod ir;
+pub mod ops;
 pub mod pattern;
 pub mod profile;
 pub mod report;

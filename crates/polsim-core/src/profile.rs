@@ -122,6 +122,12 @@ pub trait CloudProfile: Sync {
         self.traits().cloud
     }
 
+    /// The cloud's storage operations and the actions its service checks for them (empty
+    /// where polsim has no table).
+    fn operations(&self) -> &'static [crate::ops::Operation] {
+        &[]
+    }
+
     /// Reads a caller as the test format writes it: an anonymous caller (one of the cloud's
     /// names for it), a service (a host name such as `s3.amazonaws.com`), else what
     /// [`CloudProfile::parse_identity`] reads.

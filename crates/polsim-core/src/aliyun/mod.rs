@@ -5,6 +5,8 @@
 //! The rules and their sources are in `docs/semantics/aliyun.md`; UNCERTAIN points of the spec
 //! are chosen there and reported in `Evaluation.notes` when they apply.
 
+pub mod ops;
+
 use crate::decide::{
     Decision, Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
@@ -84,6 +86,10 @@ pub struct Aliyun;
 impl CloudProfile for Aliyun {
     fn traits(&self) -> &'static Traits {
         &TRAITS
+    }
+
+    fn operations(&self) -> &'static [crate::ops::Operation] {
+        ops::OPERATIONS
     }
 
     fn parse_identity(&self, t: &str, mut c: Caller) -> Result<Caller, String> {

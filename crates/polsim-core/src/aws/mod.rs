@@ -3,6 +3,8 @@
 //! Rules and their sources are listed in `docs/semantics/aws.md`; the section marks (§) below
 //! refer to the project's AWS semantics spec.
 
+pub mod ops;
+
 use crate::decide::{
     Decision, Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
@@ -111,6 +113,10 @@ pub struct Aws;
 impl CloudProfile for Aws {
     fn traits(&self) -> &'static Traits {
         &TRAITS
+    }
+
+    fn operations(&self) -> &'static [crate::ops::Operation] {
+        ops::OPERATIONS
     }
 
     fn parse_identity(&self, t: &str, mut c: Caller) -> Result<Caller, String> {

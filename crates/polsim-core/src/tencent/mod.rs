@@ -4,6 +4,8 @@
 //! The rules and their sources are in `docs/semantics/tencent.md`; UNCERTAIN points of the spec
 //! are chosen there and reported in `Evaluation.notes` when they apply.
 
+pub mod ops;
+
 use crate::decide::{
     Facts, Note, Notes, Outcomes, Pass, PrincipalHow, Reason, ResourceKind, Skip, Verdict,
 };
@@ -145,6 +147,10 @@ pub struct Tencent;
 impl CloudProfile for Tencent {
     fn traits(&self) -> &'static Traits {
         &TRAITS
+    }
+
+    fn operations(&self) -> &'static [crate::ops::Operation] {
+        ops::OPERATIONS
     }
 
     fn parse_identity(&self, t: &str, mut c: Caller) -> Result<Caller, String> {
