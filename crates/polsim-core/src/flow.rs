@@ -103,10 +103,15 @@ pub fn evaluate<'s>(stack: &'s Stack, req: &'s Request, explain: bool) -> Evalua
     }
 }
 
-/// The plan of a request as its storage service makes it: the actions it needs, the extra
-/// requests the service makes for the caller, and its own refusals.
-pub fn plan<'a>(stack: &'a Stack, req: &'a Request) -> crate::service::Plan<'a> {
-    clouds::storage(req.cloud).plan(stack, req)
+/// The plan of a request as its storage service makes it: the actions it needs (its
+/// operation's, by the cloud's table), the extra requests the service makes for the caller,
+/// and its own refusals. `Err` for an operation the cloud's table does not know.
+pub fn plan<'a>(
+    stack: &'a Stack,
+    req: &'a Request,
+) -> Result<crate::service::Plan<'a>, crate::ops::UnknownOperation> {
+    let (wanted, resolved) = crate::service::wanted(clouds::of(req.cloud), req)?;
+    Ok(clouds::storage(req.cloud).plan(stack, req, &wanted, resolved.as_ref()))
 }
 
 /// Evaluates every step of a plan and applies the service's decision over them.

@@ -188,6 +188,20 @@ pub trait CloudProfile: Sync {
         }
     }
 
+    /// The bucket a storage resource name is in (`arn:aws:s3:::b/k` → `arn:aws:s3:::b`): the
+    /// name up to the first `/` of its resource part.
+    fn bucket_of(&self, resource: &str) -> String {
+        let segments = self.traits().resources.segments;
+        let head_len: usize = resource
+            .splitn(segments, ':')
+            .take(segments.saturating_sub(1))
+            .map(|p| p.len() + 1)
+            .sum();
+        let (head, rest) = resource.split_at(head_len.min(resource.len()));
+        let bucket = rest.split('/').next().unwrap_or(rest);
+        format!("{head}{bucket}")
+    }
+
     /// The canonical form of a resource name (CAM's legacy forms).
     fn normalize_resource<'a>(&self, name: &'a str) -> Cow<'a, str> {
         Cow::Borrowed(name)

@@ -170,11 +170,95 @@ impl ServiceVerdict {
     }
 }
 
+/// An action a request needs, on the resource it is checked on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// The action.
+    pub action: String,
+    /// The resource.
+    pub resource: String,
+    /// Why (an action of the operation, or a copy's source read).
+    pub role: StepRole,
+}
+
+/// The actions `req` needs: its operation's (resolved by the cloud's table, with the KMS needs
+/// it implies), or its action alone. `Err` for an operation the table does not know.
+pub fn wanted(
+    profile: &dyn crate::profile::CloudProfile,
+    req: &Request,
+) -> Result<(Vec<Wanted>, Option<crate::ops::Resolved>), crate::ops::UnknownOperation> {
+    let Some(op) = req.extras.operation.as_deref() else {
+        return Ok((
+            vec![Wanted {
+                action: req.action.clone(),
+                resource: req.resource.clone(),
+                role: StepRole::Action,
+            }],
+            None,
+        ));
+    };
+    let resolved =
+        crate::ops::resolve(profile.operations(), op, &req.extras, &req.resource, |r| {
+            profile.bucket_of(r)
+        })?;
+    let wanted = resolved
+        .steps
+        .iter()
+        .map(|s| Wanted {
+            action: s.action.to_string(),
+            resource: s.resource.clone(),
+            role: if matches!(s.why, crate::ops::Why::CopySource) {
+                StepRole::CopySource
+            } else {
+                StepRole::Action
+            },
+        })
+        .collect();
+    Ok((wanted, Some(resolved)))
+}
+
+/// Steps of `wanted` judged against `stack`: the request itself where it asks for exactly
+/// this, else a copy of it with the action and resource replaced.
+pub fn action_steps<'a>(
+    stack: Cow<'a, Stack>,
+    req: &'a Request,
+    wanted: &[Wanted],
+) -> Vec<Step<'a>> {
+    wanted
+        .iter()
+        .map(|w| {
+            let request = if w.action == req.action && w.resource == req.resource {
+                Cow::Borrowed(req)
+            } else {
+                let mut r = req.clone();
+                r.action = w.action.clone();
+                r.resource = w.resource.clone();
+                Cow::Owned(r)
+            };
+            Step {
+                role: w.role,
+                request,
+                stack: stack.clone(),
+            }
+        })
+        .collect()
+}
+
 /// What a storage service adds to its policies' decision.
 pub trait StorageRules: Sync {
-    /// The evaluations and refusals for `req`.
-    fn plan<'a>(&self, stack: &'a Stack, req: &'a Request) -> Plan<'a> {
-        Plan::single(stack, req)
+    /// The evaluations and refusals for `req`, given the actions it needs (and what its
+    /// operation implies, when it names one).
+    fn plan<'a>(
+        &self,
+        stack: &'a Stack,
+        req: &'a Request,
+        wanted: &[Wanted],
+        _resolved: Option<&crate::ops::Resolved>,
+    ) -> Plan<'a> {
+        Plan {
+            steps: action_steps(Cow::Borrowed(stack), req, wanted),
+            rejections: Vec::new(),
+        }
     }
 
     /// The decision over the plan's evaluations (one per step, in order).

@@ -6,7 +6,9 @@ use crate::decide::{Check, Decision};
 use crate::explain::Evaluation;
 use crate::ir::Layer;
 use crate::request::{CallerKind, Request};
-use crate::service::{CheckWhy, Plan, Rejection, ServiceVerdict, Step, StepRole, StorageRules};
+use crate::service::{
+    action_steps, CheckWhy, Plan, Rejection, ServiceVerdict, Step, StepRole, StorageRules, Wanted,
+};
 use crate::stack::Stack;
 use crate::state::{canned_acl_allows, RefererOutcome, Signed};
 use std::borrow::Cow;
@@ -42,11 +44,20 @@ pub fn referer_checked(req: &Request) -> bool {
 }
 
 impl StorageRules for Oss {
-    fn plan<'a>(&self, stack: &'a Stack, req: &'a Request) -> Plan<'a> {
-        let Some(oss) = &stack.state.oss else {
-            return Plan::single(stack, req);
+    fn plan<'a>(
+        &self,
+        stack: &'a Stack,
+        req: &'a Request,
+        wanted: &[Wanted],
+        resolved: Option<&crate::ops::Resolved>,
+    ) -> Plan<'a> {
+        let mut plan = Plan {
+            steps: action_steps(Cow::Borrowed(stack), req, wanted),
+            rejections: Vec::new(),
         };
-        let mut plan = Plan::single(stack, req);
+        let Some(oss) = &stack.state.oss else {
+            return plan;
+        };
         if let Some(r) = &oss.referer {
             if referer_checked(req) {
                 let outcome = r.judge(req.extras.header("Referer"));
@@ -55,12 +66,38 @@ impl StorageRules for Oss {
                 }
             }
         }
-        if let Some(key) = oss
-            .object
-            .kms_key
-            .as_deref()
-            .filter(|_| is(READS, &req.action))
-        {
+        // The KMS requests: those the operation's table names (the object's key for reads, the
+        // requested key for KMS writes), or, for an action, a read of a KMS-encrypted object.
+        let mut needs: Vec<(String, String)> = Vec::new();
+        match resolved {
+            Some(r) => {
+                for need in &r.kms {
+                    let key = match need.rule.when {
+                        crate::ops::KmsWhen::ObjectEncrypted => oss.object.kms_key.clone(),
+                        crate::ops::KmsWhen::Requested { .. } => need.key_id.clone(),
+                    };
+                    if let Some(key) = key {
+                        needs.extend(
+                            need.rule
+                                .actions
+                                .iter()
+                                .map(|a| (a.to_string(), key.clone())),
+                        );
+                    }
+                }
+            }
+            None => {
+                if let Some(key) = oss
+                    .object
+                    .kms_key
+                    .as_ref()
+                    .filter(|_| is(READS, &req.action))
+                {
+                    needs.push(("kms:Decrypt".into(), key.clone()));
+                }
+            }
+        }
+        for (kms_action, key) in needs {
             // The KMS request is judged by the caller's RAM policies, the key policy acting as
             // its resource-based policy where one is given (§2.4, [?]).
             let mut kms = Stack::new();
@@ -77,8 +114,8 @@ impl StorageRules for Oss {
                 kms.push(Layer::Resource, None, p.clone());
             }
             let mut r = req.clone();
-            r.action = "kms:Decrypt".into();
-            r.resource = key.to_string();
+            r.action = kms_action;
+            r.resource = key;
             r.access_point = None;
             plan.steps.push(Step {
                 role: StepRole::Kms,

@@ -356,14 +356,26 @@ impl crate::service::StorageRules for S3 {
         &self,
         stack: &'a crate::stack::Stack,
         req: &'a crate::request::Request,
+        wanted: &[crate::service::Wanted],
+        resolved: Option<&crate::ops::Resolved>,
     ) -> crate::service::Plan<'a> {
-        use crate::service::{Plan, Rejection, Step, StepRole};
+        use crate::service::{action_steps, Plan, Rejection, Step, StepRole};
         use std::borrow::Cow;
         let Some(s3) = &stack.state.s3 else {
-            return Plan::single(stack, req);
+            return Plan {
+                steps: action_steps(Cow::Borrowed(stack), req, wanted),
+                rejections: Vec::new(),
+            };
         };
         let state = &stack.state;
-        let action = req.action.as_str();
+        let sets_acl_action = wanted.iter().any(|w| acl_setting(&w.action));
+        let puts_policy = wanted.iter().any(|w| {
+            ["s3:PutBucketPolicy", "s3:PutAccessPointPolicy"]
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(&w.action))
+        });
+        // The step that reads the object the state describes (for a copy, its source).
+        let read = wanted.iter().find(|w| object_read(&w.action));
         let caller = &req.caller;
         let bucket_owner = s3
             .bucket_owner
@@ -385,19 +397,15 @@ impl crate::service::StorageRules for S3 {
             }
         }
         let with_acls: Cow<'a, crate::stack::Stack> = Cow::Owned(with_acls);
-        let mut steps = vec![Step {
-            role: StepRole::Action,
-            request: Cow::Borrowed(req),
-            stack: with_acls.clone(),
-        }];
+        let mut steps = action_steps(with_acls.clone(), req, wanted);
 
         // Refusals no grant can lift (§1.1 step 2), in the order S3 reports them.
         let mut rejections = Vec::new();
         let (sets_acl, public_acl) = acl_headers(req);
-        if acl_setting(action) && sets_acl && !s3.object_ownership.acls_enabled() {
+        if sets_acl_action && sets_acl && !s3.object_ownership.acls_enabled() {
             rejections.push(Rejection::AclsDisabled);
         }
-        if acl_setting(action) && public_acl && bpa.block_public_acls {
+        if sets_acl_action && public_acl && bpa.block_public_acls {
             rejections.push(Rejection::BlockPublicAcls);
         }
         let owner_account = caller.account.is_some() && caller.account.as_deref() == bucket_owner;
@@ -408,9 +416,6 @@ impl crate::service::StorageRules for S3 {
         if bpa.restrict_public_buckets && public_policy && !owner_account && !service {
             rejections.push(Rejection::RestrictPublicBuckets);
         }
-        let puts_policy = ["s3:PutBucketPolicy", "s3:PutAccessPointPolicy"]
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(action));
         if puts_policy
             && bpa.block_public_policy
             && req
@@ -430,8 +435,31 @@ impl crate::service::StorageRules for S3 {
             rejections.push(Rejection::RequesterPays);
         }
 
-        // The KMS request for an SSE-KMS object read (§1.5).
-        if let Some(key) = s3.object.kms_key.as_deref().filter(|_| object_read(action)) {
+        // The KMS requests (§1.5): for an operation, the ones its table names (the object's key
+        // for reads, the requested key for SSE-KMS writes); for an action, a read of an SSE-KMS
+        // object.
+        let mut kms_needs: Vec<(String, String)> = Vec::new();
+        match resolved {
+            Some(r) => {
+                for need in &r.kms {
+                    let key = match need.rule.when {
+                        crate::ops::KmsWhen::ObjectEncrypted => s3.object.kms_key.clone(),
+                        crate::ops::KmsWhen::Requested { .. } => need.key_id.clone(),
+                    };
+                    if let Some(key) = key {
+                        for a in need.rule.actions {
+                            kms_needs.push((a.to_string(), key.clone()));
+                        }
+                    }
+                }
+            }
+            None => {
+                if let (Some(key), Some(_)) = (&s3.object.kms_key, read) {
+                    kms_needs.push(("kms:Decrypt".into(), key.clone()));
+                }
+            }
+        }
+        for (kms_action, key) in &kms_needs {
             let mut kms = crate::stack::Stack::new();
             for layer in [
                 Layer::Identity,
@@ -458,8 +486,8 @@ impl crate::service::StorageRules for S3 {
                 None => kms.push(Layer::KmsKey, None, default_key_policy(key)),
             }
             let mut r = req.clone();
-            r.action = "kms:Decrypt".into();
-            r.resource = key.to_string();
+            r.action = kms_action.clone();
+            r.resource = key.clone();
             r.resource_account = key.split(':').nth(4).map(str::to_string);
             r.access_point = None;
             r.context.insert_default(
@@ -477,10 +505,10 @@ impl crate::service::StorageRules for S3 {
         }
 
         // A read of a missing object: S3 then asks whether the caller may list the bucket.
-        if !s3.object.exists && object_read(action) {
+        if let Some(w) = read.filter(|_| !s3.object.exists) {
             let mut r = req.clone();
             r.action = "s3:ListBucket".into();
-            r.resource = bucket_arn(&req.resource);
+            r.resource = bucket_arn(&w.resource);
             steps.push(Step {
                 role: StepRole::ListBucket,
                 request: Cow::Owned(r),

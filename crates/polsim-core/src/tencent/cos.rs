@@ -5,9 +5,12 @@
 use crate::decide::{Check, Decision};
 use crate::explain::Evaluation;
 use crate::request::Request;
-use crate::service::{CheckWhy, Plan, Rejection, ServiceVerdict, StorageRules};
+use crate::service::{
+    action_steps, CheckWhy, Plan, Rejection, ServiceVerdict, StorageRules, Wanted,
+};
 use crate::stack::Stack;
 use crate::state::{canned_acl_allows, RefererOutcome};
+use std::borrow::Cow;
 
 /// COS's own checks.
 pub struct Cos;
@@ -26,8 +29,17 @@ const WRITES: &[&str] = &[
 ];
 
 impl StorageRules for Cos {
-    fn plan<'a>(&self, stack: &'a Stack, req: &'a Request) -> Plan<'a> {
-        let mut plan = Plan::single(stack, req);
+    fn plan<'a>(
+        &self,
+        stack: &'a Stack,
+        req: &'a Request,
+        wanted: &[Wanted],
+        _resolved: Option<&crate::ops::Resolved>,
+    ) -> Plan<'a> {
+        let mut plan = Plan {
+            steps: action_steps(Cow::Borrowed(stack), req, wanted),
+            rejections: Vec::new(),
+        };
         if let Some(r) = stack.state.cos.as_ref().and_then(|c| c.referer.as_ref()) {
             if crate::aliyun::oss::referer_checked(req) {
                 let outcome = r.judge(req.extras.header("Referer"));
