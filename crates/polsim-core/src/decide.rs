@@ -517,6 +517,8 @@ pub struct Verdict<'s> {
     pub reason: Reason,
     /// Rules applied on the way.
     pub notes: Notes,
+    /// The service's own check that decided a deny, when it was not a policy layer.
+    pub check: Option<Check>,
 }
 
 impl<'s> Verdict<'s> {
@@ -530,6 +532,7 @@ impl<'s> Verdict<'s> {
             statement,
             reason,
             notes: Notes::default(),
+            check: None,
         }
     }
 
@@ -554,6 +557,7 @@ impl<'s> Verdict<'s> {
             statement: Some(stmt),
             reason: Reason::ExplicitDeny,
             notes: Notes::default(),
+            check: None,
         }
     }
 
@@ -567,6 +571,7 @@ impl<'s> Verdict<'s> {
             statement: None,
             reason,
             notes: Notes::default(),
+            check: None,
         }
     }
 
