@@ -69,7 +69,7 @@ pub fn read_member(
                     ),
                 )
                 .with_help(format!(
-                    "a {} request reads `{}`",
+                    "write the state of this {} resource as `{}`",
                     cloud.title(),
                     member_of(cloud)
                 )),
@@ -1149,7 +1149,7 @@ mod tests {
         let e = one("s3", "{}", Cloud::Tencent);
         assert_eq!(
             e.help.as_deref(),
-            Some("a Tencent Cloud request reads `cos`")
+            Some("write the state of this Tencent Cloud resource as `cos`")
         );
     }
 
