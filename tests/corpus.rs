@@ -107,3 +107,44 @@ fn bundled_examples() {
     );
     assert!(passed > 0);
 }
+
+/// Every file of the shared format-v2 conformance set (`../shared/conformance-controls`) reads
+/// without an error. (Whether each case passes depends on the services' checks in the core.)
+#[test]
+fn shared_controls_parse() {
+    let base = root().join("../shared/conformance-controls");
+    if !base.is_dir() {
+        eprintln!(
+            "skipped: {} is absent (the shared conformance set lies beside the repository)",
+            base.display()
+        );
+        return;
+    }
+    let mut files = Vec::new();
+    for cloud in ["aws", "aliyun", "tencent"] {
+        json_tests(&base.join(cloud), &mut files);
+    }
+    assert!(!files.is_empty(), "no test files under {}", base.display());
+    let mut errors = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let dir = f.parent().unwrap().to_path_buf();
+        let mut read = |rel: &str| {
+            let p = dir.join(rel);
+            std::fs::read_to_string(&p)
+                .map(|t| (p.display().to_string(), t))
+                .map_err(|e| e.to_string())
+        };
+        match parse_test_file(&text, &f.display().to_string(), &mut read) {
+            Ok(tf) => assert!(!tf.cases.is_empty(), "{}", f.display()),
+            Err(d) => errors.extend(d.iter().map(|d| d.render())),
+        }
+    }
+    assert!(
+        errors.is_empty(),
+        "{} error(s) in {} files:\n{}",
+        errors.len(),
+        files.len(),
+        errors.join("\n")
+    );
+}

@@ -587,3 +587,222 @@ fn output_escapes_control_characters_in_file_names() {
     assert_no_raw_controls(&out);
     assert!(out.contains("\\u{1b}]0;x\\u{7}"), "{out}");
 }
+
+// ---- Format version 2: eval flags, state files, kms-key/ (issue 10, "Inputs") ---------------
+
+/// `polsim eval` on the stack in `t` with exactly `args` after `--policy .`.
+fn eval_v2(t: &Temp, args: &[&str]) -> Output {
+    let mut all = vec!["eval", "--policy", ".", "--resource", "arn:aws:s3:::b/k"];
+    all.extend(args);
+    polsim_in(&t.0, &all, &[])
+}
+
+#[test]
+fn eval_takes_action_or_operation() {
+    let t = Temp::stack("v2-action-or-operation");
+    let o = eval_v2(&t, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--action <ACTION>|--operation <OPERATION>"),
+        "{}",
+        text(&o)
+    );
+    // An operation alone is accepted (the core resolves it to its actions).
+    let o = eval_v2(&t, &["--operation", "GetObject"]);
+    assert_ne!(o.status.code(), Some(2), "{}", text(&o));
+    // Both.
+    let o = eval_v2(
+        &t,
+        &["--operation", "GetObject", "--action", "s3:GetObject"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn eval_request_flags_are_read() {
+    // The request policy lies outside the stack (at its top it would be a policy in no layer).
+    let t = Temp::new("v2-flags-request-policy");
+    t.file(
+        "put-policy.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+    );
+    let t2 = Temp::stack("v2-flags");
+    let policy = t.0.join("put-policy.json").display().to_string();
+    let o = eval_v2(
+        &t2,
+        &[
+            "--action",
+            "s3:GetObject",
+            "--header",
+            "x-amz-acl=public-read",
+            "--header",
+            "x-amz-request-payer=requester",
+            "--copy-source",
+            "arn:aws:s3:::src/k",
+            "--version-id",
+            "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY",
+            "--signed",
+            "url",
+            "--request-policy",
+            &policy,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn eval_bad_request_flags_are_errors() {
+    let t = Temp::stack("v2-bad-flags");
+    let a = ["--action", "s3:GetObject"];
+    let cases: &[(&[&str], &str)] = &[
+        (&["--header", "x-amz-acl"], "is not NAME=VALUE"),
+        (&["--header", "=x"], "names no header"),
+        (
+            &[
+                "--header",
+                "x-amz-acl=private",
+                "--header",
+                "X-Amz-Acl=public-read",
+            ],
+            "given twice",
+        ),
+        (
+            &["--signed", "presigned"],
+            "possible values: header, url, none",
+        ),
+        (
+            &["--request-policy", "missing.json"],
+            "cannot read `missing.json`",
+        ),
+    ];
+    for (args, fragment) in cases {
+        let mut all = a.to_vec();
+        all.extend(*args);
+        let o = eval_v2(&t, &all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}\n{}", text(&o));
+        assert!(text(&o).contains(fragment), "{args:?}\n{}", text(&o));
+    }
+    // A request policy is lowered as a resource policy: it needs a Principal.
+    let d = Temp::new("v2-request-policy-dir");
+    d.file("p.json", ALLOW);
+    let p = d.0.join("p.json").display().to_string();
+    let o = eval_v2(&t, &["--action", "s3:GetObject", "--request-policy", &p]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no `Principal`"), "{}", text(&o));
+}
+
+#[test]
+fn stack_state_file_is_read_and_checked() {
+    let t = Temp::stack("v2-state");
+    t.file(
+        "s3.json",
+        r#"{"bucket_owner": "111122223333", "object_ownership": "ObjectWriter",
+            "bucket_acl": {"Owner": {"ID": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+                           "Grants": [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]},
+            "object": {"exists": true}}"#,
+    );
+    let o = eval(&t, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // A bad value is located in the state file.
+    t.file("s3.json", r#"{"object_ownership": "ObjectWriters"}"#);
+    let o = eval(&t, &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("s3.json:1:22"), "{out}");
+    assert!(out.contains("did you mean `ObjectWriter`?"), "{out}");
+    // So is an unknown member.
+    t.file(
+        "s3.json",
+        r#"{"bucket_acl": [{"grantee": "AllUsers", "permission": "READ"}], "requester_pay": true}"#,
+    );
+    let o = eval(&t, &[]);
+    assert!(
+        text(&o).contains("did you mean `requester_pays`?"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn stack_state_file_of_another_cloud_is_an_error() {
+    let t = Temp::stack("v2-state-cloud");
+    t.file("oss.json", r#"{"bucket_acl": "public-read"}"#);
+    let o = eval(&t, &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("`./oss.json` describes Alibaba Cloud state, but the stack is for AWS"),
+        "{out}"
+    );
+    // With no policy to say otherwise, the state file names the cloud.
+    let t = Temp::new("v2-state-only");
+    t.file("oss.json", r#"{"bucket_acl": "public-read"}"#);
+    let o = polsim_in(
+        &t.0,
+        &[
+            "eval",
+            "--policy",
+            ".",
+            "--action",
+            "oss:GetObject",
+            "--resource",
+            "acs:oss:*:1746495857602745:b/k",
+            "--principal",
+            "anonymous",
+        ],
+        &[],
+    );
+    assert_ne!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn stack_dangling_state_file_is_an_error() {
+    let t = Temp::stack("v2-state-dangling");
+    t.link("nowhere.json", "s3.json");
+    refused(&t, "s3.json", "cannot read");
+}
+
+#[test]
+fn stack_kms_key_folder_is_a_layer() {
+    let t = Temp::stack("v2-kms-key");
+    t.file(
+        "kms-key/key-policy.json",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "kms:*", "Resource": "*"}}"#,
+    );
+    let o = eval(&t, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Its policies are read (and checked as key policies).
+    t.file("kms-key/bad.json", ALLOW);
+    let o = eval(&t, &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("kms-key/bad.json"), "{out}");
+    // And its folder is fail-closed like every layer's.
+    t.file("kms-key/bad.json", "");
+    std::fs::remove_file(t.0.join("kms-key/bad.json")).unwrap();
+    t.file("kms-key/notes.txt", "x");
+    refused(&t, "kms-key/notes.txt", "is not a policy file");
+}
+
+#[test]
+fn polsim_json_canonical_ids() {
+    let t = Temp::stack("v2-canonical-ids");
+    t.file(
+        "polsim.json",
+        r#"{"canonical_ids": {"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be": "111122223333"}}"#,
+    );
+    let o = eval(&t, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    t.file(
+        "polsim.json",
+        r#"{"canonical_ids": {"111122223333": "111122223333"}}"#,
+    );
+    let o = eval(&t, &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("polsim.json:1:20"), "{out}");
+    assert!(
+        out.contains("is an account ID, not a canonical user ID"),
+        "{out}"
+    );
+}

@@ -1,10 +1,12 @@
 //! Reading policy stacks, test files and context files from disk.
 
-use polsim_core::clouds::{detect, Evidence};
+use polsim_core::clouds::{cloud_of_name, detect, Evidence};
+use polsim_core::state::ResourceState;
 use polsim_core::{Cloud, Context, Layer, Stack};
 use polsim_parse::json::{self, Json};
 use polsim_parse::testfile::{cloud_of_document, context_value};
 use polsim_parse::{lower_policy, Diagnostic, PolicySource, Source};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A problem while loading, with the source text when there is one (for the frame).
@@ -40,6 +42,8 @@ pub struct StackDefaults {
     pub resource_account: Option<String>,
     pub cloud: Option<Cloud>,
     pub context: Context,
+    /// Canonical user IDs and their accounts (S3 ACL grantees and owners).
+    pub canonical_ids: BTreeMap<String, String>,
 }
 
 /// A stack read from a folder, with the warnings found.
@@ -60,6 +64,15 @@ pub const LAYER_DIRS: &[(&str, Layer)] = &[
     ("access-point", Layer::AccessPoint),
     ("scp", Layer::Scp),
     ("rcp", Layer::Rcp),
+    ("kms-key", Layer::KmsKey),
+];
+
+/// The state files a stack folder may hold at its top (the test file's `s3` / `oss` / `cos`
+/// member, same shape), each with the cloud it describes.
+pub const STATE_FILES: &[(&str, Cloud)] = &[
+    ("s3.json", Cloud::Aws),
+    ("oss.json", Cloud::Aliyun),
+    ("cos.json", Cloud::Tencent),
 ];
 
 fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
@@ -328,7 +341,7 @@ fn layer_dir(dir: &Path, name: &str, errors: &mut Vec<Diagnostic>) -> Option<Pat
 type ReadPolicy = (Layer, Option<String>, PathBuf, (Source, Json));
 
 /// The layer folder names, for hints.
-const LAYOUT_HINT: &str = "policies go in identity/, permissions-boundary/, session/, resource/, scp/<level>/, rcp/<level>/, vpc-endpoint/, access-point/";
+const LAYOUT_HINT: &str = "policies go in identity/, permissions-boundary/, session/, resource/, scp/<level>/, rcp/<level>/, vpc-endpoint/, access-point/, kms-key/";
 
 /// Reads a stack folder (docs/cli.md, "The stack folder"). Every policy file is a regular file
 /// of at most `max` bytes; any entry of a layer folder that is not one is an error naming it.
@@ -353,6 +366,18 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
     // Judge every entry first, so that all the folder's problems are reported at once.
     let mut files: Vec<(Layer, Option<String>, PathBuf)> = Vec::new();
     let mut known = vec!["polsim.json".to_string()];
+    // The resource's state files, read once the cloud is known.
+    let mut state_files: Vec<(Cloud, PathBuf, (Source, Json))> = Vec::new();
+    for (name, cloud) in STATE_FILES {
+        known.push(name.to_string());
+        let p = dir.join(name);
+        if std::fs::symlink_metadata(&p).is_ok() {
+            match read_json(&p, max) {
+                Ok(read) => state_files.push((*cloud, p, read)),
+                Err(e) => errors.extend(e.diags),
+            }
+        }
+    }
     let mut declared: Vec<(Layer, Option<String>)> = Vec::new();
     for (name, layer) in LAYER_DIRS {
         known.push(name.to_string());
@@ -414,8 +439,14 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
             .collect(),
         names: defaults.principal.iter().map(String::as_str).collect(),
     };
+    // Whether anything named the cloud (else `detect` falls back to AWS, and a state file can
+    // name it instead).
+    let named = evidence.given.is_some()
+        || !evidence.documents.is_empty()
+        || evidence.names.iter().any(|n| cloud_of_name(n).is_some());
     let cloud_used = match detect(&evidence) {
-        Ok(c) => c,
+        Ok(c) if named => c,
+        Ok(c) => state_files.first().map_or(c, |(sc, _, _)| *sc),
         Err(m) => {
             let source = docs
                 .iter()
@@ -438,6 +469,8 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
         }
     };
     let mut stack = Stack::new();
+    stack.state = read_state_files(&state_files, cloud_used, &mut errors);
+    stack.state.canonical_ids = defaults.canonical_ids.clone();
     // An empty identity/ means "no identity policies"; an empty SCP or RCP level folder takes
     // part and allows nothing (as `"policies": []` does in a test file).
     for (layer, level) in &declared {
@@ -485,6 +518,96 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
         warnings,
         cloud: Some(cloud_used),
     })
+}
+
+/// Reads one policy file (a document, or a document in a JSON string) for `layer` of a `cloud`
+/// stack, as `--request-policy` names it: the policy and the warnings about it.
+pub fn read_policy(
+    path: &Path,
+    cloud: Cloud,
+    layer: Layer,
+    max: u64,
+) -> Result<(polsim_core::ir::Policy, Vec<Diagnostic>), LoadError> {
+    let (source, j) = read_json(path, max)?;
+    let doc = inner(&j, &source)?;
+    let file = path.display().to_string();
+    let id = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("policy")
+        .to_string();
+    let doc_cloud = cloud_of_document(&doc).unwrap_or(cloud);
+    if doc_cloud != cloud {
+        return Err(Diagnostic::error(
+            doc.pos,
+            format!(
+                "this policy is written for {}, but the stack is for {}",
+                doc_cloud.title(),
+                cloud.title()
+            ),
+        )
+        .with_help("a request cannot mix clouds")
+        .in_source(&source)
+        .into());
+    }
+    let src = PolicySource {
+        id,
+        file: Some(file.clone()),
+        layer,
+    };
+    let (policy, diags) = lower_policy(&doc, &src, cloud);
+    let (errors, warnings): (Vec<_>, Vec<_>) = diags
+        .into_iter()
+        .map(|d| d.in_source(&source))
+        .partition(Diagnostic::is_error);
+    match policy {
+        Some(p) if errors.is_empty() => Ok((p, warnings)),
+        _ if errors.is_empty() => Err(path_error(path, "it holds no policy").into()),
+        _ => Err(LoadError { diags: errors }),
+    }
+}
+
+/// Reads a stack folder's state files (`s3.json`, ...) for a stack of `cloud`; a file of another
+/// cloud is an error.
+fn read_state_files(
+    files: &[(Cloud, PathBuf, (Source, Json))],
+    cloud: Cloud,
+    errors: &mut Vec<Diagnostic>,
+) -> ResourceState {
+    let mut state = ResourceState::default();
+    for (file_cloud, path, (source, j)) in files {
+        let shown = path.display().to_string();
+        if *file_cloud != cloud {
+            errors.push(
+                Diagnostic::error(
+                    polsim_core::Pos::default(),
+                    format!(
+                        "`{shown}` describes {} state, but the stack is for {}",
+                        file_cloud.title(),
+                        cloud.title()
+                    ),
+                )
+                .with_help(format!(
+                    "the state file of this {} stack is `{}.json`; keep each cloud's stack in its own folder",
+                    cloud.title(),
+                    polsim_parse::state::member_of(cloud)
+                ))
+                .in_file(Some(&shown)),
+            );
+            continue;
+        }
+        let mut diags = Vec::new();
+        polsim_parse::state::read_member(
+            polsim_parse::state::member_of(cloud),
+            j,
+            cloud,
+            &mut state,
+            Some(&shown),
+            &mut diags,
+        );
+        errors.extend(diags.into_iter().map(|d| d.in_source(source)));
+    }
+    state
 }
 
 /// The entries at the top of a stack folder besides the layers and `polsim.json`. Dot-files and
@@ -552,7 +675,7 @@ fn top_level_entries(dir: &Path, known: &[String], max: u64, errors: &mut Vec<Di
                         polsim_core::Pos::default(),
                         format!("`{shown}` is in no layer: it would not be read as a policy"),
                     )
-                    .with_help(format!("{LAYOUT_HINT}; the top of the folder holds only polsim.json, test files (with `cases`) and notes"))
+                    .with_help(format!("{LAYOUT_HINT}; the top of the folder holds only polsim.json, the state file (s3.json, oss.json or cos.json), test files (with `cases`) and notes"))
                     .in_file(Some(&shown)),
                 ),
                 Err(e) => errors.extend(e.diags),
@@ -593,10 +716,19 @@ fn read_defaults_in(j: &Json, file: &str) -> Result<StackDefaults, LoadError> {
             "resource_account" => d.resource_account = m.value.scalar_text(),
             "cloud" => d.cloud = m.value.as_str().and_then(Cloud::from_name),
             "context" => d.context = read_context(&m.value, file)?,
+            "canonical_ids" => {
+                let mut diags = Vec::new();
+                d.canonical_ids = polsim_parse::state::read_canonical_ids(&m.value, &mut diags);
+                if !diags.is_empty() {
+                    return Err(LoadError {
+                        diags: diags.into_iter().map(|d| d.in_file(Some(file))).collect(),
+                    });
+                }
+            }
             "name" | "description" => {}
             other => {
                 return Err(Diagnostic::error(m.key_pos, format!("unknown field `{other}` in polsim.json"))
-                    .with_help("polsim.json takes `principal`, `principal_id`, `resource_account`, `cloud` and `context`")
+                    .with_help("polsim.json takes `principal`, `principal_id`, `resource_account`, `cloud`, `context` and `canonical_ids`")
                     .in_file(Some(file))
                     .into())
             }

@@ -533,6 +533,8 @@ pub struct Verdict<'s> {
     pub reason: Reason,
     /// Rules applied on the way.
     pub notes: Notes,
+    /// The service's own check that decided a deny, when it was not a policy layer.
+    pub check: Option<Check>,
 }
 
 impl<'s> Verdict<'s> {
@@ -546,6 +548,7 @@ impl<'s> Verdict<'s> {
             statement,
             reason,
             notes: Notes::default(),
+            check: None,
         }
     }
 
@@ -570,6 +573,7 @@ impl<'s> Verdict<'s> {
             statement: Some(stmt),
             reason: Reason::ExplicitDeny,
             notes: Notes::default(),
+            check: None,
         }
     }
 
@@ -583,6 +587,7 @@ impl<'s> Verdict<'s> {
             statement: None,
             reason,
             notes: Notes::default(),
+            check: None,
         }
     }
 

@@ -698,6 +698,17 @@ fn rbp_title(e: &Evaluation<'_>, pass: Pass) -> &'static str {
     title(e, layer, pass)
 }
 
+/// The HTTP status and error code the service answers with: `(403, "AccessDenied")` for a deny,
+/// `(200, "")` for an allow. (A first approximation: missing objects, ACL-carrying writes under
+/// `BucketOwnerEnforced` and the like answer otherwise, and will be told apart here.)
+pub fn status(e: &Evaluation<'_>) -> (u16, &'static str) {
+    if e.decision() == Decision::Allow {
+        (200, "")
+    } else {
+        (403, "AccessDenied")
+    }
+}
+
 /// Why the request was decided as it was, in the cloud's words.
 pub fn reason_text(e: &Evaluation<'_>) -> String {
     let v = &e.verdict;

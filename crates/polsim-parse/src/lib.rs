@@ -2,8 +2,9 @@
 //!
 //! [`json`] keeps positions of every value; [`aws`] lowers AWS IAM documents with the validation
 //! the spec requires (unknown elements, misspelled operators and keys are errors, never silent);
-//! [`testfile`] reads the `polsim test` format; [`diag`] renders located diagnostics. This crate
-//! does no I/O: files named inside a test file are read through a function the caller supplies.
+//! [`testfile`] reads the `polsim test` format; [`state`] the resource state beside the
+//! policies (S3, OSS, COS); [`diag`] renders located diagnostics. This crate does no I/O: files
+//! named inside a test file are read through a function the caller supplies.
 
 pub mod aliyun;
 pub mod aws;
@@ -11,6 +12,7 @@ pub mod checks;
 pub mod diag;
 pub mod json;
 pub mod lower;
+pub mod state;
 pub mod tencent;
 pub mod testfile;
 

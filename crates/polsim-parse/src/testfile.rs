@@ -6,6 +6,8 @@ use crate::diag::{Diagnostic, Source};
 use crate::json::{self, Json, JsonKind};
 use crate::{lower_policy, PolicySource};
 use polsim_core::clouds::{detect, Evidence};
+use polsim_core::decide::Check;
+use polsim_core::state::{RequestExtras, ResourceState, Signed};
 use polsim_core::{Cloud, Context, CtxValue, Decision, Evaluation, Layer, Pos, Request, Stack};
 
 /// Reads a file named in a test file, relative to the test file's folder: returns the path to
@@ -28,6 +30,12 @@ pub struct TestFile {
 }
 
 /// One case, with the top-level defaults already applied.
+///
+/// A case names the action (`request.action`), the API operation (`request.extras.operation`),
+/// or both. With only an operation, `request.action` is empty: the core resolves the operation
+/// to the action(s) the service checks. With both, both are kept as given, and whether they
+/// agree is checked by the core when it resolves the operation (the operation tables are
+/// there).
 #[derive(Debug, Clone)]
 pub struct TestCase {
     /// `name`, or `case N`.
@@ -36,7 +44,8 @@ pub struct TestCase {
     pub pos: Pos,
     /// The request.
     pub request: Request,
-    /// The stack for this case (top level with the case's replacements).
+    /// The stack for this case (top level with the case's replacements), with the resource's
+    /// state (`s3` / `oss` / `cos` / `canonical_ids`, the case's keys over the file's).
     pub stack: Stack,
     /// The expected decision.
     pub expect: Decision,
@@ -46,6 +55,12 @@ pub struct TestCase {
     pub expect_statement: Option<String>,
     /// Text the message must contain.
     pub expect_message: Option<String>,
+    /// For a deny decided by a service's own check (not a policy layer): that check.
+    pub expect_check: Option<Check>,
+    /// The HTTP status the service answers with.
+    pub expect_status: Option<u16>,
+    /// The error code the service answers with (`AccessDenied`, `NoSuchKey`, ...).
+    pub expect_error_code: Option<String>,
 }
 
 /// What a case got, when it did not get what it expected.
@@ -98,6 +113,30 @@ pub fn check(case: &TestCase, eval: &Evaluation<'_>) -> Option<Failure> {
             ));
         }
     }
+    if let Some(c) = case.expect_check {
+        if eval.check() != Some(c) {
+            problems.push(format!(
+                "expected check {}, got {}",
+                c.name(),
+                eval.check()
+                    .map_or("none (no service check decided)", Check::name)
+            ));
+        }
+    }
+    if case.expect_status.is_some() || case.expect_error_code.is_some() {
+        let (status, code) = polsim_core::report::status(eval);
+        if let Some(want) = case.expect_status {
+            if want != status {
+                problems.push(format!("expected status {want}, got {status}"));
+            }
+        }
+        if let Some(want) = &case.expect_error_code {
+            if want != code {
+                let got = if code.is_empty() { "none" } else { code };
+                problems.push(format!("expected error code {want}, got {got}"));
+            }
+        }
+    }
     (!problems.is_empty()).then_some(Failure { problems })
 }
 
@@ -137,6 +176,10 @@ const TOP: &[&str] = &[
     "context",
     "policies",
     "cases",
+    "s3",
+    "oss",
+    "cos",
+    "canonical_ids",
 ];
 const CASE: &[&str] = &[
     "name",
@@ -154,6 +197,19 @@ const CASE: &[&str] = &[
     "expect_layer",
     "expect_statement",
     "expect_message",
+    "operation",
+    "copy_source",
+    "headers",
+    "version_id",
+    "signed",
+    "request_policy",
+    "expect_check",
+    "expect_status",
+    "expect_error_code",
+    "s3",
+    "oss",
+    "cos",
+    "canonical_ids",
 ];
 
 struct Cx<'r, 'a> {
@@ -310,10 +366,11 @@ impl Cx<'_, '_> {
                 return None;
             }
         };
-        let stack = match doc.get("policies") {
+        let mut stack = match doc.get("policies") {
             Some(p) => self.stack(p, cloud, &Stack::default())?,
             None => Stack::default(),
         };
+        self.state(doc, cloud, &mut stack.state);
         let mut cases = Vec::new();
         for (i, c) in cases_json.iter().enumerate() {
             if let Some(case) = self.case(
@@ -437,9 +494,18 @@ impl Cx<'_, '_> {
             return None;
         };
         let action = self.str_field(c, "action");
+        let operation = self.str_field(c, "operation");
         let resource = self.str_field(c, "resource");
-        if action.is_none() {
-            self.err(c.pos, format!("case `{name}` has no `action`"), None);
+        if action.is_none()
+            && operation.is_none()
+            && c.get("action").is_none()
+            && c.get("operation").is_none()
+        {
+            self.err(
+                c.pos,
+                format!("case `{name}` has no `action` or `operation`"),
+                Some("name the action (`\"action\": \"s3:GetObject\"`) or the API operation the error names (`\"operation\": \"HeadObject\"`)"),
+            );
         }
         if resource.is_none() {
             self.err(
@@ -469,7 +535,7 @@ impl Cx<'_, '_> {
             Some(e) => match e.as_str().and_then(Layer::from_name) {
                 Some(l) => Some(l),
                 None => {
-                    self.err(e.pos, "`expect_layer` must name a layer: identity, permissions_boundary, session, resource, scp, rcp, vpc_endpoint or access_point", None);
+                    self.err(e.pos, "`expect_layer` must name a layer: identity, permissions_boundary, session, resource, scp, rcp, vpc_endpoint, access_point or kms_key", None);
                     None
                 }
             },
@@ -503,21 +569,31 @@ impl Cx<'_, '_> {
                 }
             }
         }
-        let case_stack = match c.get("policies") {
+        let mut case_stack = match c.get("policies") {
             Some(p) => self.stack(p, cloud, stack)?,
             None => stack.clone(),
+        };
+        self.state(c, cloud, &mut case_stack.state);
+        let extras = self.extras(c, cloud, operation);
+        let expect_check = self.expect_check(c);
+        let expect_status = self.expect_status(c);
+        let action = match (action, &extras.operation) {
+            (Some(a), _) => a,
+            // The core resolves the operation to its action(s).
+            (None, Some(_)) => String::new(),
+            (None, None) => return None,
         };
         let request = Request {
             cloud,
             caller,
-            action: action?,
+            action,
             resource: resource?,
             resource_account: self
                 .account_field(c)
                 .or(resource_account.map(str::to_string)),
             access_point: self.str_field(c, "access_point"),
             context: ctx,
-            extras: Default::default(),
+            extras,
         };
         Some(TestCase {
             name,
@@ -528,7 +604,149 @@ impl Cx<'_, '_> {
             expect_layer,
             expect_statement: self.str_field(c, "expect_statement"),
             expect_message: self.str_field(c, "expect_message"),
+            expect_check,
+            expect_status,
+            expect_error_code: self.str_field(c, "expect_error_code"),
         })
+    }
+
+    /// Reads the state members of a test file or case (`v`) over `state`.
+    fn state(&mut self, v: &Json, cloud: Cloud, state: &mut ResourceState) {
+        let Some(members) = v.as_object() else {
+            return;
+        };
+        let mut diags = Vec::new();
+        let file = self.source.name().to_string();
+        for m in members {
+            if crate::state::MEMBERS.contains(&m.key.as_str()) {
+                crate::state::read_member(&m.key, &m.value, cloud, state, Some(&file), &mut diags);
+            }
+        }
+        let source = self.source.clone();
+        self.diags
+            .extend(diags.into_iter().map(|d| d.in_source(&source)));
+    }
+
+    /// What a case's request carries beyond action and resource (format version 2).
+    fn extras(&mut self, c: &Json, cloud: Cloud, operation: Option<String>) -> RequestExtras {
+        let mut x = RequestExtras {
+            operation,
+            copy_source: self.str_field(c, "copy_source"),
+            version_id: self.str_field(c, "version_id"),
+            ..RequestExtras::default()
+        };
+        if let Some(h) = c.get("headers") {
+            x.headers = self.headers(h);
+        }
+        if let Some(sv) = c.get("signed") {
+            match sv.as_str().and_then(Signed::from_name) {
+                Some(sg) => x.signed = Some(sg),
+                None => self.err(
+                    sv.pos,
+                    "`signed` must be `header`, `url` or `none`",
+                    Some("how the request was signed: in the Authorization header, in the URL (a presigned URL), or not at all"),
+                ),
+            }
+        }
+        if let Some(p) = c.get("request_policy") {
+            // The document PutBucketPolicy / PutAccessPointPolicy carries: a resource policy.
+            x.request_policy = self.policy(p, Layer::Resource, cloud, "request_policy");
+        }
+        x
+    }
+
+    /// A case's `headers`: an object of strings; a name given twice (in any case) is an error.
+    fn headers(&mut self, h: &Json) -> Vec<(String, String)> {
+        let Some(members) = h.as_object() else {
+            self.err(
+                h.pos,
+                format!(
+                    "`headers` must be an object of header names and values, found {}",
+                    h.type_name()
+                ),
+                Some("write `\"headers\": {\"x-amz-acl\": \"public-read\"}`"),
+            );
+            return Vec::new();
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        for m in members {
+            let name = m.key.trim();
+            if name.is_empty() || name != m.key {
+                self.err(
+                    m.key_pos,
+                    format!("`{}` is not a header name", m.key.escape_debug()),
+                    Some("a header name has no white space around it"),
+                );
+                continue;
+            }
+            if let Some(first) = members
+                .iter()
+                .take_while(|f| !std::ptr::eq(*f, m))
+                .find(|f| f.key.eq_ignore_ascii_case(name))
+            {
+                let msg = format!(
+                    "the header `{name}` is given twice (first at line {}, column {}; header names are case-insensitive)",
+                    first.key_pos.line, first.key_pos.col
+                );
+                self.err(m.key_pos, msg, None);
+                continue;
+            }
+            match m.value.as_str() {
+                Some(v) => out.push((name.to_string(), v.to_string())),
+                None => self.err(
+                    m.value.pos,
+                    format!(
+                        "the value of header `{name}` must be a string, found {}",
+                        m.value.type_name()
+                    ),
+                    None,
+                ),
+            }
+        }
+        out
+    }
+
+    fn expect_check(&mut self, c: &Json) -> Option<Check> {
+        let e = c.get("expect_check")?;
+        match e.as_str().and_then(Check::from_name) {
+            Some(ch) => Some(ch),
+            None => {
+                let names: Vec<&str> = Check::ALL.iter().map(|c| c.name()).collect();
+                let help = e
+                    .as_str()
+                    .and_then(|s| crate::diag::suggest(s, names.iter().copied()))
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.err(
+                    e.pos,
+                    format!("`expect_check` must be one of {}", names.join(", ")),
+                    help.as_deref()
+                        .or(Some("for a deny decided by a policy, use `expect_layer`")),
+                );
+                None
+            }
+        }
+    }
+
+    fn expect_status(&mut self, c: &Json) -> Option<u16> {
+        let e = c.get("expect_status")?;
+        let status = match &e.kind {
+            JsonKind::Number(n) => n.parse::<u16>().ok().filter(|s| (100..=599).contains(s)),
+            _ => None,
+        };
+        if status.is_none() {
+            self.err(
+                e.pos,
+                format!(
+                    "`expect_status` must be an HTTP status (an integer from 100 to 599), found {}",
+                    match &e.kind {
+                        JsonKind::Number(n) => format!("`{n}`"),
+                        _ => e.type_name().to_string(),
+                    }
+                ),
+                Some("write `\"expect_status\": 404`"),
+            );
+        }
+        status
     }
 
     /// Reads a `policies` object; layers it names replace those of `base`.
@@ -543,7 +761,7 @@ impl Cx<'_, '_> {
                 let names = Layer::ALL.iter().map(|l| l.name()).collect::<Vec<_>>();
                 let help = crate::diag::suggest(&m.key, names.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"));
-                self.err(m.key_pos, format!("unknown policy layer `{}`", m.key), help.as_deref().or(Some("layers: identity, permissions_boundary, session, resource, scp, rcp, vpc_endpoint, access_point")));
+                self.err(m.key_pos, format!("unknown policy layer `{}`", m.key), help.as_deref().or(Some("layers: identity, permissions_boundary, session, resource, scp, rcp, vpc_endpoint, access_point, kms_key")));
                 continue;
             };
             let JsonKind::Array(items) = &m.value.kind else {
@@ -822,5 +1040,221 @@ mod tests {
         assert!(e.iter().any(|d| d.message.contains("given twice")), "{e:?}");
         let e = read(&case_with_context(r#"{" ":"x"}"#)).unwrap_err();
         assert!(e.iter().any(|d| d.message.contains("empty")), "{e:?}");
+    }
+
+    /// A one-case AWS file with `top` members at the top level and `case` members on the case.
+    fn v2(top: &str, case: &str) -> String {
+        let sep = |m: &str| {
+            if m.is_empty() {
+                String::new()
+            } else {
+                format!("{m},")
+            }
+        };
+        format!(
+            r#"{{{}"principal":"arn:aws:iam::111122223333:user/Dave","policies":{{"identity":[{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:*","Resource":"*"}}]}}]}},
+            "cases":[{{{}"resource":"arn:aws:s3:::b/k","expect":"allow"}}]}}"#,
+            sep(top),
+            sep(case)
+        )
+    }
+
+    fn v2_err(top: &str, case: &str) -> Diagnostic {
+        let e = read(&v2(top, case)).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        e.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn case_request_fields() {
+        let tf = read(&v2(
+            "",
+            r#""operation":"CopyObject","copy_source":"arn:aws:s3:::src/k","version_id":"v1","signed":"url",
+               "headers":{"x-amz-acl":"public-read","Referer":"https://example.com/"},
+               "request_policy":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#,
+        ))
+        .unwrap();
+        let r = &tf.cases[0].request;
+        assert_eq!(r.action, "", "the core resolves the operation");
+        let x = &r.extras;
+        assert_eq!(x.operation.as_deref(), Some("CopyObject"));
+        assert_eq!(x.copy_source.as_deref(), Some("arn:aws:s3:::src/k"));
+        assert_eq!(x.version_id.as_deref(), Some("v1"));
+        assert_eq!(x.signed, Some(Signed::Url));
+        assert_eq!(x.header("X-Amz-Acl"), Some("public-read"));
+        assert_eq!(x.header("referer"), Some("https://example.com/"));
+        let p = x.request_policy.as_ref().unwrap();
+        assert_eq!(p.id, "request_policy");
+        assert_eq!(p.statements.len(), 1);
+        // Both given: both kept.
+        let tf = read(&v2(
+            "",
+            r#""action":"s3:GetObject","operation":"HeadObject""#,
+        ))
+        .unwrap();
+        let r = &tf.cases[0].request;
+        assert_eq!(
+            (r.action.as_str(), r.extras.operation.as_deref()),
+            ("s3:GetObject", Some("HeadObject"))
+        );
+        // Neither: an error.
+        let e = v2_err("", "");
+        assert!(
+            e.message.contains("has no `action` or `operation`"),
+            "{e:?}"
+        );
+        // Without v2 fields the request carries no extras.
+        let tf = read(&v2("", r#""action":"s3:GetObject""#)).unwrap();
+        assert_eq!(tf.cases[0].request.extras, RequestExtras::default());
+        assert_eq!(tf.cases[0].stack.state, ResourceState::default());
+    }
+
+    #[test]
+    fn case_request_field_errors() {
+        let a = r#""action":"s3:GetObject","#;
+        let e = v2_err("", &format!(r#"{a}"signed":"presigned""#));
+        assert!(e.message.contains("`header`, `url` or `none`"), "{e:?}");
+        let e = v2_err("", &format!(r#"{a}"headers":["x-amz-acl"]"#));
+        assert!(e.message.contains("`headers` must be an object"), "{e:?}");
+        let e = v2_err(
+            "",
+            &format!(r#"{a}"headers":{{"x-amz-request-payer":true}}"#),
+        );
+        assert!(
+            e.message.contains("must be a string, found a boolean"),
+            "{e:?}"
+        );
+        let e = v2_err(
+            "",
+            &format!(r#"{a}"headers":{{"x-amz-acl":"private","X-Amz-Acl":"public-read"}}"#),
+        );
+        assert!(e.message.contains("given twice"), "{e:?}");
+        let e = v2_err("", &format!(r#"{a}"headers":{{" Referer":"x"}}"#));
+        assert!(e.message.contains("is not a header name"), "{e:?}");
+        let e = v2_err("", &format!(r#"{a}"copy_source":1"#));
+        assert!(
+            e.message.contains("`copy_source` must be a string"),
+            "{e:?}"
+        );
+        let e = v2_err("", &format!(r#"{a}"operation":["GetObject"]"#));
+        assert!(e.message.contains("`operation` must be a string"), "{e:?}");
+        let e = v2_err(
+            "",
+            &format!(
+                r#"{a}"request_policy":{{"Version":"2012-10-17","Statement":[{{"Effect":"Alow","Principal":"*","Action":"s3:*","Resource":"*"}}]}}"#
+            ),
+        );
+        assert!(e.message.contains("Alow"), "{e:?}");
+        // Lowered as a resource policy: it needs a Principal.
+        let e = v2_err(
+            "",
+            &format!(
+                r#"{a}"request_policy":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:*","Resource":"*"}}]}}"#
+            ),
+        );
+        assert!(e.message.contains("no `Principal`"), "{e:?}");
+        let e = v2_err("", &format!(r#"{a}"operaton":"GetObject""#));
+        assert_eq!(e.help.as_deref(), Some("did you mean `operation`?"));
+    }
+
+    #[test]
+    fn expectations_v2() {
+        let a = r#""action":"s3:GetObject","#;
+        let tf = read(&v2("", &format!(r#"{a}"expect_check":"object_missing","expect_status":404,"expect_error_code":"NoSuchKey""#))).unwrap();
+        let c = &tf.cases[0];
+        assert_eq!(c.expect_check, Some(Check::ObjectMissing));
+        assert_eq!(c.expect_status, Some(404));
+        assert_eq!(c.expect_error_code.as_deref(), Some("NoSuchKey"));
+        // Unmet: reported through Evaluation::check and report::status.
+        let eval = polsim_core::evaluate(&c.stack, &c.request);
+        let f = check(c, &eval).unwrap();
+        assert_eq!(
+            f.problems,
+            [
+                "expected check object_missing, got none (no service check decided)",
+                "expected status 404, got 200",
+                "expected error code NoSuchKey, got none"
+            ]
+        );
+        // Met.
+        let tf = read(&v2(
+            "",
+            &format!(r#"{a}"expect_status":200,"expect_error_code":"""#),
+        ))
+        .unwrap();
+        let c = &tf.cases[0];
+        assert!(check(c, &polsim_core::evaluate(&c.stack, &c.request)).is_none());
+
+        let e = v2_err("", &format!(r#"{a}"expect_check":"ACL""#));
+        assert!(e.message.contains("acl, object_ownership, block_public_access, kms, requester_pays, object_missing, referer"), "{e:?}");
+        assert_eq!(e.help.as_deref(), Some("did you mean `acl`?"));
+        let e = v2_err("", &format!(r#"{a}"expect_status":"404""#));
+        assert!(e.message.contains("found a string"), "{e:?}");
+        let e = v2_err("", &format!(r#"{a}"expect_status":40.4"#));
+        assert!(e.message.contains("found `40.4`"), "{e:?}");
+        let e = v2_err("", &format!(r#"{a}"expect_status":1000"#));
+        assert!(e.message.contains("from 100 to 599"), "{e:?}");
+        let e = v2_err("", &format!(r#"{a}"expect_error_code":403"#));
+        assert!(
+            e.message.contains("`expect_error_code` must be a string"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn state_members_file_and_case() {
+        let tf = read(&v2(
+            r#""s3":{"bucket_owner":"111122223333","object_ownership":"ObjectWriter","object":{"owner":"444455556666"}},
+               "canonical_ids":{"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be":"111122223333"}"#,
+            r#""action":"s3:GetObject","s3":{"object":{"exists":false}}"#,
+        ))
+        .unwrap();
+        let file = tf.stack.state.s3.as_ref().unwrap();
+        assert_eq!(file.object.owner.as_deref(), Some("444455556666"));
+        assert_eq!(file.bucket_acl, None);
+        let case = tf.cases[0].stack.state.s3.as_ref().unwrap();
+        assert_eq!(case.bucket_owner.as_deref(), Some("111122223333"));
+        assert_eq!(
+            case.object_ownership,
+            polsim_core::state::ObjectOwnership::ObjectWriter
+        );
+        assert_eq!(
+            case.object.owner, None,
+            "the case's object replaces the file's whole"
+        );
+        assert!(!case.object.exists);
+        assert_eq!(tf.cases[0].stack.state.canonical_ids.len(), 1);
+        // A case's canonical_ids replace the file's.
+        let tf = read(&v2(
+            r#""canonical_ids":{"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be":"111122223333"}"#,
+            r#""action":"s3:GetObject","canonical_ids":{}"#,
+        ))
+        .unwrap();
+        assert!(tf.cases[0].stack.state.canonical_ids.is_empty());
+        // Located in the test file.
+        let e = v2_err(
+            r#""s3":{"object_ownership":"Enforced"}"#,
+            r#""action":"s3:GetObject""#,
+        );
+        assert_eq!(e.file.as_deref(), Some("t.json"));
+        assert_eq!(e.pos, Pos { line: 1, col: 27 });
+        let e = v2_err("", r#""action":"s3:GetObject","oss":{}"#);
+        assert!(e.message.contains("but the test is for AWS"), "{e:?}");
+        let e = v2_err(r#""S3":{}"#, r#""action":"s3:GetObject""#);
+        assert_eq!(e.help.as_deref(), Some("did you mean `s3`?"));
+    }
+
+    #[test]
+    fn kms_key_layer() {
+        let tf = read(&v2(
+            "",
+            r#""action":"s3:GetObject","policies":{"kms_key":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:Decrypt","Resource":"*"}]}]},"expect_layer":"kms_key""#,
+        ))
+        .unwrap();
+        let c = &tf.cases[0];
+        assert_eq!(c.stack.policies(Layer::KmsKey).map(<[_]>::len), Some(1));
+        assert_eq!(c.expect_layer, Some(Layer::KmsKey));
+        let e = v2_err("", r#""action":"s3:GetObject","policies":{"acl":[]}"#);
+        assert!(e.message.contains("unknown policy layer `acl`"), "{e:?}");
     }
 }

@@ -4,22 +4,27 @@ use crate::load::{self, load_stack, LoadedStack};
 use crate::output;
 use crate::render::{self, Style};
 use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
-use polsim_core::{Cloud, CtxValue, Decision, Request};
+use polsim_core::state::{RequestExtras, Signed};
+use polsim_core::{Cloud, CtxValue, Decision, Layer, Request};
 use polsim_parse::testfile::parse_caller;
 use polsim_parse::Diagnostic;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["action", "operation"])))]
 #[command(
-    after_help = "Examples:\n  polsim eval --policy policies-examples/aws/boundary-without-s3 \\\n      --action s3:GetObject --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg\n  polsim eval --policy policies-examples/aliyun/bucket-policy-deny-outside-ip --action oss:ListObjects \\\n      --resource 'acs:oss:*:174649585760xxxx:examplebucket' --context acs:SourceIp=10.1.2.3\n\nThe cloud is read from the policies (2012-10-17, \"1\", \"2.0\") and the names (arn:, acs:, qcs:).\nThe folder holds identity/, permissions-boundary/, session/, resource/, scp/<level>/,\nrcp/<level>/, vpc-endpoint/ and access-point/ (one policy per *.json file), and an optional\npolsim.json with `principal`, `principal_id`, `resource_account` and `context`.\nExit codes: 0 allowed, 1 denied, 2 invalid input."
+    after_help = "Examples:\n  polsim eval --policy policies-examples/aws/boundary-without-s3 \\\n      --action s3:GetObject --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg\n  polsim eval --policy policies-examples/aliyun/bucket-policy-deny-outside-ip --action oss:ListObjects \\\n      --resource 'acs:oss:*:174649585760xxxx:examplebucket' --context acs:SourceIp=10.1.2.3\n\nThe cloud is read from the policies (2012-10-17, \"1\", \"2.0\") and the names (arn:, acs:, qcs:).\nThe folder holds identity/, permissions-boundary/, session/, resource/, scp/<level>/,\nrcp/<level>/, vpc-endpoint/, access-point/ and kms-key/ (one policy per *.json file), an optional\nstate file (s3.json, oss.json or cos.json: ACLs, Object Ownership, Block Public Access, ...), and an\noptional polsim.json with `principal`, `principal_id`, `resource_account`, `context` and `canonical_ids`.\nExit codes: 0 allowed, 1 denied, 2 invalid input."
 )]
 pub struct Args {
     /// The policy stack folder
     #[arg(long, value_name = "DIR")]
     policy: PathBuf,
-    /// The action: s3:GetObject, oss:GetObject, cos:GetObject (or name/cos:GetObject)
+    /// The action: s3:GetObject, oss:GetObject, cos:GetObject (or name/cos:GetObject); give it, --operation, or both
     #[arg(long)]
-    action: String,
+    action: Option<String>,
+    /// The API operation the error names (HeadObject, CopyObject, ...): checked as the action(s) the service checks for it
+    #[arg(long)]
+    operation: Option<String>,
     /// The resource name (arn:..., acs:..., qcs:...), or * for actions that take no resource
     #[arg(long)]
     resource: String,
@@ -41,6 +46,21 @@ pub struct Args {
     /// A JSON file of condition keys and values
     #[arg(long, value_name = "FILE")]
     context_file: Option<PathBuf>,
+    /// A request header that changes what is checked (x-amz-acl=public-read, Referer=https://...); repeatable
+    #[arg(long = "header", value_name = "NAME=VALUE")]
+    header: Vec<String>,
+    /// For CopyObject / UploadPartCopy: the source object's resource name
+    #[arg(long, value_name = "RESOURCE")]
+    copy_source: Option<String>,
+    /// The object version the request names
+    #[arg(long, value_name = "ID")]
+    version_id: Option<String>,
+    /// How the request is signed (default: none for anonymous, header otherwise)
+    #[arg(long, value_parser = ["header", "url", "none"])]
+    signed: Option<String>,
+    /// The policy document PutBucketPolicy / PutAccessPointPolicy carries
+    #[arg(long, value_name = "FILE")]
+    request_policy: Option<PathBuf>,
     /// Output format
     #[arg(long, default_value = "human", value_parser = ["human", "json"])]
     format: String,
@@ -130,26 +150,29 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         vec![Diagnostic::error(polsim_core::Pos::default(), m)
             .with_help("pass --principal, or set `principal` in the folder's polsim.json")]
     })?;
+    let (extras, policy_warnings) = extras(args, cloud)?;
+    let warnings: Vec<Diagnostic> = loaded
+        .warnings
+        .iter()
+        .cloned()
+        .chain(policy_warnings)
+        .collect();
     let req = Request {
         cloud,
         caller,
-        action: args.action.clone(),
+        // With only --operation, the core resolves the operation to its action(s).
+        action: args.action.clone().unwrap_or_default(),
         resource: args.resource.clone(),
         resource_account,
         access_point: args.access_point.clone(),
         context,
-        extras: Default::default(),
+        extras,
     };
     let eval = polsim_core::Report::new(&polsim_core::evaluate(&loaded.stack, &req));
     if args.format == "json" {
-        output::print(&output::Evaluation::new(
-            &eval,
-            &req,
-            defaulted,
-            &loaded.warnings,
-        ));
+        output::print(&output::Evaluation::new(&eval, &req, defaulted, &warnings));
     } else {
-        render::print_diags(&loaded.warnings, color);
+        render::print_diags(&warnings, color);
         let note = defaulted.then(|| {
             format!("(no --principal and no `principal` in polsim.json: assumed `{principal}`)")
         });
@@ -163,4 +186,56 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
     } else {
         EXIT_DENIED
     })
+}
+
+/// The request's extras and the warnings about its request policy.
+type Extras = (RequestExtras, Vec<Diagnostic>);
+
+/// What the request carries beyond action and resource: `--operation`, `--header`,
+/// `--copy-source`, `--version-id`, `--signed`, `--request-policy`; and the warnings about the
+/// request policy.
+fn extras(args: &Args, cloud: Cloud) -> Result<Extras, Vec<Diagnostic>> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for kv in &args.header {
+        let Some((k, v)) = kv.split_once('=') else {
+            return Err(vec![Diagnostic::error(
+                polsim_core::Pos::default(),
+                format!("`--header {kv}` is not NAME=VALUE"),
+            )
+            .with_help("write `--header x-amz-acl=public-read`")]);
+        };
+        let k = k.trim();
+        if k.is_empty() {
+            return Err(vec![Diagnostic::error(
+                polsim_core::Pos::default(),
+                format!("`--header {kv}` names no header"),
+            )
+            .with_help("write `--header x-amz-acl=public-read`")]);
+        }
+        if headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)) {
+            return Err(vec![Diagnostic::error(
+                polsim_core::Pos::default(),
+                format!("the header `{k}` is given twice (header names are case-insensitive)"),
+            )
+            .with_help("give each header once")]);
+        }
+        headers.push((k.to_string(), v.to_string()));
+    }
+    let (request_policy, warnings) = match &args.request_policy {
+        Some(f) => {
+            let (p, w) = load::read_policy(f, cloud, Layer::Resource, args.max_file_size)
+                .map_err(|e| e.diags)?;
+            (Some(p), w)
+        }
+        None => (None, Vec::new()),
+    };
+    let extras = RequestExtras {
+        operation: args.operation.clone(),
+        headers,
+        copy_source: args.copy_source.clone(),
+        version_id: args.version_id.clone(),
+        signed: args.signed.as_deref().and_then(Signed::from_name),
+        request_policy,
+    };
+    Ok((extras, warnings))
 }
