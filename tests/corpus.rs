@@ -67,7 +67,13 @@ fn run(dir: &str) -> (usize, Vec<String>) {
             assert_eq!(eval.verdict, fast.verdict, "{}: {}", f.display(), case.name);
             // And wording it never panics.
             let _ = polsim_core::Report::new(&eval);
-            match check(case, &eval) {
+            // The request as its storage service judges it, in both modes too.
+            let plan = polsim_core::flow::plan(&case.stack, &case.request).unwrap();
+            let se = polsim_core::flow::evaluate_plan(&plan, true);
+            let fast = polsim_core::flow::evaluate_plan(&plan, false);
+            assert_eq!(se.verdict, fast.verdict, "{}: {}", f.display(), case.name);
+            let _ = polsim_core::Report::for_service(&plan, &se);
+            match check(case, &plan, &se) {
                 None => passed += 1,
                 Some(fail) => failures.push(format!(
                     "{}: {}: {}",

@@ -533,8 +533,6 @@ pub struct Verdict<'s> {
     pub reason: Reason,
     /// Rules applied on the way.
     pub notes: Notes,
-    /// The service's own check that decided a deny, when it was not a policy layer.
-    pub check: Option<Check>,
 }
 
 impl<'s> Verdict<'s> {
@@ -548,7 +546,6 @@ impl<'s> Verdict<'s> {
             statement,
             reason,
             notes: Notes::default(),
-            check: None,
         }
     }
 
@@ -573,7 +570,6 @@ impl<'s> Verdict<'s> {
             statement: Some(stmt),
             reason: Reason::ExplicitDeny,
             notes: Notes::default(),
-            check: None,
         }
     }
 
@@ -587,7 +583,6 @@ impl<'s> Verdict<'s> {
             statement: None,
             reason,
             notes: Notes::default(),
-            check: None,
         }
     }
 

@@ -3,7 +3,7 @@
 //! request; nothing is worded. [`crate::report::Report`] turns an [`Evaluation`] into the words
 //! users read.
 
-use crate::decide::{Check, Decision, Outcomes, Pass, Verdict};
+use crate::decide::{Decision, Outcomes, Pass, Verdict};
 use crate::eval::StatementReport;
 use crate::ir::Layer;
 use crate::profile::{Case, CloudProfile, PassPlan, Prepared};
@@ -53,11 +53,6 @@ impl<'s> Evaluation<'s> {
     /// The statement that decided (the Deny, or the granting Allow).
     pub fn statement(&self) -> Option<StatementRef<'s>> {
         self.verdict.statement
-    }
-
-    /// The service's own check that decided a deny, when it was not a policy layer.
-    pub fn check(&self) -> Option<Check> {
-        self.verdict.check
     }
 
     /// The context conditions read: the user's keys, then the derived ones.

@@ -442,11 +442,14 @@ impl Report {
         if let Some(reason) = &check_reason {
             r.reason = reason.clone();
         }
-        if v.decision != Decision::Allow {
+        if v.decision != Decision::Allow && v.why.is_some() {
+            // A service check decided: its message and code, where it has its own.
             if let Some(m) = message {
                 r.message = Some(m);
             }
-            r.code = Some(v.error_code.to_string());
+            if r.message.is_none() || v.error_code != "AccessDenied" {
+                r.code = Some(v.error_code.to_string());
+            }
         }
         r.service = Some(ServiceSummary {
             check: v.check,
@@ -696,17 +699,6 @@ fn rbp_title(e: &Evaluation<'_>, pass: Pass) -> &'static str {
         Layer::Resource
     };
     title(e, layer, pass)
-}
-
-/// The HTTP status and error code the service answers with: `(403, "AccessDenied")` for a deny,
-/// `(200, "")` for an allow. (A first approximation: missing objects, ACL-carrying writes under
-/// `BucketOwnerEnforced` and the like answer otherwise, and will be told apart here.)
-pub fn status(e: &Evaluation<'_>) -> (u16, &'static str) {
-    if e.decision() == Decision::Allow {
-        (200, "")
-    } else {
-        (403, "AccessDenied")
-    }
 }
 
 /// Why the request was decided as it was, in the cloud's words.

@@ -7,8 +7,11 @@ use crate::json::{self, Json, JsonKind};
 use crate::{lower_policy, PolicySource};
 use polsim_core::clouds::{detect, Evidence};
 use polsim_core::decide::Check;
+use polsim_core::service::{CheckWhy, Plan, ServiceEvaluation, StepRole};
 use polsim_core::state::{RequestExtras, ResourceState, Signed};
-use polsim_core::{Cloud, Context, CtxValue, Decision, Evaluation, Layer, Pos, Request, Stack};
+use polsim_core::{
+    Cloud, Context, CtxValue, Decision, Evaluation, Layer, Pos, Report, Request, Stack,
+};
 
 /// Reads a file named in a test file, relative to the test file's folder: returns the path to
 /// show in reports and the text.
@@ -32,10 +35,8 @@ pub struct TestFile {
 /// One case, with the top-level defaults already applied.
 ///
 /// A case names the action (`request.action`), the API operation (`request.extras.operation`),
-/// or both. With only an operation, `request.action` is empty: the core resolves the operation
-/// to the action(s) the service checks. With both, both are kept as given, and whether they
-/// agree is checked by the core when it resolves the operation (the operation tables are
-/// there).
+/// or both. With only an operation, `request.action` is the first action the service checks for
+/// it (the plan resolves them all); with both, the action must be one of them.
 #[derive(Debug, Clone)]
 pub struct TestCase {
     /// `name`, or `case N`.
@@ -71,41 +72,42 @@ pub struct Failure {
 }
 
 /// Checks a case's evaluation against its expectations.
-pub fn check(case: &TestCase, eval: &Evaluation<'_>) -> Option<Failure> {
+pub fn check(case: &TestCase, plan: &Plan<'_>, se: &ServiceEvaluation<'_>) -> Option<Failure> {
     let mut problems = Vec::new();
-    if eval.decision() != case.expect {
+    let v = se.verdict;
+    let eval = se.deciding();
+    // A refusal of the service itself is decided by no policy layer or statement.
+    let rejected = matches!(v.why, Some(CheckWhy::Rejected(_)));
+    let layer = eval.and_then(Evaluation::layer).filter(|_| !rejected);
+    let statement = eval.and_then(Evaluation::statement).filter(|_| !rejected);
+    if v.decision != case.expect {
         problems.push(format!(
             "expected {}, got {}",
             case.expect.name(),
-            eval.decision().name()
+            v.decision.name()
         ));
     }
     if let Some(l) = case.expect_layer {
-        if eval.layer() != Some(l) {
+        if layer != Some(l) {
             problems.push(format!(
                 "expected layer {}, got {}",
                 l.name(),
-                eval.layer().map_or("none", Layer::name)
+                layer.map_or("none", Layer::name)
             ));
         }
     }
     if let Some(s) = &case.expect_statement {
-        let ok =
-            eval.decision() != Decision::Allow && eval.statement().is_some_and(|st| st.is_named(s));
+        let ok = v.decision != Decision::Allow && statement.is_some_and(|st| st.is_named(s));
         if !ok {
             problems.push(format!(
                 "expected statement {s}, got {}",
-                eval.statement().map_or("none".to_string(), |st| st.label())
+                statement.map_or("none".to_string(), |st| st.label())
             ));
         }
     }
     if let Some(m) = &case.expect_message {
         // The message is worded only when a case asks for it.
-        let got = (eval.decision() != Decision::Allow).then(|| {
-            eval.profile
-                .message(&eval.case(), eval.layer().unwrap_or(Layer::Identity))
-                .text
-        });
+        let got = Report::for_service(plan, se).and_then(|r| r.message);
         if !got.as_deref().is_some_and(|got| got.contains(m.as_str())) {
             problems.push(format!(
                 "expected the message to contain `{m}`, got `{}`",
@@ -114,27 +116,28 @@ pub fn check(case: &TestCase, eval: &Evaluation<'_>) -> Option<Failure> {
         }
     }
     if let Some(c) = case.expect_check {
-        if eval.check() != Some(c) {
+        if v.check != Some(c) {
             problems.push(format!(
                 "expected check {}, got {}",
                 c.name(),
-                eval.check()
+                v.check
                     .map_or("none (no service check decided)", Check::name)
             ));
         }
     }
-    if case.expect_status.is_some() || case.expect_error_code.is_some() {
-        let (status, code) = polsim_core::report::status(eval);
-        if let Some(want) = case.expect_status {
-            if want != status {
-                problems.push(format!("expected status {want}, got {status}"));
-            }
+    if let Some(want) = case.expect_status {
+        if want != v.status {
+            problems.push(format!("expected status {want}, got {}", v.status));
         }
-        if let Some(want) = &case.expect_error_code {
-            if want != code {
-                let got = if code.is_empty() { "none" } else { code };
-                problems.push(format!("expected error code {want}, got {got}"));
-            }
+    }
+    if let Some(want) = &case.expect_error_code {
+        if want != v.error_code {
+            let got = if v.error_code.is_empty() {
+                "none"
+            } else {
+                v.error_code
+            };
+            problems.push(format!("expected error code {want}, got {got}"));
         }
     }
     (!problems.is_empty()).then_some(Failure { problems })
@@ -583,7 +586,7 @@ impl Cx<'_, '_> {
             (None, Some(_)) => String::new(),
             (None, None) => return None,
         };
-        let request = Request {
+        let mut request = Request {
             cloud,
             caller,
             action,
@@ -595,6 +598,7 @@ impl Cx<'_, '_> {
             context: ctx,
             extras,
         };
+        self.resolve_operation(c, &mut request);
         Some(TestCase {
             name,
             pos: c.pos,
@@ -608,6 +612,63 @@ impl Cx<'_, '_> {
             expect_status,
             expect_error_code: self.str_field(c, "expect_error_code"),
         })
+    }
+
+    /// Checks a case's `operation` against the cloud's operation table: an unknown operation is
+    /// an error with did-you-mean; an `action` given beside it must be one the operation is
+    /// checked as; with none, the first such action stands for the request.
+    fn resolve_operation(&mut self, c: &Json, request: &mut Request) {
+        let Some(op) = request.extras.operation.clone() else {
+            return;
+        };
+        let pos = c.get("operation").map_or(c.pos, |o| o.pos);
+        let profile = polsim_core::clouds::of(request.cloud);
+        match polsim_core::service::wanted(profile, request) {
+            Err(u) => {
+                let help = if u.candidates.is_empty() {
+                    "operations are the API names the error gives (`GetObject`, `HeadObject`, `PutObject`, `ListObjectsV2`, ...)".to_string()
+                } else {
+                    format!(
+                        "did you mean {}?",
+                        u.candidates
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                self.err(
+                    pos,
+                    format!("unknown {} operation `{op}`", request.cloud.title()),
+                    Some(&help),
+                );
+            }
+            Ok((wanted, _)) => {
+                if request.action.is_empty() {
+                    if let Some(w) = wanted.iter().find(|w| w.role == StepRole::Action) {
+                        request.action = w.action.clone();
+                    }
+                } else if !wanted
+                    .iter()
+                    .any(|w| w.action.eq_ignore_ascii_case(&request.action))
+                {
+                    let checked = wanted
+                        .iter()
+                        .map(|w| format!("`{}`", w.action))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let pos = c.get("action").map_or(pos, |a| a.pos);
+                    self.err(
+                        pos,
+                        format!(
+                            "`action` `{}` does not agree with `operation` `{op}`, which is checked as {checked}",
+                            request.action
+                        ),
+                        Some("give one of them, or an action the operation is checked as"),
+                    );
+                }
+            }
+        }
     }
 
     /// Reads the state members of a test file or case (`v`) over `state`.
@@ -1075,7 +1136,10 @@ mod tests {
         ))
         .unwrap();
         let r = &tf.cases[0].request;
-        assert_eq!(r.action, "", "the core resolves the operation");
+        assert_eq!(
+            r.action, "s3:PutObject",
+            "the operation's first action on its own resource"
+        );
         let x = &r.extras;
         assert_eq!(x.operation.as_deref(), Some("CopyObject"));
         assert_eq!(x.copy_source.as_deref(), Some("arn:aws:s3:::src/k"));
@@ -1165,9 +1229,10 @@ mod tests {
         assert_eq!(c.expect_check, Some(Check::ObjectMissing));
         assert_eq!(c.expect_status, Some(404));
         assert_eq!(c.expect_error_code.as_deref(), Some("NoSuchKey"));
-        // Unmet: reported through Evaluation::check and report::status.
-        let eval = polsim_core::evaluate(&c.stack, &c.request);
-        let f = check(c, &eval).unwrap();
+        // Unmet: the service verdict carries no check and answers 200.
+        let plan = polsim_core::flow::plan(&c.stack, &c.request).unwrap();
+        let se = polsim_core::flow::evaluate_plan(&plan, true);
+        let f = check(c, &plan, &se).unwrap();
         assert_eq!(
             f.problems,
             [
@@ -1183,7 +1248,8 @@ mod tests {
         ))
         .unwrap();
         let c = &tf.cases[0];
-        assert!(check(c, &polsim_core::evaluate(&c.stack, &c.request)).is_none());
+        let plan = polsim_core::flow::plan(&c.stack, &c.request).unwrap();
+        assert!(check(c, &plan, &polsim_core::flow::evaluate_plan(&plan, true)).is_none());
 
         let e = v2_err("", &format!(r#"{a}"expect_check":"ACL""#));
         assert!(e.message.contains("acl, object_ownership, block_public_access, kms, requester_pays, object_missing, referer"), "{e:?}");

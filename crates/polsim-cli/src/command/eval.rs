@@ -168,7 +168,28 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         context,
         extras,
     };
-    let eval = polsim_core::Report::new(&polsim_core::evaluate(&loaded.stack, &req));
+    // The request as the cloud's storage service judges it (every action its operation needs,
+    // the service's own requests and checks).
+    let plan = polsim_core::flow::plan(&loaded.stack, &req).map_err(|u| {
+        let help = if u.candidates.is_empty() {
+            "--operation takes the API name the error gives (GetObject, HeadObject, PutObject, ...)"
+                .to_string()
+        } else {
+            format!("did you mean {}?", u.candidates.join(", "))
+        };
+        vec![Diagnostic::error(
+            polsim_core::Pos::default(),
+            format!("unknown {} operation `{}`", cloud.title(), u.name),
+        )
+        .with_help(help)]
+    })?;
+    let se = polsim_core::flow::evaluate_plan(&plan, true);
+    let Some(eval) = polsim_core::Report::for_service(&plan, &se) else {
+        return Err(vec![Diagnostic::error(
+            polsim_core::Pos::default(),
+            "the request resolved to no action to evaluate",
+        )]);
+    };
     if args.format == "json" {
         output::print(&output::Evaluation::new(&eval, &req, defaulted, &warnings));
     } else {

@@ -185,8 +185,24 @@ pub fn run(args: &Args, color: bool) -> u8 {
         }
         let mut cases = Vec::new();
         for case in &tf.cases {
-            let eval = polsim_core::evaluate(&case.stack, &case.request);
-            match check(case, &eval) {
+            // The request as the cloud's storage service judges it: every action its operation
+            // needs, the service's own requests and checks.
+            let plan = match polsim_core::flow::plan(&case.stack, &case.request) {
+                Ok(p) => p,
+                Err(u) => {
+                    // The test-file parser refuses unknown operations; this is a defect if seen.
+                    run.summary.failed += 1;
+                    println!(
+                        "{} {}: unknown operation `{}`",
+                        st.red("FAIL"),
+                        v(&case.name),
+                        v(&u.name)
+                    );
+                    continue;
+                }
+            };
+            let se = polsim_core::flow::evaluate_plan(&plan, true);
+            match check(case, &plan, &se) {
                 None => {
                     run.summary.passed += 1;
                     if json {
@@ -203,7 +219,9 @@ pub fn run(args: &Args, color: bool) -> u8 {
                 }
                 Some(f) => {
                     run.summary.failed += 1;
-                    let report = polsim_core::Report::new(&eval);
+                    let Some(report) = polsim_core::Report::for_service(&plan, &se) else {
+                        continue;
+                    };
                     if json {
                         cases.push(output::CaseOut {
                             evaluation: Some(output::Evaluation::new(

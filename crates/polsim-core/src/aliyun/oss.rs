@@ -16,14 +16,9 @@ use std::borrow::Cow;
 /// OSS's own checks.
 pub struct Oss;
 
-/// The data API actions OSS's ACLs cover: reads, then writes (§2.2; ACL management actions are
-/// not covered).
+/// The object reads OSS's ACLs cover; every other data API request on an object is a write for
+/// them (§2.2).
 const READS: &[&str] = &["oss:GetObject", "oss:GetObjectVersion"];
-const WRITES: &[&str] = &[
-    "oss:PutObject",
-    "oss:DeleteObject",
-    "oss:DeleteObjectVersion",
-];
 
 fn is(list: &[&str], action: &str) -> bool {
     list.iter().any(|a| a.eq_ignore_ascii_case(action))
@@ -149,31 +144,37 @@ impl StorageRules for Oss {
                 // ACLs; a management API request is denied. A session policy's implicit deny
                 // stands whatever the ACL says.
                 let stack = plan.steps.first().map(|s| s.stack.as_ref());
-                let oss = stack.and_then(|s| s.state.oss.as_ref());
+                let default = crate::state::OssState::default();
+                let o = stack.and_then(|s| s.state.oss.as_ref()).unwrap_or(&default);
                 let action = &main.request.action;
-                let data = is(READS, action) || is(WRITES, action);
+                // Data API requests name an object; bucket and service requests are management.
+                let data = main
+                    .request
+                    .resource
+                    .splitn(5, ':')
+                    .nth(4)
+                    .is_some_and(|r| r.contains('/'));
                 let session = main.layer() == Some(Layer::Session);
-                match oss {
-                    Some(o) if data && !session => {
-                        let write = is(WRITES, action);
-                        if canned_acl_allows(o.bucket_acl, o.object.acl, write) {
-                            ServiceVerdict {
-                                decision: Decision::Allow,
-                                check: Some(Check::Acl),
-                                why: Some(CheckWhy::CannedAclGrants),
-                                status: 200,
-                                error_code: "",
-                                ..base
-                            }
-                        } else {
-                            ServiceVerdict {
-                                check: Some(Check::Acl),
-                                why: Some(CheckWhy::CannedAclPrivate),
-                                ..base
-                            }
+                if data && !session {
+                    let write = !is(READS, action);
+                    if canned_acl_allows(o.bucket_acl, o.object.acl, write) {
+                        ServiceVerdict {
+                            decision: Decision::Allow,
+                            check: Some(Check::Acl),
+                            why: Some(CheckWhy::CannedAclGrants),
+                            status: 200,
+                            error_code: "",
+                            ..base
+                        }
+                    } else {
+                        ServiceVerdict {
+                            check: Some(Check::Acl),
+                            why: Some(CheckWhy::CannedAclPrivate),
+                            ..base
                         }
                     }
-                    _ => base,
+                } else {
+                    base
                 }
             }
         };
