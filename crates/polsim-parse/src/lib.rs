@@ -13,6 +13,7 @@ pub mod json;
 pub mod lower;
 pub mod tencent;
 pub mod testfile;
+pub mod validate;
 
 pub use diag::{Diagnostic, Severity, Source, Span};
 pub use lower::PolicySource;

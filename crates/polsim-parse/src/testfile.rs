@@ -507,7 +507,7 @@ impl Cx<'_, '_> {
             Some(p) => self.stack(p, cloud, stack)?,
             None => stack.clone(),
         };
-        let request = Request {
+        let mut request = Request {
             cloud,
             caller,
             action: action?,
@@ -519,6 +519,9 @@ impl Cx<'_, '_> {
             context: ctx,
             extras: Default::default(),
         };
+        // Catalog checks: unknown actions and keys warn, mistyped values are errors (validate.rs).
+        self.diags
+            .extend(crate::validate::case_request(&mut request, c, &self.source));
         Some(TestCase {
             name,
             pos: c.pos,

@@ -130,7 +130,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         vec![Diagnostic::error(polsim_core::Pos::default(), m)
             .with_help("pass --principal, or set `principal` in the folder's polsim.json")]
     })?;
-    let req = Request {
+    let mut req = Request {
         cloud,
         caller,
         action: args.action.clone(),
@@ -140,16 +140,17 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         context,
         extras: Default::default(),
     };
+    // Catalog checks (polsim-parse validate.rs): errors refuse the request, warnings are printed.
+    let mut warnings = polsim_parse::validate::request(&mut req);
+    if warnings.iter().any(Diagnostic::is_error) {
+        return Err(warnings);
+    }
+    warnings.splice(0..0, loaded.warnings.iter().cloned());
     let eval = polsim_core::Report::new(&polsim_core::evaluate(&loaded.stack, &req));
     if args.format == "json" {
-        output::print(&output::Evaluation::new(
-            &eval,
-            &req,
-            defaulted,
-            &loaded.warnings,
-        ));
+        output::print(&output::Evaluation::new(&eval, &req, defaulted, &warnings));
     } else {
-        render::print_diags(&loaded.warnings, color);
+        render::print_diags(&warnings, color);
         let note = defaulted.then(|| {
             format!("(no --principal and no `principal` in polsim.json: assumed `{principal}`)")
         });
