@@ -219,7 +219,8 @@ fn cmp_folded(a: &str, b: &str) -> Ordering {
 const MAX_SUGGEST_LEN: usize = 128;
 
 /// The candidates within a small edit distance of `word` (optimal string alignment, ASCII case
-/// ignored; the same cut-off as polsim-parse's did-you-mean), best first, at most three.
+/// ignored; the same cut-off as polsim-parse's did-you-mean) at the smallest distance found, at
+/// most three.
 fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let w = word.to_ascii_lowercase();
     let wlen = w.chars().count();
@@ -240,7 +241,15 @@ fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec
     }
     found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     found.dedup_by(|a, b| a.1 == b.1);
-    found.into_iter().take(3).map(|(_, c)| c).collect()
+    // Only the nearest: `SourceVcpe` is one swap from `SourceVpce`, and naming `SourceIp` too
+    // would only blur the hint.
+    let best = found.first().map_or(0, |f| f.0);
+    found
+        .into_iter()
+        .take_while(|f| f.0 == best)
+        .take(3)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 /// `${Name}` and `<name>` in a documented key become `?*` (any non-empty text).
