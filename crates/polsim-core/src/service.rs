@@ -217,6 +217,46 @@ pub fn wanted(
     Ok((wanted, Some(resolved)))
 }
 
+/// Why a request's `operation` and `action` cannot stand together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OperationProblem {
+    /// The cloud's table does not know the operation.
+    Unknown(crate::ops::UnknownOperation),
+    /// The action given is none of those the operation is checked as.
+    Disagrees {
+        /// The actions the operation is checked as.
+        checked: Vec<String>,
+    },
+}
+
+/// Settles a request's action against its operation: with none given, the operation's first
+/// action on its own resource stands for the request; with one given, it must be one the
+/// operation is checked as.
+pub fn settle_action(
+    profile: &dyn crate::profile::CloudProfile,
+    req: &mut Request,
+) -> Result<(), OperationProblem> {
+    if req.extras.operation.is_none() {
+        return Ok(());
+    }
+    let (wanted, _) = wanted(profile, req).map_err(OperationProblem::Unknown)?;
+    if req.action.is_empty() {
+        if let Some(w) = wanted.iter().find(|w| w.role == StepRole::Action) {
+            req.action = w.action.clone();
+        }
+        Ok(())
+    } else if wanted
+        .iter()
+        .any(|w| w.action.eq_ignore_ascii_case(&req.action))
+    {
+        Ok(())
+    } else {
+        Err(OperationProblem::Disagrees {
+            checked: wanted.into_iter().map(|w| w.action).collect(),
+        })
+    }
+}
+
 /// Steps of `wanted` judged against `stack`: the request itself where it asks for exactly
 /// this, else a copy of it with the action and resource replaced.
 pub fn action_steps<'a>(

@@ -15,6 +15,7 @@ pub mod lower;
 pub mod state;
 pub mod tencent;
 pub mod testfile;
+pub mod validate;
 
 pub use diag::{Diagnostic, Severity, Source, Span};
 pub use lower::PolicySource;

@@ -594,6 +594,11 @@ impl Cx<'_> {
                     .into_iter()
                     .map(|(t, p)| {
                         self.check_action(&t, p);
+                        if let Some((m, h)) =
+                            crate::validate::policy_action(spec.cloud, self.layer, &t)
+                        {
+                            self.warn(p, m, h);
+                        }
                         let normal = polsim_core::clouds::of(spec.cloud).normalize_action(&t);
                         ActionPattern::new(&t, normal, p, ci)
                     })
@@ -1050,7 +1055,11 @@ impl Cx<'_> {
             for k in keys {
                 self.check_key_text(&k.key, k.key_pos);
                 match (self.spec.key)(&k.key) {
-                    KeyVerdict::Known => {}
+                    KeyVerdict::Known => {
+                        if let Some((m, h)) = crate::validate::policy_key(self.spec.cloud, &k.key) {
+                            self.warn(k.key_pos, m, h);
+                        }
+                    }
                     KeyVerdict::Misspelled(s) => self.err(k.key_pos, format!("unknown condition key `{}`", k.key), Some(format!("did you mean `{s}`? a misspelled key is absent from every request, which silently changes what the condition does"))),
                     KeyVerdict::Unknown(w) => self.warn(k.key_pos, w, None),
                 }

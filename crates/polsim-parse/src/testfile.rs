@@ -7,7 +7,7 @@ use crate::json::{self, Json, JsonKind};
 use crate::{lower_policy, PolicySource};
 use polsim_core::clouds::{detect, Evidence};
 use polsim_core::decide::Check;
-use polsim_core::service::{CheckWhy, Plan, ServiceEvaluation, StepRole};
+use polsim_core::service::{CheckWhy, Plan, ServiceEvaluation};
 use polsim_core::state::{RequestExtras, ResourceState, Signed};
 use polsim_core::{
     Cloud, Context, CtxValue, Decision, Evaluation, Layer, Pos, Report, Request, Stack,
@@ -599,6 +599,9 @@ impl Cx<'_, '_> {
             extras,
         };
         self.resolve_operation(c, &mut request);
+        // Catalog checks: unknown actions and keys warn, mistyped values are errors (validate.rs).
+        self.diags
+            .extend(crate::validate::case_request(&mut request, c, &self.source));
         Some(TestCase {
             name,
             pos: c.pos,
@@ -621,53 +624,16 @@ impl Cx<'_, '_> {
         let Some(op) = request.extras.operation.clone() else {
             return;
         };
-        let pos = c.get("operation").map_or(c.pos, |o| o.pos);
         let profile = polsim_core::clouds::of(request.cloud);
-        match polsim_core::service::wanted(profile, request) {
-            Err(u) => {
-                let help = if u.candidates.is_empty() {
-                    "operations are the API names the error gives (`GetObject`, `HeadObject`, `PutObject`, `ListObjectsV2`, ...)".to_string()
-                } else {
-                    format!(
-                        "did you mean {}?",
-                        u.candidates
-                            .iter()
-                            .map(|c| format!("`{c}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
-                self.err(
-                    pos,
-                    format!("unknown {} operation `{op}`", request.cloud.title()),
-                    Some(&help),
-                );
-            }
-            Ok((wanted, _)) => {
-                if request.action.is_empty() {
-                    if let Some(w) = wanted.iter().find(|w| w.role == StepRole::Action) {
-                        request.action = w.action.clone();
-                    }
-                } else if !wanted
-                    .iter()
-                    .any(|w| w.action.eq_ignore_ascii_case(&request.action))
-                {
-                    let checked = wanted
-                        .iter()
-                        .map(|w| format!("`{}`", w.action))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let pos = c.get("action").map_or(pos, |a| a.pos);
-                    self.err(
-                        pos,
-                        format!(
-                            "`action` `{}` does not agree with `operation` `{op}`, which is checked as {checked}",
-                            request.action
-                        ),
-                        Some("give one of them, or an action the operation is checked as"),
-                    );
-                }
-            }
+        let given = request.action.clone();
+        if let Err(problem) = polsim_core::service::settle_action(profile, request) {
+            let field = match problem {
+                polsim_core::service::OperationProblem::Unknown(_) => "operation",
+                polsim_core::service::OperationProblem::Disagrees { .. } => "action",
+            };
+            let pos = c.get(field).map_or(c.pos, |v| v.pos);
+            let (msg, help) = operation_problem(request.cloud, &op, &given, problem);
+            self.err(pos, msg, Some(&help));
         }
     }
 
@@ -1043,6 +1009,45 @@ pub fn context_value(v: &Json) -> Option<CtxValue> {
             .collect::<Option<Vec<_>>>()
             .map(CtxValue::Many),
         _ => v.scalar_text().map(CtxValue::One),
+    }
+}
+
+/// The words for a case's or command line's operation problem: (message, hint). Shared by test
+/// files and `polsim eval`.
+pub fn operation_problem(
+    cloud: Cloud,
+    op: &str,
+    action: &str,
+    problem: polsim_core::service::OperationProblem,
+) -> (String, String) {
+    use polsim_core::service::OperationProblem;
+    match problem {
+        OperationProblem::Unknown(u) => {
+            let help = if u.candidates.is_empty() {
+                "operations are the API names the error gives (`GetObject`, `HeadObject`, `PutObject`, `ListObjectsV2`, ...)".to_string()
+            } else {
+                format!(
+                    "did you mean {}?",
+                    u.candidates
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            (format!("unknown {} operation `{op}`", cloud.title()), help)
+        }
+        OperationProblem::Disagrees { checked } => {
+            let checked = checked
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            (
+                format!("`action` `{action}` does not agree with `operation` `{op}`, which is checked as {checked}"),
+                "give one of them, or an action the operation is checked as".into(),
+            )
+        }
     }
 }
 

@@ -157,7 +157,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         .cloned()
         .chain(policy_warnings)
         .collect();
-    let req = Request {
+    let mut req = Request {
         cloud,
         caller,
         // With only --operation, the core resolves the operation to its action(s).
@@ -168,6 +168,24 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         context,
         extras,
     };
+    // The action an operation stands for (and whether a given action agrees with it).
+    let given = req.action.clone();
+    if let Err(problem) =
+        polsim_core::service::settle_action(polsim_core::clouds::of(cloud), &mut req)
+    {
+        let op = req.extras.operation.clone().unwrap_or_default();
+        let (msg, help) = polsim_parse::testfile::operation_problem(cloud, &op, &given, problem);
+        return Err(vec![
+            Diagnostic::error(polsim_core::Pos::default(), msg).with_help(help)
+        ]);
+    }
+    // Catalog checks (polsim-parse validate.rs): errors refuse the request, warnings are printed.
+    let checked = polsim_parse::validate::request(&mut req);
+    if checked.iter().any(Diagnostic::is_error) {
+        return Err(checked);
+    }
+    let mut warnings = warnings;
+    warnings.extend(checked);
     // The request as the cloud's storage service judges it (every action its operation needs,
     // the service's own requests and checks).
     let plan = polsim_core::flow::plan(&loaded.stack, &req).map_err(|u| {
