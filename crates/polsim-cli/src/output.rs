@@ -339,10 +339,48 @@ pub struct Evaluation {
     pub request: RequestOut,
     /// `polsim.evaluation/v1`.
     pub schema: String,
+    /// What the storage service decided beyond its policies (absent when it added nothing).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub service: Option<ServiceOut>,
     /// The deciding statement.
     pub statement: Option<StatementOut>,
+    /// For an allow: what the cloud checks that polsim does not model.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub unmodelled: Option<String>,
     /// Warnings about the inputs (for `polsim test`, listed with the file instead: empty here).
     pub warnings: Vec<DiagnosticOut>,
+}
+
+/// What a storage service decided beyond its policies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceOut {
+    /// The service's own check that decided (`acl`, `object_ownership`, ...), if one did.
+    pub check: Option<String>,
+    /// Why, in a sentence.
+    pub check_reason: Option<String>,
+    /// The step the rest of the report explains (an index into `steps`).
+    pub deciding_step: usize,
+    /// The error code the service answers with (empty for a success).
+    pub error_code: String,
+    /// What to change.
+    pub hint: Option<String>,
+    /// The HTTP status the service answers.
+    pub status: u16,
+    /// Every request the service makes for the call.
+    pub steps: Vec<StepOut>,
+}
+
+/// One request a service makes for a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepOut {
+    /// Its action.
+    pub action: String,
+    /// How it came out.
+    pub decision: String,
+    /// Its resource.
+    pub resource: String,
+    /// Why it is made (`action`, `copy source`, `KMS request`, `missing-object check`).
+    pub role: String,
 }
 
 impl Evaluation {
@@ -396,6 +434,29 @@ impl Evaluation {
                 .collect(),
             level: e.level.clone(),
             message: e.message.clone(),
+            service: e
+                .service
+                .as_ref()
+                .filter(|s| s.check.is_some() || s.steps.len() > 1)
+                .map(|s| ServiceOut {
+                    check: s.check.map(|c| c.name().to_string()),
+                    check_reason: s.check_reason.clone(),
+                    deciding_step: s.deciding_step,
+                    error_code: s.error_code.clone(),
+                    hint: s.hint.clone(),
+                    status: s.status,
+                    steps: s
+                        .steps
+                        .iter()
+                        .map(|t| StepOut {
+                            action: t.action.clone(),
+                            decision: t.decision.name().into(),
+                            resource: t.resource.clone(),
+                            role: t.role.into(),
+                        })
+                        .collect(),
+                }),
+            unmodelled: e.unmodelled.map(str::to_string),
             missing_context_keys: e.missing_keys.clone(),
             notes: e.notes.clone(),
             reason: e.reason.clone(),

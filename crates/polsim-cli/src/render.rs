@@ -77,10 +77,13 @@ fn stmt_line(s: &StatementInfo) -> String {
 /// The human explanation.
 pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style) -> String {
     let mut o = String::new();
+    let what = match &req.extras.operation {
+        Some(op) => format!("{} (checked as {})", st.bold(&v(op)), v(&req.action)),
+        None => st.bold(&v(&req.action)),
+    };
     o.push_str(&format!(
-        "{}  {} on {}\n",
+        "{}  {what} on {}\n",
         headline(e, st),
-        st.bold(&req.action),
         v(&req.resource)
     ));
     o.push_str(&format!("  caller:     {}\n", v(&e.caller.to_string())));
@@ -90,14 +93,30 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
     if let Some(ap) = &req.access_point {
         o.push_str(&format!("  via:        access point {}\n", v(ap)));
     }
-    if e.decision != Decision::Allow {
+    let check = e
+        .service
+        .as_ref()
+        .and_then(|s| s.check.filter(|_| s.check_reason.is_some()));
+    if e.decision != Decision::Allow && e.layer.is_none() && check.is_some() {
+        let c = check.map_or("", |c| c.name());
+        o.push_str(&format!(
+            "  decided by: {} check (the service's own)\n",
+            st.bold(c)
+        ));
+    } else if e.decision != Decision::Allow {
         let layer = e.layer.map_or("-", |l| l.name());
         let level = e
             .level
             .as_deref()
             .map(|l| format!(" (level `{}`)", v(l)))
             .unwrap_or_default();
-        o.push_str(&format!("  decided by: {} layer{level}\n", st.bold(layer)));
+        let c = check
+            .map(|c| format!(", {} check", c.name()))
+            .unwrap_or_default();
+        o.push_str(&format!(
+            "  decided by: {} layer{level}{c}\n",
+            st.bold(layer)
+        ));
         if let Some(s) = &e.statement {
             o.push_str(&format!("              {}\n", stmt_line(s)));
         }
@@ -112,11 +131,41 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
             v(&m.to_string())
         ));
     }
+    if let Some(svc) = &e.service {
+        if svc.status != 200 && svc.status != 403 {
+            o.push_str(&format!(
+                "  status:     {} {}\n",
+                svc.status,
+                v(&svc.error_code)
+            ));
+        }
+        if let Some(h) = &svc.hint {
+            o.push_str(&format!("  to change:  {}\n", st.yellow(&v(h))));
+        }
+    }
     if !e.missing_keys.is_empty() {
         o.push_str(&format!(
             "  missing context keys: {}\n",
             st.yellow(&e.missing_keys.join(", "))
         ));
+    }
+    if let Some(svc) = e.service.as_ref().filter(|s| s.steps.len() > 1) {
+        o.push_str("\nSteps (the requests the service makes for this call):\n");
+        for (i, step) in svc.steps.iter().enumerate() {
+            let mark = if i == svc.deciding_step { "▸" } else { " " };
+            o.push_str(&format!(
+                "  {mark} {}: {} on {}: {}\n",
+                step.role,
+                v(&step.action),
+                v(&step.resource),
+                step.decision.name()
+            ));
+        }
+    }
+    if let Some(u) = &e.unmodelled {
+        if e.decision == Decision::Allow {
+            o.push_str(&format!("  {}\n", st.dim(&format!("not modelled: {u}"))));
+        }
     }
     o.push_str("\nLayers:\n");
     for l in &e.layers {

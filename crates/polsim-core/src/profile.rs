@@ -108,6 +108,8 @@ pub struct Traits {
     /// Whether explanations answer the cloud's troubleshooting guide's per-statement checks
     /// (action, resource, principal, effect, condition: the OSS and COS 403 guides ask them).
     pub statement_checks: bool,
+    /// What the cloud's services check that polsim does not model, said beside an allow.
+    pub unmodelled: &'static str,
     /// The layers in the order they are evaluated (and explicit denies reported).
     pub layer_order: [Layer; Layer::COUNT],
 }

@@ -364,6 +364,8 @@ pub struct Report {
     /// What the storage service decided beyond the policies (its steps and own checks), when
     /// the request was judged as the service judges it.
     pub service: Option<ServiceSummary>,
+    /// For an allow: what the cloud checks that polsim does not model.
+    pub unmodelled: Option<&'static str>,
 }
 
 /// One step of a service's plan, as decided.
@@ -451,6 +453,7 @@ impl Report {
                 r.code = Some(v.error_code.to_string());
             }
         }
+        r.unmodelled = (v.decision == Decision::Allow).then_some(e.profile.traits().unmodelled);
         r.service = Some(ServiceSummary {
             check: v.check,
             check_reason,
@@ -505,6 +508,7 @@ impl Report {
             statement_checks: e.profile.traits().statement_checks,
             checklist: e.profile.checklist(&e.case()),
             service: None,
+            unmodelled: (v.decision == Decision::Allow).then_some(e.profile.traits().unmodelled),
         }
     }
 }

@@ -44,6 +44,7 @@ pub static TRAITS: Traits = Traits {
     default_account: "1234567890123456",
     // The order layers are evaluated in, and explicit denies reported in.
     statement_checks: true,
+    unmodelled: "the request's signature, clock skew, WORM retention, archived objects awaiting restore, CORS, and a bucket or account disabled for overdue payment can still refuse an allowed request",
     layer_order: [
         Layer::Scp,
         Layer::VpcEndpoint,

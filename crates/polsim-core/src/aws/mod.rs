@@ -42,6 +42,7 @@ pub static TRAITS: Traits = Traits {
     default_account: "123456789012",
     // The order explicit denies are reported in, and layers evaluated in (§1.1).
     statement_checks: false,
+    unmodelled: "the request's signature and credentials (expired, wrong region), clock skew, Object Lock retention, archived (Glacier) objects, SSE-C keys, an access point's network origin, CORS, and a suspended account can still refuse an allowed request",
     layer_order: Layer::ALL,
 };
 

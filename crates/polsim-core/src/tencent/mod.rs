@@ -51,6 +51,7 @@ pub static TRAITS: Traits = Traits {
     default_account: "100000000001",
     // The order layers are evaluated in, and explicit denies reported in.
     statement_checks: true,
+    unmodelled: "the request's signature, clock skew, CORS, archived objects awaiting restore, object lock, and an account frozen for arrears can still refuse an allowed request",
     layer_order: [
         Layer::Session,
         Layer::PermissionsBoundary,
