@@ -84,6 +84,33 @@ fn acceptance(cloud: Cloud, layer: Layer) -> &'static str {
     }
 }
 
+/// The words for an "action" that is really the name of an API operation (`s3:HeadObject`):
+/// the service checks other actions for it.
+fn operation_not_action(
+    cloud: Cloud,
+    text: &str,
+    action: &str,
+) -> Option<(String, Option<String>)> {
+    let profile = polsim_core::clouds::of(cloud);
+    let op = polsim_core::ops::by_action(profile.operations(), action)?;
+    let checked = op
+        .actions()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some((
+        format!(
+            "`{text}` names the API operation {}, not an action: {} checks {checked} for it",
+            op.name,
+            cloud_name(cloud)
+        ),
+        Some(format!(
+            "write {checked}; for a request, `--operation {}` names the call and polsim checks its actions",
+            op.name
+        )),
+    ))
+}
+
 /// The warning for an action written in a policy of `layer`, if the catalog says it names no
 /// action: `(message, help)`. `text` is the action as written (CAM's `name/` included).
 pub fn policy_action(cloud: Cloud, layer: Layer, text: &str) -> Option<(String, Option<String>)> {
@@ -107,6 +134,9 @@ pub fn policy_action(cloud: Cloud, layer: Layer, text: &str) -> Option<(String, 
             None if cat.services_complete => service_unknown(cloud, text, service, why),
             _ => None,
         };
+    }
+    if let Some(words) = operation_not_action(cloud, text, action) {
+        return Some(words);
     }
     match cat.action(action) {
         ActionLookup::Known | ActionLookup::NotAnAction => None,
@@ -445,53 +475,57 @@ fn check_action(cloud: Cloud, text: &str, out: &mut Vec<Diagnostic>, pos: Pos) {
         return;
     }
     let (service, _) = action.split_once(':').unwrap_or((action, ""));
-    let (msg, help) = match cat.action(action) {
-        ActionLookup::Known | ActionLookup::NotAnAction => return,
-        ActionLookup::Unknown {
-            suggestions,
-            case_only: true,
-            ..
-        } => {
-            let first = suggestions.first().map_or("", String::as_str);
-            (
+    let operation = operation_not_action(cloud, text, action);
+    let (msg, help) = match (operation, cat.action(action)) {
+        (Some((m, h)), _) => (m, h),
+        (None, other) => match other {
+            ActionLookup::Known | ActionLookup::NotAnAction => return,
+            ActionLookup::Unknown {
+                suggestions,
+                case_only: true,
+                ..
+            } => {
+                let first = suggestions.first().map_or("", String::as_str);
+                (
                 format!("the action `{text}` differs from the documented `{first}` only in case, and {} compares action names case-sensitively", cloud_name(cloud)),
                 Some(format!("write `{first}`: only statements written with this exact case match the request")),
             )
-        }
-        ActionLookup::Unknown {
-            suggestions,
-            complete,
-            ..
-        } => {
-            let dym = did_you_mean(&suggestions);
-            if !complete && dym.is_none() {
-                return;
             }
-            let what = if complete {
-                format!("is not an action of `{service}` in {}", catalog_name(cloud))
-            } else {
-                format!("is not in {}", catalog_name(cloud))
-            };
-            (
-                format!("the action `{text}` {what}"),
-                Some(format!(
-                    "{}only statements whose patterns match it by wildcard apply",
-                    dym.map(|d| format!("{d} ")).unwrap_or_default()
-                )),
-            )
-        }
-        ActionLookup::ServiceUnknown {
-            complete: false, ..
-        } => return,
-        ActionLookup::ServiceUnknown { suggestions, .. } => (
-            format!(
-                "the action `{text}`: no {} service has the prefix `{service}` in {}",
-                cloud_name(cloud),
-                catalog_name(cloud)
+            ActionLookup::Unknown {
+                suggestions,
+                complete,
+                ..
+            } => {
+                let dym = did_you_mean(&suggestions);
+                if !complete && dym.is_none() {
+                    return;
+                }
+                let what = if complete {
+                    format!("is not an action of `{service}` in {}", catalog_name(cloud))
+                } else {
+                    format!("is not in {}", catalog_name(cloud))
+                };
+                (
+                    format!("the action `{text}` {what}"),
+                    Some(format!(
+                        "{}only statements whose patterns match it by wildcard apply",
+                        dym.map(|d| format!("{d} ")).unwrap_or_default()
+                    )),
+                )
+            }
+            ActionLookup::ServiceUnknown {
+                complete: false, ..
+            } => return,
+            ActionLookup::ServiceUnknown { suggestions, .. } => (
+                format!(
+                    "the action `{text}`: no {} service has the prefix `{service}` in {}",
+                    cloud_name(cloud),
+                    catalog_name(cloud)
+                ),
+                did_you_mean(&suggestions)
+                    .map(|d| d.replacen("did you mean", "did you mean the service", 1)),
             ),
-            did_you_mean(&suggestions)
-                .map(|d| d.replacen("did you mean", "did you mean the service", 1)),
-        ),
+        },
     };
     let mut d = Diagnostic::warning(pos, msg);
     d.help = help;
