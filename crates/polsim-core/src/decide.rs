@@ -377,11 +377,13 @@ pub enum Note {
     FederatingUserNamed,
     /// The object belongs to another account than the bucket: only its ACL can grant (S3).
     ForeignObjectAclOnly,
+    /// The resource's account was not given and is taken to be the caller's.
+    ResourceAccountAssumed,
 }
 
 impl Note {
     /// Every note, in the order they are reported.
-    pub const ALL: [Note; 21] = [
+    pub const ALL: [Note; 22] = [
         Note::RootIdentityNotEvaluated,
         Note::CallerIdentityAlwaysAllowed,
         Note::AccessPointTwoPasses,
@@ -403,6 +405,7 @@ impl Note {
         Note::BoundaryCapsBucketGrants,
         Note::FederatingUserNamed,
         Note::ForeignObjectAclOnly,
+        Note::ResourceAccountAssumed,
     ];
 }
 

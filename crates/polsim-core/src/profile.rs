@@ -156,19 +156,29 @@ pub trait CloudProfile: Sync {
     /// Reads a signed caller named `text` into `c` (an anonymous caller so far).
     fn parse_identity(&self, text: &str, c: Caller) -> Result<Caller, String>;
 
-    /// The account that owns the resource: as given, else named in the resource (or the
-    /// access point it goes through), else the caller's own.
-    fn resource_account<'s>(&self, req: &'s Request) -> Option<&'s str> {
+    /// The account that owns the resource: as given (`resource_account`, the state's bucket
+    /// owner), else named in the resource (or the access point it goes through), else the
+    /// caller's own, and then `true`: an assumption the report says out loud.
+    fn resource_account<'s>(&self, stack: &'s Stack, req: &'s Request) -> (Option<&'s str>, bool) {
         let t = self.traits();
-        req.resource_account
+        let given = req
+            .resource_account
             .as_deref()
+            .or_else(|| stack.state.bucket_owner())
             .or_else(|| resource_account_in(t, &req.resource))
             .or_else(|| {
                 req.access_point
                     .as_deref()
                     .and_then(|ap| resource_account_in(t, ap))
-            })
-            .or(req.caller.account.as_deref())
+            });
+        match given {
+            Some(a) => (Some(a), false),
+            // Assumed only where a resource is named and a caller's account could stand in.
+            None => (
+                req.caller.account.as_deref(),
+                req.resource != "*" && req.caller.account.is_some(),
+            ),
+        }
     }
 
     /// A user of the resource's account, for `polsim eval` without `--principal`.

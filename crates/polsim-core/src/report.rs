@@ -802,6 +802,10 @@ pub fn note_text(e: &Evaluation<'_>, n: Note) -> String {
         Note::TencentRootOwner => "a root account may do anything with its own resources (CAM evaluation logic)".into(),
         Note::CosEveryoneGrantCrossAccount => "a bucket policy that grants everyone lets a signed caller of another account in without its own account's CAM grant: COS also checks every request as an anonymous one".into(),
         Note::BoundaryCapsBucketGrants => "the permission boundary caps every permission of the sub-account or role, bucket-policy grants included (UNCERTAIN, docs/semantics/tencent.md)".into(),
+        Note::ResourceAccountAssumed => format!(
+            "the resource names no account and none was given (`resource_account`, or the state's `bucket_owner`), so it is taken to belong to the caller's account {}",
+            e.prepared.resource_account.unwrap_or("?")
+        ),
         Note::ForeignObjectAclOnly => "the object belongs to another account than the bucket, so only the object's ACL can grant on it; the bucket policy's Denies still apply (S3 User Guide, how Amazon S3 authorizes a request for an object operation)".into(),
         Note::FederatingUserNamed => "the resource-based policy names the IAM user that called GetFederationToken, which covers its federated-user sessions; such a grant is limited by the session policy, as a grant to a role is (docs/semantics/aws.md)".into(),
     }

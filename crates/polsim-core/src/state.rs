@@ -23,6 +23,17 @@ pub struct ResourceState {
     pub canonical_ids: BTreeMap<String, String>,
 }
 
+impl ResourceState {
+    /// The bucket owner the state names, whichever service's state it is.
+    pub fn bucket_owner(&self) -> Option<&str> {
+        self.s3
+            .as_ref()
+            .and_then(|s| s.bucket_owner.as_deref())
+            .or_else(|| self.oss.as_ref().and_then(|s| s.bucket_owner.as_deref()))
+            .or_else(|| self.cos.as_ref().and_then(|s| s.bucket_owner.as_deref()))
+    }
+}
+
 /// S3 Object Ownership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ObjectOwnership {

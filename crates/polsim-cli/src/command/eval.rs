@@ -136,8 +136,12 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
     let (principal, defaulted) = match args.principal.clone().or(d.principal.clone()) {
         Some(p) => (p, false),
         None => (
-            polsim_core::clouds::of(cloud)
-                .default_principal(resource_account.as_deref(), &args.resource),
+            polsim_core::clouds::of(cloud).default_principal(
+                resource_account
+                    .as_deref()
+                    .or(loaded.stack.state.bucket_owner()),
+                &args.resource,
+            ),
             true,
         ),
     };

@@ -192,7 +192,7 @@ impl CloudProfile for Aliyun {
     fn prepare<'s>(&self, stack: &'s Stack, req: &'s Request) -> Prepared<'s> {
         let caller = &req.caller;
         let action = req.action.as_str();
-        let resource_account = self.resource_account(req);
+        let (resource_account, assumed) = self.resource_account(stack, req);
         let user = &req.context;
         let mut derived = Derived::default();
         derived.add(user, "acs:PrincipalARN", caller.principal_arn.as_deref());
@@ -221,7 +221,13 @@ impl CloudProfile for Aliyun {
             resource_account,
             derived,
             facts,
-            notes: Notes::default(),
+            notes: {
+                let mut n = Notes::default();
+                if assumed {
+                    n.add(Note::ResourceAccountAssumed);
+                }
+                n
+            },
         }
     }
 

@@ -281,8 +281,11 @@ impl CloudProfile for Aws {
     fn prepare<'s>(&self, stack: &'s Stack, req: &'s Request) -> Prepared<'s> {
         let caller = &req.caller;
         let action = req.action.as_str();
-        let resource_account = self.resource_account(req);
+        let (resource_account, assumed) = self.resource_account(stack, req);
         let mut notes = Notes::default();
+        if assumed {
+            notes.add(Note::ResourceAccountAssumed);
+        }
         let mut derived = Derived::default();
         derive_keys(&mut derived, req, resource_account);
 

@@ -240,7 +240,12 @@ impl CloudProfile for Tencent {
             .split(':')
             .nth(4)
             .and_then(|a| a.strip_prefix("uin/"));
-        let resource_account = match req.resource_account.as_deref().or(named) {
+        let given = req
+            .resource_account
+            .as_deref()
+            .or_else(|| stack.state.bucket_owner())
+            .or(named);
+        let resource_account = match given {
             Some(a) => Some(a),
             None => {
                 if is_cos(action) {
