@@ -446,10 +446,11 @@ impl Report {
         }
         if v.decision != Decision::Allow && v.why.is_some() {
             // A service check decided: its message and code, where it has its own.
+            let own_message = message.is_some();
             if let Some(m) = message {
                 r.message = Some(m);
             }
-            if r.message.is_none() || v.error_code != "AccessDenied" {
+            if own_message || r.code.is_none() {
                 r.code = Some(v.error_code.to_string());
             }
         }
@@ -928,7 +929,7 @@ fn service_words(
         }
         CheckWhy::CannedAclPrivate => (
             "no policy allows the request, and the object's ACL (or, for `default`, the bucket's) does not let everyone in".into(),
-            "grant the caller in a RAM or bucket policy, or make the object or bucket ACL public-read (public-read-write for writes) if that is intended".into(),
+            format!("grant the caller in a {} or bucket policy, or make the object or bucket ACL public-read (public-read-write for writes) if that is intended", if req.cloud == Cloud::Tencent { "CAM" } else { "RAM" }),
             None,
         ),
         CheckWhy::CannedAclGrants => (

@@ -231,13 +231,24 @@ pub enum OperationProblem {
 
 /// Settles a request's action against its operation: with none given, the operation's first
 /// action on its own resource stands for the request; with one given, it must be one the
-/// operation is checked as.
+/// operation is checked as. An action that names an API operation (`s3:HeadObject`) is read as
+/// that operation.
 pub fn settle_action(
     profile: &dyn crate::profile::CloudProfile,
     req: &mut Request,
 ) -> Result<(), OperationProblem> {
     if req.extras.operation.is_none() {
-        return Ok(());
+        // An "action" that is really an API operation's name (`s3:HeadObject`): the service
+        // checks that operation's actions, so the request is the operation.
+        // (A name without a service prefix stays an action, refused as such by validation.)
+        let prefixed = req.action.contains(':');
+        match crate::ops::by_action(profile.operations(), &req.action).filter(|_| prefixed) {
+            Some(op) => {
+                req.extras.operation = Some(op.name.to_string());
+                req.action.clear();
+            }
+            None => return Ok(()),
+        }
     }
     let (wanted, _) = wanted(profile, req).map_err(OperationProblem::Unknown)?;
     if req.action.is_empty() {

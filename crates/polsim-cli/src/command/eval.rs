@@ -172,8 +172,23 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         context,
         extras,
     };
-    // The action an operation stands for (and whether a given action agrees with it).
+    // The action an operation stands for (and whether a given action agrees with it); an
+    // "action" that names an API operation is read as the operation, with a warning.
     let given = req.action.clone();
+    let mut warnings = warnings;
+    if req.extras.operation.is_none() && given.contains(':') {
+        if let Some(op) =
+            polsim_core::ops::by_action(polsim_core::clouds::of(cloud).operations(), &given)
+        {
+            warnings.push(
+                Diagnostic::warning(
+                    polsim_core::Pos::default(),
+                    format!("`--action {given}` names the API operation {}, not an action: polsim judges the request as that operation (checked as {})", op.name, op.actions().collect::<Vec<_>>().join(", ")),
+                )
+                .with_help(format!("write `--operation {}` (or `--action` with the action the service checks)", op.name)),
+            );
+        }
+    }
     if let Err(problem) =
         polsim_core::service::settle_action(polsim_core::clouds::of(cloud), &mut req)
     {
@@ -188,7 +203,6 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
     if checked.iter().any(Diagnostic::is_error) {
         return Err(checked);
     }
-    let mut warnings = warnings;
     warnings.extend(checked);
     // The request as the cloud's storage service judges it (every action its operation needs,
     // the service's own requests and checks).

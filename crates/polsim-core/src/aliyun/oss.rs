@@ -125,61 +125,48 @@ impl StorageRules for Oss {
         let Some(main) = evals.first() else {
             return crate::service::first_denial(plan, evals);
         };
-        let base = ServiceVerdict::of_step(0, main);
         // 1. Hotlink protection, before the session and RAM checks.
         if let Some(r) = plan.rejections.first() {
             return ServiceVerdict {
                 decision: Decision::ExplicitDeny,
                 check: Some(r.check()),
                 why: Some(CheckWhy::Rejected(*r)),
-                ..base
+                ..ServiceVerdict::of_step(0, main)
             };
         }
-        // 2-3. A Deny denies; an Allow allows.
-        let verdict = match main.decision() {
-            Decision::ExplicitDeny => return base,
-            Decision::Allow => base,
-            Decision::ImplicitDeny => {
-                // 4-5. No Allow: a data API request falls back to the object's and bucket's
-                // ACLs; a management API request is denied. A session policy's implicit deny
-                // stands whatever the ACL says.
-                let stack = plan.steps.first().map(|s| s.stack.as_ref());
-                let default = crate::state::OssState::default();
-                let o = stack.and_then(|s| s.state.oss.as_ref()).unwrap_or(&default);
-                let action = &main.request.action;
-                // Data API requests name an object; bucket and service requests are management.
-                let data = main
-                    .request
-                    .resource
-                    .splitn(5, ':')
-                    .nth(4)
-                    .is_some_and(|r| r.contains('/'));
-                let session = main.layer() == Some(Layer::Session);
-                if data && !session {
-                    let write = !is(READS, action);
-                    if canned_acl_allows(o.bucket_acl, o.object.acl, write) {
-                        ServiceVerdict {
-                            decision: Decision::Allow,
-                            check: Some(Check::Acl),
-                            why: Some(CheckWhy::CannedAclGrants),
-                            status: 200,
-                            error_code: "",
-                            ..base
-                        }
-                    } else {
-                        ServiceVerdict {
-                            check: Some(Check::Acl),
-                            why: Some(CheckWhy::CannedAclPrivate),
-                            ..base
-                        }
-                    }
-                } else {
-                    base
-                }
+        let default = crate::state::OssState::default();
+        let oss = plan
+            .steps
+            .first()
+            .and_then(|s| s.stack.state.oss.as_ref())
+            .unwrap_or(&default);
+        // 2-5. Every action the request needs must be allowed: a Deny denies, an Allow allows,
+        // and with neither a data API request falls back to the ACLs.
+        let actions: Vec<(usize, &Evaluation<'_>)> = evals
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                matches!(
+                    plan.steps.get(*i).map(|s| s.role),
+                    Some(StepRole::Action | StepRole::CopySource)
+                )
+            })
+            .collect();
+        if let Some((i, e)) = actions
+            .iter()
+            .find(|(_, e)| e.decision() == Decision::ExplicitDeny)
+        {
+            return ServiceVerdict::of_step(*i, e);
+        }
+        let mut granted_by_acl = None;
+        for (i, e) in &actions {
+            let v = step_verdict(*i, e, oss);
+            if v.decision != Decision::Allow {
+                return v;
             }
-        };
-        if verdict.decision != Decision::Allow {
-            return verdict;
+            if v.check.is_some() && granted_by_acl.is_none() {
+                granted_by_acl = Some(v);
+            }
         }
         // The KMS request.
         if let Some((i, e)) = evals.iter().enumerate().find(|(i, e)| {
@@ -192,6 +179,42 @@ impl StorageRules for Oss {
                 ..ServiceVerdict::of_step(i, e)
             };
         }
-        verdict
+        granted_by_acl.unwrap_or_else(|| ServiceVerdict::of_step(0, main))
+    }
+}
+
+/// One action's verdict: its policies', or, when no policy allows a data API request (and no
+/// session policy's implicit deny stands), the object's and bucket's ACLs'.
+fn step_verdict(i: usize, e: &Evaluation<'_>, oss: &crate::state::OssState) -> ServiceVerdict {
+    let base = ServiceVerdict::of_step(i, e);
+    if e.decision() != Decision::ImplicitDeny {
+        return base;
+    }
+    // Data API requests name an object; bucket and service requests are management.
+    let data = e
+        .request
+        .resource
+        .splitn(5, ':')
+        .nth(4)
+        .is_some_and(|r| r.contains('/'));
+    if !data || e.layer() == Some(Layer::Session) {
+        return base;
+    }
+    let write = !is(READS, &e.request.action);
+    if canned_acl_allows(oss.bucket_acl, oss.object.acl, write) {
+        ServiceVerdict {
+            decision: Decision::Allow,
+            check: Some(Check::Acl),
+            why: Some(CheckWhy::CannedAclGrants),
+            status: 200,
+            error_code: "",
+            ..base
+        }
+    } else {
+        ServiceVerdict {
+            check: Some(Check::Acl),
+            why: Some(CheckWhy::CannedAclPrivate),
+            ..base
+        }
     }
 }

@@ -55,47 +55,69 @@ impl StorageRules for Cos {
         let Some(main) = evals.first() else {
             return crate::service::first_denial(plan, evals);
         };
-        let base = ServiceVerdict::of_step(0, main);
-        if main.decision() == Decision::ExplicitDeny {
-            return base;
+        // An explicit deny in any step wins.
+        if let Some((i, e)) = evals
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.decision() == Decision::ExplicitDeny)
+        {
+            return ServiceVerdict::of_step(i, e);
         }
         if let Some(r) = plan.rejections.first() {
             return ServiceVerdict {
                 decision: Decision::ExplicitDeny,
                 check: Some(r.check()),
                 why: Some(CheckWhy::Rejected(*r)),
-                ..base
+                ..ServiceVerdict::of_step(0, main)
             };
         }
-        if main.decision() == Decision::Allow {
-            return base;
-        }
-        // No policy allows: an ACL that lets everyone in still grants ("If an explicit allow
-        // exists in the ... bucket/object ACL, the above default is overridden").
-        let cos = plan.steps.first().and_then(|s| s.stack.state.cos.as_ref());
-        let action = main.request.action.as_str();
-        let read = READS.contains(&action);
-        let write = WRITES.contains(&action);
-        match cos {
-            Some(c) if read || write => {
-                if canned_acl_allows(c.bucket_acl, c.object.acl, write) {
-                    ServiceVerdict {
-                        decision: Decision::Allow,
-                        check: Some(Check::Acl),
-                        why: Some(CheckWhy::CannedAclGrants),
-                        status: 200,
-                        error_code: "",
-                        ..base
-                    }
-                } else {
-                    ServiceVerdict {
-                        check: Some(Check::Acl),
-                        why: Some(CheckWhy::CannedAclPrivate),
-                        ..base
-                    }
-                }
+        // Without a `cos` state the ACLs are the defaults (private), which grant nothing: the
+        // policies' decision stands as it is.
+        let Some(cos) = plan.steps.first().and_then(|s| s.stack.state.cos.as_ref()) else {
+            return crate::service::first_denial(plan, evals);
+        };
+        // Every action must be allowed, by a policy or by an ACL that lets everyone in ("If an
+        // explicit allow exists in the ... bucket/object ACL, the above default is overridden").
+        let mut granted_by_acl = None;
+        for (i, e) in evals.iter().enumerate() {
+            let v = step_verdict(i, e, cos);
+            if v.decision != Decision::Allow {
+                return v;
             }
-            _ => base,
+            if v.check.is_some() && granted_by_acl.is_none() {
+                granted_by_acl = Some(v);
+            }
+        }
+        granted_by_acl.unwrap_or_else(|| ServiceVerdict::of_step(0, main))
+    }
+}
+
+/// One action's verdict: its policies', or the ACLs' where no policy allows an object request.
+fn step_verdict(i: usize, e: &Evaluation<'_>, cos: &crate::state::CosState) -> ServiceVerdict {
+    let base = ServiceVerdict::of_step(i, e);
+    if e.decision() == Decision::Allow {
+        return base;
+    }
+    let action = e.request.action.as_str();
+    let read = READS.contains(&action);
+    let write = WRITES.contains(&action);
+    if !(read || write) {
+        return base;
+    }
+    if canned_acl_allows(cos.bucket_acl, cos.object.acl, write) {
+        ServiceVerdict {
+            decision: Decision::Allow,
+            check: Some(Check::Acl),
+            why: Some(CheckWhy::CannedAclGrants),
+            status: 200,
+            error_code: "",
+            ..base
+        }
+    } else {
+        ServiceVerdict {
+            check: Some(Check::Acl),
+            why: Some(CheckWhy::CannedAclPrivate),
+            ..base
         }
     }
 }
