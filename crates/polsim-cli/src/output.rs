@@ -311,6 +311,10 @@ pub struct RequestOut {
 /// `polsim.evaluation/v1`: one request, its decision and the full explanation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evaluation {
+    /// For a denial decided by a policy: the smallest edits that change it, in order, each
+    /// checked by evaluating the edited stack again (absent when there is none).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub advice: Vec<String>,
     /// The caller as the cloud names it in messages.
     pub caller: String,
     /// The troubleshooting guide's questions, answered.
@@ -457,6 +461,7 @@ impl Evaluation {
                         .collect(),
                 }),
             unmodelled: e.unmodelled.map(str::to_string),
+            advice: e.advice.clone(),
             missing_context_keys: e.missing_keys.clone(),
             notes: e.notes.clone(),
             reason: e.reason.clone(),

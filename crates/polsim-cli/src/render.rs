@@ -143,6 +143,9 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
             o.push_str(&format!("  to change:  {}\n", st.yellow(&v(h))));
         }
     }
+    for a in &e.advice {
+        o.push_str(&format!("  to change:  {}\n", st.yellow(&v(a))));
+    }
     if !e.missing_keys.is_empty() {
         o.push_str(&format!(
             "  missing context keys: {}\n",

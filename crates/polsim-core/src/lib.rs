@@ -12,6 +12,7 @@
 //! unless a report is asked for, and explains from the one evaluation that decides (there is no
 //! second copy of the rules).
 
+pub mod advice;
 pub mod aliyun;
 pub mod aws;
 pub mod clouds;

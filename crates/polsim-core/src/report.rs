@@ -366,6 +366,10 @@ pub struct Report {
     pub service: Option<ServiceSummary>,
     /// For an allow: what the cloud checks that polsim does not model.
     pub unmodelled: Option<&'static str>,
+    /// For a denial decided by a policy (when explaining): the smallest edits that change it,
+    /// in order, each checked by evaluating the edited stack or request again
+    /// ([`crate::advice`]).
+    pub advice: Vec<String>,
 }
 
 /// One step of a service's plan, as decided.
@@ -510,6 +514,10 @@ impl Report {
             checklist: e.profile.checklist(&e.case()),
             service: None,
             unmodelled: (v.decision == Decision::Allow).then_some(e.profile.traits().unmodelled),
+            advice: crate::advice::advise(e)
+                .iter()
+                .map(crate::advice::Advice::describe)
+                .collect(),
         }
     }
 }

@@ -179,6 +179,13 @@ impl Context {
         }
     }
 
+    /// Takes `key` out (in any case), if it is there.
+    pub fn remove(&mut self, key: &str) {
+        if let Ok(i) = self.find(key) {
+            self.entries.remove(i);
+        }
+    }
+
     /// Sets `key` unless it is already there.
     pub fn insert_default(&mut self, key: &str, value: CtxValue) {
         if !self.contains(key) {

@@ -107,6 +107,16 @@ impl Stack {
         )
     }
 
+    /// The policy at `policy` of level `level` of `layer`, to edit (a copy of a stack, as
+    /// [`crate::advice`] does to check an edit).
+    pub fn policy_mut(&mut self, layer: Layer, level: usize, policy: usize) -> Option<&mut Policy> {
+        self.slot_mut(layer)?
+            .as_mut()?
+            .get_mut(level)?
+            .policies
+            .get_mut(policy)
+    }
+
     /// Every policy in the stack with its layer.
     pub fn all_policies(&self) -> impl Iterator<Item = (Layer, &Policy)> {
         Layer::ALL.into_iter().flat_map(move |l| {
