@@ -77,8 +77,14 @@ fn stmt_line(s: &StatementInfo) -> String {
 /// The human explanation.
 pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style) -> String {
     let mut o = String::new();
+    // For an operation, the action of the step that decided (a copy's source read, say).
+    let deciding_action = e
+        .service
+        .as_ref()
+        .and_then(|s| s.steps.get(s.deciding_step))
+        .map_or(req.action.as_str(), |s| s.action.as_str());
     let what = match &req.extras.operation {
-        Some(op) => format!("{} (checked as {})", st.bold(&v(op)), v(&req.action)),
+        Some(op) => format!("{} (checked as {})", st.bold(&v(op)), v(deciding_action)),
         None => st.bold(&v(&req.action)),
     };
     o.push_str(&format!(

@@ -447,6 +447,8 @@ impl Report {
         }
         if let Some(reason) = &check_reason {
             r.reason = reason.clone();
+            // The check's own hint says what to change; policy edits would not lift it.
+            r.advice.clear();
         }
         if v.decision != Decision::Allow && v.why.is_some() {
             // A service check decided: its message and code, where it has its own.
@@ -924,10 +926,11 @@ fn service_words(
                 RefererOutcome::Blacklisted => ("the request's Referer is on the bucket's blacklist", "0003-00000502"),
                 RefererOutcome::NotWhitelisted | RefererOutcome::Pass => ("the request's Referer is not on the bucket's whitelist", "0003-00000503"),
             };
+            let _ = code;
             let message = if req.cloud == Cloud::Tencent {
                 "You are denied by bucket referer rule".to_string()
             } else {
-                format!("You are denied by bucket referer policy. (EC {code})")
+                "You are denied by bucket referer policy.".to_string()
             };
             (
                 format!("hotlink protection: {what} (checked for anonymous and URL-signed requests)"),
