@@ -222,3 +222,56 @@ fn a_key_one_typo_from_a_documented_key_stays_an_error_in_a_policy() {
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("did you mean `aws:SourceVpce`?"), "{out}");
 }
+
+#[test]
+fn access_point_object_arn_as_resource_is_explained_not_doubled() {
+    let (code, out, err) = eval(
+        "s3:GetObject",
+        "arn:aws:s3:us-east-1:111122223333:accesspoint/my-ap/object/report.csv",
+        &[],
+    );
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("is an access point's name for the object"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--access-point arn:aws:s3:us-east-1:111122223333:accesspoint/my-ap"),
+        "{err}"
+    );
+    assert!(!out.contains("object/my-ap/object"), "{out}");
+}
+
+#[test]
+fn operation_named_as_an_action_is_judged_as_the_operation() {
+    let (code, out, err) = eval(
+        "s3:HeadObject",
+        "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+        &["--context", "aws:SourceVpce=vpce-1a2b3c4d"],
+    );
+    assert!(err.contains("names the API operation HeadObject"), "{err}");
+    assert!(
+        out.contains("HeadObject (checked as s3:GetObject)"),
+        "{out}"
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+}
+
+#[test]
+fn mistyped_flag_gets_did_you_mean() {
+    let o = polsim(&[
+        "eval",
+        "--policy",
+        STACK,
+        "--actoin",
+        "s3:GetObject",
+        "--resource",
+        "*",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("a similar argument exists: '--action'"),
+        "{err}"
+    );
+}

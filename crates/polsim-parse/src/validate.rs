@@ -342,11 +342,38 @@ pub fn request_with(req: &mut Request, at: &dyn Fn(Subject<'_>) -> Pos) -> Vec<D
     let mut out = Vec::new();
     let cloud = req.cloud;
     convert_resource(req, &mut out, at(Subject::Resource));
+    access_point_resource(req, &mut out, at(Subject::Resource));
     check_action(cloud, &req.action, &mut out, at(Subject::Action));
     for (key, value) in req.context.iter() {
         check_context(cloud, key, value, &mut out, at(Subject::Context(key)));
     }
     out
+}
+
+/// An access point's own resource name given as the resource (`arn:aws:s3:REGION:ACCOUNT:
+/// accesspoint/NAME/object/KEY`): the request goes through that access point, and S3 also judges
+/// it against the bucket behind it, whose name the access point ARN does not carry.
+fn access_point_resource(req: &mut Request, out: &mut Vec<Diagnostic>, pos: Pos) {
+    let Some(i) = req.resource.find(":accesspoint/") else {
+        return;
+    };
+    let rest = req.resource.get(i + ":accesspoint/".len()..).unwrap_or("");
+    let name = rest.split('/').next().unwrap_or(rest);
+    let ap = format!("{}:accesspoint/{name}", req.resource.get(..i).unwrap_or(""));
+    // The access point itself (`s3:GetAccessPointPolicy` on it) is a resource of its own.
+    let Some((_, key)) = rest.split_once("/object/") else {
+        return;
+    };
+    let key = Some(key);
+    let msg = format!(
+        "the resource `{}` is an access point's name for the object; S3 judges such a request twice, against the access point and against the bucket behind it, and the bucket's name is not in it",
+        req.resource
+    );
+    let help = format!(
+        "give the bucket's name as the resource and the access point beside it: `--resource arn:aws:s3:::BUCKET{}` `--access-point {ap}`",
+        key.map(|k| format!("/{k}")).unwrap_or_default()
+    );
+    out.push(Diagnostic::error(pos, msg).with_help(help));
 }
 
 fn convert_resource(req: &mut Request, out: &mut Vec<Diagnostic>, pos: Pos) {
