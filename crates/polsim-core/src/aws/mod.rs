@@ -297,7 +297,10 @@ impl CloudProfile for Aws {
         // counts; the bucket owner's policy only denies (resource-controls §1.3).
         if let Some(s3_state) = &stack.state.s3 {
             let bucket_owner = s3_state.bucket_owner.as_deref().or(resource_account);
-            let object = arn_resource(&req.resource).is_some_and(|r| r.contains('/'));
+            // Writes that create an object are granted by the bucket owner, whoever owns what they
+            // replace; the state's object is the one read (for a copy, the source).
+            let object = arn_resource(&req.resource).is_some_and(|r| r.contains('/'))
+                && !s3::creates_object(action);
             if let Some(owner) = s3::object_owner(s3_state, &stack.state).filter(|_| object) {
                 if Some(owner) != bucket_owner {
                     facts.foreign_object = true;

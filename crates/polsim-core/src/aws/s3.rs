@@ -183,6 +183,12 @@ pub fn object_owner<'a>(s3: &'a S3State, state: &'a ResourceState) -> Option<&'a
         .and_then(|o| account_of(o, state))
 }
 
+/// Whether an action writes a new object (granted by the bucket owner, S3 User Guide: "the
+/// bucket owner ... grants permission to create objects"; resource-controls §1.3).
+pub fn creates_object(action: &str) -> bool {
+    action.eq_ignore_ascii_case("s3:PutObject")
+}
+
 /// Whether a canned ACL (`x-amz-acl`) is public (S3 Block Public Access: `public-read`,
 /// `public-read-write`, `authenticated-read`).
 pub fn canned_acl_is_public(acl: &str) -> bool {
