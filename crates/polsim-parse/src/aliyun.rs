@@ -12,6 +12,7 @@ use polsim_core::ir::{Cloud, Operator, Policy, PrincipalEntry, PrincipalKind};
 
 /// The RAM dialect.
 pub static SPEC: Spec = Spec {
+    keys: &[ACS_KEYS, OSS_KEYS],
     cloud: Cloud::Aliyun,
     name: "RAM",
     top: &["Version", "Statement"],

@@ -12,6 +12,7 @@ use polsim_core::ir::{
 
 /// The AWS dialect.
 pub static SPEC: Spec = Spec {
+    keys: &[AWS_GLOBAL_KEYS, S3_KEYS],
     cloud: Cloud::Aws,
     name: "IAM",
     top: &["Version", "Id", "Statement"],

@@ -35,3 +35,12 @@ pub fn lower_policy(
         Cloud::Tencent => tencent::lower(doc, src),
     }
 }
+
+/// The condition-key tables of `cloud`'s dialect (its keys whose near misses are errors).
+pub fn dialect_keys(cloud: Cloud) -> &'static [&'static [&'static str]] {
+    match cloud {
+        Cloud::Aws => aws::SPEC.keys,
+        Cloud::Aliyun => aliyun::SPEC.keys,
+        Cloud::Tencent => tencent::SPEC.keys,
+    }
+}

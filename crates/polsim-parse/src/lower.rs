@@ -71,6 +71,9 @@ pub struct Spec {
     pub not_resource_warning: Option<&'static str>,
     /// A policy example for hints.
     pub example: &'static str,
+    /// The dialect's own condition-key tables (keys whose near misses are errors); the catalog
+    /// check leaves these alone.
+    pub keys: &'static [&'static [&'static str]],
     /// A warning for every `...IfExists` operator, where the dialect documents them only thinly.
     pub if_exists_warning: Option<&'static str>,
     /// Checks a resource name (other than `*`) before it is compiled; `Some((message, help))`
@@ -1056,7 +1059,7 @@ impl Cx<'_> {
                 self.check_key_text(&k.key, k.key_pos);
                 match (self.spec.key)(&k.key) {
                     KeyVerdict::Known => {
-                        if let Some((m, h)) = crate::validate::policy_key(self.spec.cloud, &k.key) {
+                        if let Some((m, h)) = crate::validate::policy_key(self.spec.cloud, self.spec.keys, &k.key) {
                             self.warn(k.key_pos, m, h);
                         }
                     }

@@ -14,6 +14,7 @@ use polsim_core::ir::{
 
 /// The CAM dialect.
 pub static SPEC: Spec = Spec {
+    keys: &[KEYS],
     cloud: Cloud::Tencent,
     name: "CAM",
     top: &["version", "principal", "statement"],

@@ -600,8 +600,13 @@ impl Cx<'_, '_> {
         };
         self.resolve_operation(c, &mut request);
         // Catalog checks: unknown actions and keys warn, mistyped values are errors (validate.rs).
-        self.diags
-            .extend(crate::validate::case_request(&mut request, c, &self.source));
+        let keys = crate::dialect_keys(request.cloud);
+        self.diags.extend(crate::validate::case_request(
+            &mut request,
+            keys,
+            c,
+            &self.source,
+        ));
         Some(TestCase {
             name,
             pos: c.pos,

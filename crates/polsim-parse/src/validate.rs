@@ -12,9 +12,8 @@
 //!   catalogs lag behind the clouds, so an unlisted name may be new rather than wrong);
 //! - a `s3://bucket/key` resource: converted to `arn:aws:s3:::bucket/key`, with a warning saying so.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Source};
 use crate::json::Json;
-use crate::Source;
 use polsim_catalog::{ActionLookup, KeyLookup, KeyType};
 use polsim_core::{Cloud, CtxValue, Layer, Pos, Request};
 
@@ -206,12 +205,7 @@ fn service_unknown(
 }
 
 /// Whether a dialect's own table (the keys whose near misses are errors) lists `key`.
-fn listed_by_dialect(cloud: Cloud, key: &str) -> bool {
-    let tables: &[&[&str]] = match cloud {
-        Cloud::Aws => &[crate::aws::AWS_GLOBAL_KEYS, crate::aws::S3_KEYS],
-        Cloud::Aliyun => &[crate::aliyun::ACS_KEYS, crate::aliyun::OSS_KEYS],
-        Cloud::Tencent => &[crate::tencent::KEYS],
-    };
+fn listed_by_dialect(tables: &[&[&str]], key: &str) -> bool {
     let base = key.split('/').next().unwrap_or(key);
     tables.iter().flat_map(|t| t.iter()).any(|k| {
         k.eq_ignore_ascii_case(base)
@@ -225,8 +219,9 @@ fn listed_by_dialect(cloud: Cloud, key: &str) -> bool {
 /// The warning for a condition key in a policy that the dialect's own table accepted, if the
 /// catalog documents no such key: `(message, help)`. Keys one typo from a key of the dialect's
 /// table stay errors (the dialect's judgement comes first).
-pub fn policy_key(cloud: Cloud, key: &str) -> Option<(String, Option<String>)> {
-    if listed_by_dialect(cloud, key) {
+/// `tables` are the dialect's own key tables (its `Spec::keys`).
+pub fn policy_key(cloud: Cloud, tables: &[&[&str]], key: &str) -> Option<(String, Option<String>)> {
+    if listed_by_dialect(tables, key) {
         return None;
     }
     let (msg, dym) = unknown_key(cloud, key)?;
@@ -311,13 +306,18 @@ fn mistyped(ty: KeyType, value: &str) -> Option<&'static str> {
 /// resource to `arn:aws:s3:::bucket/key` (and `oss://` when the bucket owner is given). Returns
 /// the diagnostics, unlocated (see [`case_request`] for a test-file case); any error means the
 /// request must not be evaluated.
-pub fn request(req: &mut Request) -> Vec<Diagnostic> {
-    request_with(req, &|_| Pos::default())
+pub fn request(req: &mut Request, keys: &[&[&str]]) -> Vec<Diagnostic> {
+    request_with(req, keys, &|_| Pos::default())
 }
 
 /// [`request`] for a test-file case: each diagnostic points at the case's field (`action`,
 /// `resource`, the context key), else at the case, in `source`.
-pub fn case_request(req: &mut Request, case: &Json, source: &Source) -> Vec<Diagnostic> {
+pub fn case_request(
+    req: &mut Request,
+    keys: &[&[&str]],
+    case: &Json,
+    source: &Source,
+) -> Vec<Diagnostic> {
     let at = |s: Subject<'_>| {
         let field = match s {
             Subject::Action => case.get("action").map(|v| v.pos),
@@ -331,21 +331,25 @@ pub fn case_request(req: &mut Request, case: &Json, source: &Source) -> Vec<Diag
         };
         field.unwrap_or(case.pos)
     };
-    request_with(req, &at)
+    request_with(req, keys, &at)
         .into_iter()
         .map(|d| d.in_source(source))
         .collect()
 }
 
 /// [`request`], each diagnostic placed by `at`.
-pub fn request_with(req: &mut Request, at: &dyn Fn(Subject<'_>) -> Pos) -> Vec<Diagnostic> {
+pub fn request_with(
+    req: &mut Request,
+    keys: &[&[&str]],
+    at: &dyn Fn(Subject<'_>) -> Pos,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let cloud = req.cloud;
     convert_resource(req, &mut out, at(Subject::Resource));
     access_point_resource(req, &mut out, at(Subject::Resource));
     check_action(cloud, &req.action, &mut out, at(Subject::Action));
     for (key, value) in req.context.iter() {
-        check_context(cloud, key, value, &mut out, at(Subject::Context(key)));
+        check_context(cloud, keys, key, value, &mut out, at(Subject::Context(key)));
     }
     out
 }
@@ -559,7 +563,14 @@ fn check_action(cloud: Cloud, text: &str, out: &mut Vec<Diagnostic>, pos: Pos) {
     out.push(d);
 }
 
-fn check_context(cloud: Cloud, key: &str, value: &CtxValue, out: &mut Vec<Diagnostic>, pos: Pos) {
+fn check_context(
+    cloud: Cloud,
+    keys: &[&[&str]],
+    key: &str,
+    value: &CtxValue,
+    out: &mut Vec<Diagnostic>,
+    pos: Pos,
+) {
     match polsim_catalog::key(cloud, key) {
         Some(info) => {
             for v in value.view().iter() {
@@ -584,7 +595,7 @@ fn check_context(cloud: Cloud, key: &str, value: &CtxValue, out: &mut Vec<Diagno
             }
         }
         None => {
-            if listed_by_dialect(cloud, key) {
+            if listed_by_dialect(keys, key) {
                 return;
             }
             if let Some((msg, dym)) = unknown_key(cloud, key) {
@@ -633,7 +644,7 @@ mod tests {
     }
 
     fn check(r: &mut Request) -> (Vec<String>, Vec<String>) {
-        let d = request(r);
+        let d = request(r, crate::dialect_keys(r.cloud));
         let (e, w): (Vec<_>, Vec<_>) = d.into_iter().partition(Diagnostic::is_error);
         let f = |v: Vec<Diagnostic>| {
             v.into_iter()
@@ -774,13 +785,15 @@ mod tests {
                 .0
                 .contains("only in case")
         );
-        assert!(policy_key(Cloud::Aws, "s3:x-amz-acl").is_none());
-        assert!(policy_key(Cloud::Aws, "kms:ViaService").is_none());
-        assert!(policy_key(Cloud::Aws, "kms:ViaServices")
-            .unwrap()
-            .1
-            .unwrap()
-            .contains("kms:ViaService"));
-        assert!(policy_key(Cloud::Aws, "aws:PrincipalTag/team").is_none());
+        assert!(policy_key(Cloud::Aws, crate::aws::SPEC.keys, "s3:x-amz-acl").is_none());
+        assert!(policy_key(Cloud::Aws, crate::aws::SPEC.keys, "kms:ViaService").is_none());
+        assert!(
+            policy_key(Cloud::Aws, crate::aws::SPEC.keys, "kms:ViaServices")
+                .unwrap()
+                .1
+                .unwrap()
+                .contains("kms:ViaService")
+        );
+        assert!(policy_key(Cloud::Aws, crate::aws::SPEC.keys, "aws:PrincipalTag/team").is_none());
     }
 }

@@ -199,7 +199,8 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         ]);
     }
     // Catalog checks (polsim-parse validate.rs): errors refuse the request, warnings are printed.
-    let checked = polsim_parse::validate::request(&mut req);
+    let keys = polsim_parse::dialect_keys(req.cloud);
+    let checked = polsim_parse::validate::request(&mut req, keys);
     if checked.iter().any(Diagnostic::is_error) {
         return Err(checked);
     }
