@@ -7,7 +7,7 @@ use polsim_proptest::{aws, Harness};
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(polsim_proptest::config(256))]
 
     /// Every generated document is valid: the generators stay inside the grammar.
     #[test]
