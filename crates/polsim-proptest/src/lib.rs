@@ -33,6 +33,7 @@ pub mod aliyun;
 pub mod aws;
 pub mod grammar;
 pub mod invariants;
+pub mod targets;
 pub mod tencent;
 
 use polsim_core::{Cloud, Decision, Layer, Report, Request, Stack};
