@@ -59,6 +59,7 @@ fn statement(u: &mut Unstructured<'_>) -> Result<StatementShape> {
         not_action: u.ratio(1, 8)?,
         actions: small_vec(u, 1, 3, |u| u.arbitrary())?,
         resources: small_vec(u, 1, 3, |u| u.arbitrary())?,
+        not_resource: u.ratio(1, 10)?,
         principal: (u.arbitrary()?, u.ratio(1, 5)?),
         condition: if u.ratio(2, 5)? {
             Some(u.arbitrary()?)

@@ -26,6 +26,7 @@ pub static VOCAB: Vocab = Vocab {
         Layer::AccessPoint,
     ],
     not_action: true,
+    not_resource: true,
     not_principal: false,
     action_patterns: &[
         "oss:GetObject",

@@ -164,6 +164,7 @@ pub static VOCAB: Vocab = Vocab {
         Layer::AccessPoint,
     ],
     not_action: true,
+    not_resource: true,
     not_principal: true,
     action_patterns: &[
         "s3:GetObject",

@@ -33,6 +33,8 @@ pub struct Vocab {
     pub not_action: bool,
     /// Whether the dialect has `NotPrincipal`.
     pub not_principal: bool,
+    /// Whether the dialect has `NotResource`.
+    pub not_resource: bool,
     /// `Action` entries of policies.
     pub action_patterns: &'static [&'static str],
     /// `Resource` entries of policies.
@@ -66,6 +68,8 @@ pub struct StatementShape {
     pub actions: Vec<u8>,
     /// `Resource` entries (at least one is written).
     pub resources: Vec<u8>,
+    /// `NotResource` instead of `Resource` (where the dialect has it).
+    pub not_resource: bool,
     /// The principal (layers with principals only), and whether it is `NotPrincipal` (where the
     /// dialect has it).
     pub principal: (u8, bool),
@@ -180,7 +184,12 @@ impl Vocab {
         if resources.is_empty() {
             resources.extend(pick(self.resource_patterns, 0));
         }
-        m.insert(self.el("Resource"), json!(resources));
+        let resource_el = if s.not_resource && self.not_resource {
+            "NotResource"
+        } else {
+            "Resource"
+        };
+        m.insert(self.el(resource_el), json!(resources));
         if layer.has_principal() {
             if let Some(p) = pick(self.principals, s.principal.0) {
                 let negated = s.principal.1 && self.not_principal && !s.allow;
@@ -262,18 +271,24 @@ pub fn statement_shape(allow: f64) -> impl Strategy<Value = StatementShape> {
         prop::bool::weighted(allow),
         prop::bool::weighted(0.15),
         prop::collection::vec(any::<u8>(), 1..3),
-        prop::collection::vec(any::<u8>(), 1..3),
+        (
+            prop::collection::vec(any::<u8>(), 1..3),
+            prop::bool::weighted(0.1),
+        ),
         (any::<u8>(), prop::bool::weighted(0.2)),
         prop::option::weighted(0.4, any::<u8>()),
     )
         .prop_map(
-            |(allow, not_action, actions, resources, principal, condition)| StatementShape {
-                allow,
-                not_action,
-                actions,
-                resources,
-                principal,
-                condition,
+            |(allow, not_action, actions, (resources, not_resource), principal, condition)| {
+                StatementShape {
+                    allow,
+                    not_action,
+                    actions,
+                    resources,
+                    not_resource,
+                    principal,
+                    condition,
+                }
             },
         )
 }

@@ -23,6 +23,7 @@ pub static VOCAB: Vocab = Vocab {
         Layer::PermissionsBoundary,
     ],
     not_action: false,
+    not_resource: false,
     not_principal: false,
     action_patterns: &[
         "name/cos:GetObject",
