@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Seeds the fuzz corpora (fuzz/corpus/TARGET/, not committed) from the policies and test files
-# the project has: policies-examples/, tests/corpus/ and, when it is beside the checkout,
-# ../shared/conformance (read here at run time, never copied into the repository).
+# the project has: policies-examples/, tests/corpus/ and, when they are beside the checkout,
+# ../shared/conformance and ../shared/conformance-controls (read here at run time, never
+# copied into the repository).
 # Safe to run again: files are named by their content's hash.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
-shared="$root/../shared/conformance"
-[ -d "$shared" ] || shared="/work/shared/conformance"
 
 put() { # put TARGET FILE...: copies each file under its hash
   local target=$1; shift
@@ -35,7 +34,9 @@ documents() { # documents TARGET FILE...
 }
 
 dirs=("$root/policies-examples" "$root/tests/corpus")
-[ -d "$shared" ] && dirs+=("$shared") || echo "(no shared conformance corpus: seeding without it)"
+for shared in "$root/../shared/conformance" "$root/../shared/conformance-controls"; do
+  [ -d "$shared" ] && dirs+=("$shared") || echo "(no $shared: seeding without it)"
+done
 
 for cloud in aws aliyun tencent; do
   files=()

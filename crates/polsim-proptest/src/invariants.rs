@@ -42,6 +42,43 @@ pub fn check(stack: &Stack, req: &Request) -> Result<(), String> {
     order_independent(stack, req, decision)?;
     deny_twins(stack, req)?;
     intersecting_layers(stack, req, decision)?;
+    service_agrees(stack, req)?;
+    Ok(())
+}
+
+/// The service's plan (the operation's steps and the service's own checks, the request's
+/// state): explain on and off give the same service verdict, the report is worded without
+/// panicking, a denial carries an HTTP error status, and an Allow has no explicitly denied step
+/// (explicit deny wins across a plan's steps too). An unknown operation is a diagnostic of the
+/// readers, not a finding.
+pub fn service_agrees(stack: &Stack, req: &Request) -> Result<(), String> {
+    let Ok(plan) = polsim_core::flow::plan(stack, req) else {
+        return Ok(());
+    };
+    let full = polsim_core::flow::evaluate_plan(&plan, true);
+    let fast = polsim_core::flow::evaluate_plan(&plan, false);
+    if full.verdict != fast.verdict {
+        return Err(format!(
+            "explain changes the service verdict: with {:?}, without {:?}",
+            full.verdict, fast.verdict
+        ));
+    }
+    let _ = Report::for_service(&plan, &full);
+    let v = full.verdict;
+    if v.decision == Decision::Allow {
+        if let Some(e) = full
+            .evals
+            .iter()
+            .find(|e| e.decision() == Decision::ExplicitDeny)
+        {
+            return Err(format!(
+                "the service allows although a step is explicitly denied: {:?}",
+                e.verdict
+            ));
+        }
+    } else if v.status < 400 {
+        return Err(format!("a denial answers HTTP {}", v.status));
+    }
     Ok(())
 }
 

@@ -49,6 +49,7 @@ fn sample_request(cloud: Cloud) -> Option<polsim_core::Request> {
         resource_account: account.map(str::to_string),
         access_point: None,
         context: polsim_core::Context::new(),
+        extras: Default::default(),
     })
 }
 
@@ -95,8 +96,12 @@ pub fn parse_test_file(data: &[u8]) -> Result<(), String> {
         Ok(tf) => {
             for case in &tf.cases {
                 let e = polsim_core::evaluate(&case.stack, &case.request);
-                let _ = testfile::check(case, &e);
                 let _ = polsim_core::Report::new(&e);
+                if let Ok(plan) = polsim_core::flow::plan(&case.stack, &case.request) {
+                    let se = polsim_core::flow::evaluate_plan(&plan, true);
+                    let _ = testfile::check(case, &plan, &se);
+                    let _ = polsim_core::Report::for_service(&plan, &se);
+                }
             }
         }
         Err(diags) => {

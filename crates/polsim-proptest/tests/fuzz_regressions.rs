@@ -1,6 +1,7 @@
 //! Inputs the fuzz targets found (fuzz/regressions/TARGET/NAME), replayed through the same
 //! functions the targets run (`polsim_proptest::targets`), and the invariants over every case
-//! of the corpora (tests/corpus, policies-examples, ../shared/conformance).
+//! of the corpora (tests/corpus, policies-examples, ../shared/conformance and
+//! ../shared/conformance-controls).
 //!
 //! A finding gets a test named after it below, as well as its file: when it is fixed the test
 //! passes; a finding in code another engineer owns stays `#[ignore]`d until they fix it.
@@ -91,8 +92,10 @@ fn corpus_cases_keep_the_invariants() {
     for d in ["tests/corpus", "policies-examples"] {
         test_files(&repo().join(d), &mut files);
     }
+    // The shared corpora beside the checkout, where present (CI has them): the policy cases and
+    // the services' own checks, with their state.
     test_files(&repo().join("../shared/conformance"), &mut files);
-    test_files(Path::new("/work/shared/conformance"), &mut files);
+    test_files(&repo().join("../shared/conformance-controls"), &mut files);
     assert!(files.len() > 50, "only {} test files found", files.len());
     let mut cases = 0;
     let mut failed = Vec::new();
