@@ -786,7 +786,7 @@ pub fn reason_text(e: &Evaluation<'_>) -> String {
         Reason::OnlyBucketPolicyCanGrant => "no bucket policy allows the caller, and only the bucket policy can grant access to another account's or an anonymous caller".into(),
         Reason::BucketNeedsAccessPointDelegation => "the bucket policy does not delegate to the access point (an access point has no access until the bucket policy allows requests through it, e.g. with `oss:DataAccessPointAccount`)".into(),
         Reason::AccessPointNoAllow => "the access point policy does not allow the request (a request through an access point needs the RAM or bucket policy AND the access point policy to allow)".into(),
-        Reason::AnonymousNoBucketGrant => "no bucket policy allows anonymous access (the bucket is taken to be private: ACLs are not modelled)".into(),
+        Reason::AnonymousNoBucketGrant => "no bucket policy allows anonymous access, and the bucket's and object's ACLs are private unless the `cos` state (a `cos.json` beside the policies) says otherwise".into(),
         Reason::CrossAccountNeedsSubAccountGrant => "cross-account: the bucket policy grants the caller's root account, and that account's CAM policies must also grant the sub-account; none does".into(),
     }
 }
@@ -808,7 +808,7 @@ pub fn note_text(e: &Evaluation<'_>, n: Note) -> String {
         Note::NoTrustPolicy => "the stack has no trust policy for the role; a role can be assumed only if its trust policy allows".into(),
         Note::RamPoliciesOwnAccountOnly => "RAM policies grant access to the account's own resources only; another account's resources must be granted by their bucket policy".into(),
         Note::OwnerHasEveryPermission => "the resource owner (Alibaba Cloud account) has every permission on its own resources".into(),
-        Note::OssAclFallbackPrivate => "with no Allow from RAM or bucket policies, OSS falls back to the object and bucket ACLs; polsim takes them to be private (ACLs are not modelled)".into(),
+        Note::OssAclFallbackPrivate => "with no Allow from RAM or bucket policies, OSS falls back to the object and bucket ACLs, which are private unless the `oss` state (an `oss.json` beside the policies) says otherwise".into(),
         Note::CosAccountAssumed => "COS names carry the APPID, not the owner's account: with no `resource_account`, the bucket is taken to belong to the caller's account".into(),
         Note::TencentRootOwner => "a root account may do anything with its own resources (CAM evaluation logic)".into(),
         Note::CosEveryoneGrantCrossAccount => "a bucket policy that grants everyone lets a signed caller of another account in without its own account's CAM grant: COS also checks every request as an anonymous one".into(),
@@ -874,6 +874,11 @@ fn service_words(
             "drop the ACL headers (x-amz-acl other than bucket-owner-full-control, x-amz-grant-*), or change the bucket's Object Ownership".into(),
             Some("The bucket does not allow ACLs".into()),
         ),
+        CheckWhy::Rejected(Rejection::BlockPublicAcls) if req.cloud == Cloud::Aliyun => (
+            "the request sets a public ACL (public-read or public-read-write), and the bucket's Block Public Access refuses it".into(),
+            "set a private ACL and grant through RAM or bucket policies, or disable Block Public Access first if the data is meant to be public".into(),
+            Some("Access Denied".into()),
+        ),
         CheckWhy::Rejected(Rejection::BlockPublicAcls) => (
             "the request sets a public ACL, and Block Public Access's BlockPublicAcls (account or bucket level) refuses it".into(),
             "drop the public grant (public-read, public-read-write, authenticated-read, AllUsers or AuthenticatedUsers), or turn off BlockPublicAcls where it is set".into(),
@@ -889,6 +894,11 @@ fn service_words(
             "make the bucket policy non-public (fixed principals, accounts, VPC endpoints or source ARNs in every Allow), or turn off RestrictPublicBuckets".into(),
             Some(user("with an explicit deny in a resource-based policy")),
         ),
+        CheckWhy::Rejected(Rejection::RequesterPays) if req.cloud == Cloud::Aliyun => (
+            "pay-by-requester is enabled for the bucket and the request does not agree to pay (no `x-oss-request-payer: requester`); anonymous requests are always refused".into(),
+            "send the header `x-oss-request-payer: requester` (the requester is charged), from a signed request; the bucket owner's account needs no header".into(),
+            Some("Access denied (pay-by-requester, EC 0003-00000702 / 0003-00000703)".into()),
+        ),
         CheckWhy::Rejected(Rejection::RequesterPays) => (
             "the bucket is a Requester Pays bucket and the request does not agree to pay (no `x-amz-request-payer: requester`); anonymous requests are always refused".into(),
             "send the header `x-amz-request-payer: requester` (the requester is charged), from a signed request".into(),
@@ -902,6 +912,16 @@ fn service_words(
         CheckWhy::ForeignObject => (
             "the object belongs to another account than the bucket, so the bucket policy's Allow does not count; only the object's ACL can grant".into(),
             "the object's owner must grant you READ in the object ACL (bucket-owner-full-control on upload), or the bucket owner copies the object over itself; with Object Ownership BucketOwnerEnforced the bucket owner owns every object".into(),
+            None,
+        ),
+        CheckWhy::PublicAclIgnored if req.cloud == Cloud::Aliyun => (
+            "no policy allows the request, and the canned ACL that would let everyone in is public access, which the bucket's Block Public Access ignores".into(),
+            "grant the caller in a RAM or bucket policy, or disable Block Public Access if the data is meant to be public".into(),
+            None,
+        ),
+        CheckWhy::PublicPolicyIgnored => (
+            "the request is anonymous and only a bucket policy lets it in: that is public access, which the bucket's Block Public Access ignores".into(),
+            "sign the request as a RAM user or role the bucket policy names, or disable Block Public Access if the data is meant to be public".into(),
             None,
         ),
         CheckWhy::PublicAclIgnored => (
@@ -946,6 +966,11 @@ fn service_words(
         CheckWhy::CannedAclGrants => (
             "no policy allows the request, but the object's (or bucket's) canned ACL lets everyone in".into(),
             "nothing to change; note the ACL makes the object public".into(),
+            None,
+        ),
+        CheckWhy::MissingListable if req.cloud != Cloud::Aws => (
+            format!("the request is allowed, but the object does not exist: {} answers 404 NoSuchKey", if req.cloud == Cloud::Tencent { "COS" } else { "OSS" }),
+            "check the object key".into(),
             None,
         ),
         CheckWhy::MissingListable => (

@@ -116,8 +116,11 @@ pub enum CheckWhy {
     NoAclGrant,
     /// An Allow of the bucket policy does not count for an object another account owns.
     ForeignObject,
-    /// The only grant was a public ACL grant, ignored under IgnorePublicAcls.
+    /// The only grant was a public ACL grant, ignored under IgnorePublicAcls (OSS: Block Public
+    /// Access).
     PublicAclIgnored,
+    /// An anonymous caller let in by a bucket policy, refused under OSS Block Public Access.
+    PublicPolicyIgnored,
     /// The KMS request was denied.
     KmsDenied,
     /// The object is missing and the caller may not list the bucket (403, not 404).

@@ -1,6 +1,8 @@
 //! Alibaba Cloud OSS's own checks around its policies (resource-controls spec §2): hotlink
-//! (Referer) protection before the policies, the canned ACLs a data API request falls back to
-//! when no policy allows, and the KMS request for a KMS-encrypted object.
+//! (Referer) protection and pay-by-requester before the policies, the canned ACLs a data API
+//! request falls back to when no policy allows, Block Public Access (public ACLs and anonymous
+//! access ignored, public ACLs refused), the KMS request for a KMS-encrypted object, and the
+//! 404 an allowed read of a missing object gets.
 
 use crate::decide::{Check, Decision};
 use crate::explain::Evaluation;
@@ -38,6 +40,28 @@ pub fn referer_checked(req: &Request) -> bool {
     signed != Signed::Header && req.extras.header("Authorization").is_none()
 }
 
+/// Whether the caller belongs to the bucket owner's account.
+fn owner_account(stack: &Stack, req: &Request) -> bool {
+    let (owner, _) = crate::clouds::of(req.cloud).resource_account(stack, req);
+    req.caller.account.is_some() && req.caller.account.as_deref() == owner
+}
+
+/// Whether the request sets a public canned ACL (`x-oss-acl` on a bucket, `x-oss-object-acl` on
+/// an object).
+fn sets_public_acl(req: &Request) -> bool {
+    ["x-oss-acl", "x-oss-object-acl"].iter().any(|h| {
+        req.extras.header(h).is_some_and(|v| {
+            let v = v.trim();
+            v.eq_ignore_ascii_case("public-read") || v.eq_ignore_ascii_case("public-read-write")
+        })
+    })
+}
+
+/// Whether the step reads an object (the ACL read class; a missing object's 404).
+fn reads(action: &str) -> bool {
+    is(READS, action) || action.eq_ignore_ascii_case("oss:GetObjectMeta")
+}
+
 impl StorageRules for Oss {
     fn plan<'a>(
         &self,
@@ -60,6 +84,25 @@ impl StorageRules for Oss {
                     plan.rejections.push(Rejection::Referer(outcome));
                 }
             }
+        }
+        // Pay-by-requester: "anonymous users are not allowed to access the bucket", and a
+        // request without `x-oss-request-payer: requester` "fail[s] to pass authentication";
+        // "Bucket owners do not need to specify" it (the owner's account, its RAM users and
+        // roles included [?]).
+        if oss.requester_pays {
+            let pays = req
+                .extras
+                .header("x-oss-request-payer")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("requester"));
+            let anonymous = req.caller.kind == CallerKind::Anonymous;
+            if anonymous || (!owner_account(stack, req) && !pays) {
+                plan.rejections.push(Rejection::RequesterPays);
+            }
+        }
+        // Block Public Access: "To use public-read or public-read-write, disable Block Public
+        // Access first": a request setting a public ACL is refused.
+        if oss.block_public_access && sets_public_acl(req) {
+            plan.rejections.push(Rejection::BlockPublicAcls);
         }
         // The KMS requests: those the operation's table names (the object's key for reads, the
         // requested key for KMS writes), or, for an action, a read of a KMS-encrypted object.
@@ -137,10 +180,12 @@ impl StorageRules for Oss {
                 Rejection::Referer(_) => "AccessDenied (EC 0003-00000503)",
                 _ => "AccessDenied",
             };
+            // No grant lifts a refusal: an explicit deny (spec §0).
             return ServiceVerdict {
                 decision: Decision::ExplicitDeny,
                 check: Some(r.check()),
                 why: Some(CheckWhy::Rejected(*r)),
+                status: 403,
                 error_code,
                 ..ServiceVerdict::of_step(0, main)
             };
@@ -172,6 +217,23 @@ impl StorageRules for Oss {
         let mut granted_by_acl = None;
         for (i, e) in &actions {
             let v = step_verdict(*i, e, oss);
+            // Block Public Access ignores public access: an anonymous caller let in by a
+            // bucket policy is not let in [?]; explicit, as S3's RestrictPublicBuckets is, since
+            // no grant lifts it.
+            if oss.block_public_access
+                && v.decision == Decision::Allow
+                && v.check.is_none()
+                && e.request.caller.kind == CallerKind::Anonymous
+            {
+                return ServiceVerdict {
+                    decision: Decision::ExplicitDeny,
+                    check: Some(Check::BlockPublicAccess),
+                    why: Some(CheckWhy::PublicPolicyIgnored),
+                    status: 403,
+                    error_code: "AccessDenied",
+                    ..v
+                };
+            }
             if v.decision != Decision::Allow {
                 return v;
             }
@@ -188,6 +250,22 @@ impl StorageRules for Oss {
                 check: Some(Check::Kms),
                 why: Some(CheckWhy::KmsDenied),
                 ..ServiceVerdict::of_step(i, e)
+            };
+        }
+        // A read of a missing object the caller may read: OSS authorizes first, then finds no
+        // object (404 NoSuchKey) [?].
+        let first_read = plan
+            .steps
+            .iter()
+            .position(|s| s.role == StepRole::Action && reads(&s.request.action));
+        if let Some(i) = first_read.filter(|_| !oss.object.exists) {
+            return ServiceVerdict {
+                decision: Decision::Allow,
+                step: i,
+                check: Some(Check::ObjectMissing),
+                why: Some(CheckWhy::MissingListable),
+                status: 404,
+                error_code: "NoSuchKey",
             };
         }
         granted_by_acl.unwrap_or_else(|| ServiceVerdict::of_step(0, main))
@@ -211,8 +289,23 @@ fn step_verdict(i: usize, e: &Evaluation<'_>, oss: &crate::state::OssState) -> S
     if !data || e.layer() == Some(Layer::Session) {
         return base;
     }
-    let write = !is(READS, &e.request.action);
-    if canned_acl_allows(oss.bucket_acl, oss.object.acl, write) {
+    let write = !reads(&e.request.action);
+    // A missing object has no ACL of its own: the bucket's applies.
+    let object_acl = if oss.object.exists {
+        oss.object.acl
+    } else {
+        crate::state::CannedAcl::Default
+    };
+    let grants = canned_acl_allows(oss.bucket_acl, object_acl, write);
+    if grants && oss.block_public_access {
+        // Every grant a canned ACL makes is public, and Block Public Access ignores it.
+        return ServiceVerdict {
+            check: Some(Check::BlockPublicAccess),
+            why: Some(CheckWhy::PublicAclIgnored),
+            ..base
+        };
+    }
+    if grants {
         ServiceVerdict {
             decision: Decision::Allow,
             check: Some(Check::Acl),

@@ -68,6 +68,8 @@ impl StorageRules for Cos {
                 decision: Decision::ExplicitDeny,
                 check: Some(r.check()),
                 why: Some(CheckWhy::Rejected(*r)),
+                status: 403,
+                error_code: "AccessDenied",
                 ..ServiceVerdict::of_step(0, main)
             };
         }
@@ -88,6 +90,23 @@ impl StorageRules for Cos {
                 granted_by_acl = Some(v);
             }
         }
+        // A read of a missing object the caller may read: COS authorizes first, then finds no
+        // object (404 NoSuchKey) [?], as OSS does.
+        if !cos.object.exists {
+            if let Some(i) = plan.steps.iter().position(|s| {
+                s.role == crate::service::StepRole::Action
+                    && READS.contains(&s.request.action.as_str())
+            }) {
+                return ServiceVerdict {
+                    decision: Decision::Allow,
+                    step: i,
+                    check: Some(Check::ObjectMissing),
+                    why: Some(CheckWhy::MissingListable),
+                    status: 404,
+                    error_code: "NoSuchKey",
+                };
+            }
+        }
         granted_by_acl.unwrap_or_else(|| ServiceVerdict::of_step(0, main))
     }
 }
@@ -104,7 +123,13 @@ fn step_verdict(i: usize, e: &Evaluation<'_>, cos: &crate::state::CosState) -> S
     if !(read || write) {
         return base;
     }
-    if canned_acl_allows(cos.bucket_acl, cos.object.acl, write) {
+    // A missing object has no ACL of its own: the bucket's applies.
+    let object_acl = if cos.object.exists {
+        cos.object.acl
+    } else {
+        crate::state::CannedAcl::Default
+    };
+    if canned_acl_allows(cos.bucket_acl, object_acl, write) {
         ServiceVerdict {
             decision: Decision::Allow,
             check: Some(Check::Acl),
