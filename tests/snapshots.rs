@@ -100,6 +100,14 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
         ],
     ),
+    ("headobject-operation", "aws/headobject-needs-getobject",
+        &[
+            "--operation",
+            "HeadObject",
+            "--resource",
+            "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
+        ],
+    ),
     ("headobject", "aws/headobject-needs-getobject",
         &[
             "--action",

@@ -372,6 +372,10 @@ pub struct ServiceOut {
     pub status: u16,
     /// Every request the service makes for the call.
     pub steps: Vec<StepOut>,
+    /// What the caller actually sees where it differs from `error_code` and the message (a
+    /// HEAD response has no body).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub seen_as: Option<String>,
 }
 
 /// One request a service makes for a call.
@@ -441,13 +445,14 @@ impl Evaluation {
             service: e
                 .service
                 .as_ref()
-                .filter(|s| s.check.is_some() || s.steps.len() > 1)
+                .filter(|s| s.check.is_some() || s.steps.len() > 1 || s.seen_as.is_some())
                 .map(|s| ServiceOut {
                     check: s.check.map(|c| c.name().to_string()),
                     check_reason: s.check_reason.clone(),
                     deciding_step: s.deciding_step,
                     error_code: s.error_code.clone(),
                     hint: s.hint.clone(),
+                    seen_as: s.seen_as.clone(),
                     status: s.status,
                     steps: s
                         .steps

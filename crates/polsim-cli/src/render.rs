@@ -145,6 +145,9 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
                 v(&svc.error_code)
             ));
         }
+        if let Some(seen) = &svc.seen_as {
+            o.push_str(&format!("  you see:    {}\n", v(seen)));
+        }
         if let Some(h) = &svc.hint {
             o.push_str(&format!("  to change:  {}\n", st.yellow(&v(h))));
         }

@@ -402,6 +402,9 @@ pub struct ServiceSummary {
     pub steps: Vec<StepSummary>,
     /// The step whose evaluation the rest of the report explains.
     pub deciding_step: usize,
+    /// What the caller actually sees, where it differs from the code and message: a HEAD
+    /// response has no body, so clients show only the status.
+    pub seen_as: Option<String>,
 }
 
 impl Report {
@@ -469,6 +472,7 @@ impl Report {
             error_code: v.error_code.to_string(),
             steps,
             deciding_step: v.step,
+            seen_as: head_seen_as(e, v.status),
         });
         Some(r)
     }
@@ -852,6 +856,26 @@ pub fn skip_text(e: &Evaluation<'_>, layer: Layer, why: Skip) -> String {
         Skip::NoSuchLayer => format!("{} has no {} layer", cloud.title(), layer.name()),
         Skip::TempKeyNeedsSignature => "a temporary-key policy applies only to requests signed with that key".into(),
     }
+}
+
+/// What a client shows for a HEAD operation's error (`HeadObject`, `HeadBucket`): the response
+/// has no body, so neither the error code nor the message reaches the caller (the 403 guides'
+/// "when calling the HeadObject operation: Forbidden").
+fn head_seen_as(e: &Evaluation<'_>, status: u16) -> Option<String> {
+    let op = e.request.extras.operation.as_deref()?;
+    if status < 400 || !op.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("head")) {
+        return None;
+    }
+    let phrase = match status {
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        _ => "",
+    };
+    Some(match e.request.cloud {
+        Cloud::Aws => format!("An error occurred ({status}) when calling the {op} operation: {phrase} (a HEAD response has no body: the code and message above are not shown)"),
+        _ => format!("HTTP {status} {phrase} with no body (a HEAD response carries no error document: the code and message above are not shown)"),
+    })
 }
 
 /// Why a service check decided, what to change, and the message the service answers with
