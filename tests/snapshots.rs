@@ -100,6 +100,14 @@ const REQUESTS: &[(&str, &str, &[&str])] = &[
             "arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg",
         ],
     ),
+    ("oss-acl-fallthrough", "aliyun/oss-bucket-acl-private-fallthrough",
+        &[
+            "--operation",
+            "GetObject",
+            "--resource",
+            "acs:oss:*:1234567890123456:examplebucket/photos/gate.jpg",
+        ],
+    ),
     ("headobject-operation", "aws/headobject-needs-getobject",
         &[
             "--operation",

@@ -180,6 +180,9 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
         }
     }
     o.push_str("\nLayers:\n");
+    if e.layers.is_empty() {
+        o.push_str("  (none: the stack has no policy, so no policy allows the request)\n");
+    }
     for l in &e.layers {
         let mut title = format!("{} ({})", l.layer.name(), l.title);
         if let Some(lv) = &l.level {
@@ -235,7 +238,7 @@ pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style
         }
     }
     if !e.checklist.is_empty() {
-        o.push_str("\nThe troubleshooting guide's checks, answered from the policies:\n");
+        o.push_str("\nThe troubleshooting guide's checks, answered from the policies and the state given:\n");
         for c in &e.checklist {
             o.push_str(&format!(
                 "  - {} {}\n",

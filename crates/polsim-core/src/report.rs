@@ -463,6 +463,9 @@ impl Report {
                 r.code = Some(v.error_code.to_string());
             }
         }
+        if let Some(item) = canned_acl_item(plan, e) {
+            r.checklist.push(item);
+        }
         r.unmodelled = (v.decision == Decision::Allow).then_some(e.profile.traits().unmodelled);
         r.service = Some(ServiceSummary {
             check: v.check,
@@ -856,6 +859,55 @@ pub fn skip_text(e: &Evaluation<'_>, layer: Layer, why: Skip) -> String {
         Skip::NoSuchLayer => format!("{} has no {} layer", cloud.title(), layer.name()),
         Skip::TempKeyNeedsSignature => "a temporary-key policy applies only to requests signed with that key".into(),
     }
+}
+
+/// The ACL question the OSS and COS guides ask after the policies, answered from the state, when
+/// the stack describes the bucket (with no state the ACLs are private and the question adds
+/// nothing).
+fn canned_acl_item(
+    plan: &crate::service::Plan<'_>,
+    e: &Evaluation<'_>,
+) -> Option<crate::profile::ChecklistItem> {
+    use crate::state::CannedAcl;
+    let state = &plan.steps.first()?.stack.state;
+    let (bucket, object) = match e.request.cloud {
+        Cloud::Aliyun => state.oss.as_ref().map(|s| (s.bucket_acl, s.object.acl))?,
+        Cloud::Tencent => state.cos.as_ref().map(|s| (s.bucket_acl, s.object.acl))?,
+        Cloud::Aws => return None,
+    };
+    let name = |a: CannedAcl| match a {
+        CannedAcl::Private => "private",
+        CannedAcl::PublicRead => "public-read",
+        CannedAcl::PublicReadWrite => "public-read-write",
+        CannedAcl::Default => "default",
+    };
+    let (acl, whose) = if object == CannedAcl::Default {
+        (
+            bucket,
+            format!(
+                "the object's ACL is `default`, so the bucket's `{}` applies",
+                name(bucket)
+            ),
+        )
+    } else {
+        (
+            object,
+            format!(
+                "the object's ACL `{}` applies (it takes precedence over the bucket's `{}`)",
+                name(object),
+                name(bucket)
+            ),
+        )
+    };
+    let answer = match acl {
+        CannedAcl::PublicReadWrite => format!("everyone may read and write: {whose}"),
+        CannedAcl::PublicRead => format!("everyone may read, only the owner write: {whose}"),
+        _ => format!("only the bucket owner's account: {whose}"),
+    };
+    Some(crate::profile::ChecklistItem {
+        question: "Do the object and bucket ACLs let the request in?".into(),
+        answer,
+    })
 }
 
 /// What a client shows for a HEAD operation's error (`HeadObject`, `HeadBucket`): the response
