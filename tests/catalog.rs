@@ -275,3 +275,16 @@ fn mistyped_flag_gets_did_you_mean() {
         "{err}"
     );
 }
+
+/// Regression: a denial of a misspelt action advised adding the typo to a policy statement
+/// ("add `s3:GetObjct` to the Action of statement ..."); the fix is in the request.
+#[test]
+fn misspelt_request_action_is_not_advised_into_a_policy() {
+    let (code, out, _) = eval("s3:GetObjct", RES, &[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(!out.contains("add `s3:GetObjct`"), "{out}");
+    assert!(
+        out.contains("to change:  check the request's action: `s3:GetObjct` is not an action of its service (did you mean `s3:GetObject`?)"),
+        "{out}"
+    );
+}

@@ -204,6 +204,15 @@ fn service_unknown(
     ))
 }
 
+/// When the catalog lists `action`'s service but not the action (a typo such as `s3:GetObjct`):
+/// `Some` with the closest listed action, if any.
+pub fn misspelt_action(cloud: Cloud, action: &str) -> Option<Option<String>> {
+    match polsim_catalog::catalog(cloud).action(action) {
+        ActionLookup::Unknown { suggestions, .. } => Some(suggestions.into_iter().next()),
+        _ => None,
+    }
+}
+
 /// Whether a dialect's own table (the keys whose near misses are errors) lists `key`.
 fn listed_by_dialect(tables: &[&[&str]], key: &str) -> bool {
     let base = key.split('/').next().unwrap_or(key);

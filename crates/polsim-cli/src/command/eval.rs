@@ -221,12 +221,13 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         .with_help(help)]
     })?;
     let se = polsim_core::flow::evaluate_plan(&plan, true);
-    let Some(eval) = polsim_core::Report::for_service(&plan, &se) else {
+    let Some(mut eval) = polsim_core::Report::for_service(&plan, &se) else {
         return Err(vec![Diagnostic::error(
             polsim_core::Pos::default(),
             "the request resolved to no action to evaluate",
         )]);
     };
+    typo_advice(&mut eval, &req);
     if args.format == "json" {
         output::print(&output::Evaluation::new(&eval, &req, defaulted, &warnings));
     } else {
@@ -244,6 +245,25 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
     } else {
         EXIT_DENIED
     })
+}
+
+/// A denial of an action the catalog does not know (a typo such as `s3:GetObjct`) is fixed in
+/// the request, not the policies: the advice to add that action to a statement is replaced by
+/// the catalog's did-you-mean.
+fn typo_advice(eval: &mut polsim_core::Report, req: &polsim_core::Request) {
+    if eval.decision == Decision::Allow || req.extras.operation.is_some() {
+        return;
+    }
+    if let Some(suggestion) = polsim_parse::validate::misspelt_action(req.cloud, &req.action) {
+        let dym = match suggestion {
+            Some(s) => format!(" (did you mean `{s}`?)"),
+            None => String::new(),
+        };
+        eval.advice = vec![format!(
+            "check the request's action: `{}` is not an action of its service{dym}, so granting it in a policy would not fix the call",
+            req.action
+        )];
+    }
 }
 
 /// The request's extras and the warnings about its request policy.
