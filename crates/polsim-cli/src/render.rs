@@ -78,13 +78,22 @@ fn stmt_line(s: &StatementInfo) -> String {
 pub fn human(e: &Report, req: &Request, principal_note: Option<&str>, st: &Style) -> String {
     let mut o = String::new();
     // For an operation, the action of the step that decided (a copy's source read, say).
-    let deciding_action = e
+    let deciding = e
         .service
         .as_ref()
-        .and_then(|s| s.steps.get(s.deciding_step))
-        .map_or(req.action.as_str(), |s| s.action.as_str());
+        .and_then(|s| s.steps.get(s.deciding_step));
+    let deciding_action = deciding.map_or(req.action.as_str(), |s| s.action.as_str());
+    // The step's own resource where it is not the request's (a copy's source, a KMS key).
+    let elsewhere = deciding
+        .filter(|s| s.resource != req.resource)
+        .map(|s| format!(" on {}", v(&s.resource)))
+        .unwrap_or_default();
     let what = match &req.extras.operation {
-        Some(op) => format!("{} (checked as {})", st.bold(&v(op)), v(deciding_action)),
+        Some(op) => format!(
+            "{} (checked as {}{elsewhere})",
+            st.bold(&v(op)),
+            v(deciding_action)
+        ),
         None => st.bold(&v(&req.action)),
     };
     o.push_str(&format!(

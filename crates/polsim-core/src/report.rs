@@ -463,6 +463,28 @@ impl Report {
                 r.code = Some(v.error_code.to_string());
             }
         }
+        // A policy-decided denial: the other steps the call needs and the policies deny get
+        // their own edits too, so that fixing the first does not just reveal the next.
+        if v.decision != Decision::Allow && v.why.is_none() {
+            for (i, (step, ev)) in plan.steps.iter().zip(&se.evals).enumerate() {
+                let needed = matches!(
+                    step.role,
+                    crate::service::StepRole::Action | crate::service::StepRole::CopySource
+                );
+                if i == v.step || !needed || ev.decision() == Decision::Allow {
+                    continue;
+                }
+                for a in crate::advice::advise(ev) {
+                    r.advice.push(format!(
+                        "also, for the {} ({} on {}): {}",
+                        step.role.name(),
+                        step.request.action,
+                        step.request.resource,
+                        a.describe()
+                    ));
+                }
+            }
+        }
         if let Some(item) = canned_acl_item(plan, e) {
             r.checklist.push(item);
         }
