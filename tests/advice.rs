@@ -196,3 +196,37 @@ fn corpus_denials_get_advice_that_allows() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Regression: a copy denied on both its source read and its destination write advised only
+/// the deciding step's edit, so fixing it just revealed the next denial.
+#[test]
+fn copy_denied_on_both_steps_advises_both() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_polsim"))
+        .current_dir(root())
+        .args([
+            "--color",
+            "never",
+            "eval",
+            "--policy",
+            "tests/cli/copy-both-denied",
+        ])
+        .args(["--principal", "arn:aws:iam::111122223333:user/copier"])
+        .args(["--operation", "CopyObject"])
+        .args(["--copy-source", "arn:aws:s3:::src-bucket/a.csv"])
+        .args(["--resource", "arn:aws:s3:::dst-bucket/a.csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("CopyObject (checked as s3:GetObject on arn:aws:s3:::src-bucket/a.csv)"),
+        "{text}"
+    );
+    assert!(text.contains("s3:GetObject"), "{text}");
+    assert!(
+        text.contains(
+            "to change:  also, for the action (s3:PutObject on arn:aws:s3:::dst-bucket/a.csv): "
+        ),
+        "{text}"
+    );
+}
