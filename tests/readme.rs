@@ -1,5 +1,6 @@
 //! The README's examples are real: every `$ polsim ...` block is run again and the lines shown must
-//! be what polsim prints (up to a `...` line, where the README cuts the output short).
+//! be what polsim prints (up to a `...` line, where the README cuts the output short); so must the
+//! decision blocks of the `policies-examples/` READMEs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
@@ -90,5 +91,110 @@ fn readme_examples_print_what_the_readme_shows() {
     assert!(
         checked >= 5,
         "expected the README's examples, found {checked}"
+    );
+}
+
+/// The first `polsim eval` command of a README (indented, `\`-continued lines joined).
+fn first_eval(lines: &[&str]) -> Option<String> {
+    let i = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("polsim eval "))?;
+    let mut command = lines[i].trim().trim_start_matches("polsim ").to_string();
+    let mut j = i;
+    while command.ends_with('\\') {
+        command.pop();
+        j += 1;
+        command.push(' ');
+        command.push_str(lines.get(j)?.trim());
+    }
+    Some(command)
+}
+
+/// The lines of the first fenced block that shows a decision (`DENIED` / `ALLOWED`).
+fn shown_block<'a>(lines: &[&'a str]) -> Option<Vec<&'a str>> {
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("DENIED (") || l.starts_with("ALLOWED "))?;
+    let block: Vec<&str> = lines[start..]
+        .iter()
+        .take_while(|l| **l != "```")
+        .copied()
+        .collect();
+    Some(block)
+}
+
+/// Whether `shown` is what was printed: the lines before the first `...` are the first lines
+/// printed; each later line is printed, in the README's order (a README skips lines it does not
+/// need, marking the first cut with `...`).
+fn matches_with_gaps(shown: &[&str], printed: &[&str]) -> bool {
+    let mut parts = shown.splitn(2, |l| l.trim() == "...");
+    let head = parts.next().unwrap_or(&[]);
+    if printed.get(..head.len()) != Some(head) {
+        return false;
+    }
+    let mut at = head.len();
+    for line in parts.next().unwrap_or(&[]) {
+        if line.trim() == "..." {
+            continue;
+        }
+        match printed[at..].iter().position(|p| p == line) {
+            Some(k) => at += k + 1,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Every example folder's README that shows a decision block shows what `polsim eval` prints for its first command (the
+/// decision block, with `...` where it cuts lines).
+#[test]
+fn example_readmes_print_what_they_show() {
+    let mut checked = 0;
+    let mut stale = Vec::new();
+    for cloud in ["aws", "aliyun", "tencent"] {
+        let dir = root().join("policies-examples").join(cloud);
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let Ok(text) = std::fs::read_to_string(path.join("README.md")) else {
+                continue;
+            };
+            let lines: Vec<&str> = text.lines().collect();
+            let (Some(command), Some(shown)) = (first_eval(&lines), shown_block(&lines)) else {
+                continue;
+            };
+            let out = Command::new(env!("CARGO_BIN_EXE_polsim"))
+                .current_dir(root())
+                .arg("--color")
+                .arg("never")
+                .args(words(&command))
+                .output()
+                .unwrap();
+            let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+            let printed: Vec<&str> = printed.lines().collect();
+            if !matches_with_gaps(&shown, &printed) {
+                stale.push(format!(
+                    "{}: `polsim {command}`\nREADME:\n{}\nprinted:\n{}",
+                    path.display(),
+                    shown.join("\n"),
+                    printed.join("\n")
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "{} stale:\n{}",
+        stale.len(),
+        stale.join("\n\n")
+    );
+    assert!(
+        checked >= 15,
+        "expected the examples' READMEs with a decision block, found {checked}"
     );
 }

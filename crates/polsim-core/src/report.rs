@@ -460,7 +460,10 @@ impl Report {
                 r.message = Some(m);
             }
             if own_message || r.code.is_none() {
-                r.code = Some(v.error_code.to_string());
+                r.code = Some(match oss_ec(e.request.cloud, v.why) {
+                    Some(ec) => format!("{} (EC {ec})", v.error_code),
+                    None => v.error_code.to_string(),
+                });
             }
         }
         // A policy-decided denial: the other steps the call needs and the policies deny get
@@ -883,6 +886,26 @@ pub fn skip_text(e: &Evaluation<'_>, layer: Layer, why: Skip) -> String {
     }
 }
 
+/// The EC code OSS returns beside `AccessDenied` for a check (resource-controls spec §2.3, §2.6),
+/// shown after the code as OSS's policy denials show theirs.
+fn oss_ec(cloud: Cloud, why: Option<crate::service::CheckWhy>) -> Option<&'static str> {
+    use crate::service::{CheckWhy, Rejection};
+    use crate::state::RefererOutcome;
+    if cloud != Cloud::Aliyun {
+        return None;
+    }
+    match why? {
+        CheckWhy::Rejected(Rejection::Referer(RefererOutcome::EmptyRefused)) => {
+            Some("0003-00000501")
+        }
+        CheckWhy::Rejected(Rejection::Referer(RefererOutcome::Blacklisted)) => {
+            Some("0003-00000502")
+        }
+        CheckWhy::Rejected(Rejection::Referer(_)) => Some("0003-00000503"),
+        _ => None,
+    }
+}
+
 /// The ACL question the OSS and COS guides ask after the policies, answered from the state, when
 /// the stack describes the bucket (with no state the ACLs are private and the question adds
 /// nothing).
@@ -1039,12 +1062,11 @@ fn service_words(
         ),
         CheckWhy::Rejected(Rejection::Referer(outcome)) => {
             use crate::state::RefererOutcome;
-            let (what, code) = match outcome {
-                RefererOutcome::EmptyRefused => ("the request has no Referer and the bucket refuses empty Referers", "0003-00000501"),
-                RefererOutcome::Blacklisted => ("the request's Referer is on the bucket's blacklist", "0003-00000502"),
-                RefererOutcome::NotWhitelisted | RefererOutcome::Pass => ("the request's Referer is not on the bucket's whitelist", "0003-00000503"),
+            let what = match outcome {
+                RefererOutcome::EmptyRefused => "the request has no Referer and the bucket refuses empty Referers",
+                RefererOutcome::Blacklisted => "the request's Referer is on the bucket's blacklist",
+                RefererOutcome::NotWhitelisted | RefererOutcome::Pass => "the request's Referer is not on the bucket's whitelist",
             };
-            let _ = code;
             let message = if req.cloud == Cloud::Tencent {
                 "You are denied by bucket referer rule".to_string()
             } else {

@@ -170,23 +170,13 @@ impl StorageRules for Oss {
         };
         // 1. Hotlink protection, before the session and RAM checks.
         if let Some(r) = plan.rejections.first() {
-            let error_code = match r {
-                Rejection::Referer(RefererOutcome::EmptyRefused) => {
-                    "AccessDenied (EC 0003-00000501)"
-                }
-                Rejection::Referer(RefererOutcome::Blacklisted) => {
-                    "AccessDenied (EC 0003-00000502)"
-                }
-                Rejection::Referer(_) => "AccessDenied (EC 0003-00000503)",
-                _ => "AccessDenied",
-            };
             // No grant lifts a refusal: an explicit deny (spec §0).
             return ServiceVerdict {
                 decision: Decision::ExplicitDeny,
                 check: Some(r.check()),
                 why: Some(CheckWhy::Rejected(*r)),
                 status: 403,
-                error_code,
+                error_code: "AccessDenied",
                 ..ServiceVerdict::of_step(0, main)
             };
         }
