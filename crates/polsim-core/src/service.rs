@@ -151,6 +151,18 @@ pub struct ServiceVerdict {
 }
 
 impl ServiceVerdict {
+    /// An allowed read of a missing object, answered 404 `NoSuchKey`; `step` is the read.
+    pub fn missing_object(step: usize) -> ServiceVerdict {
+        ServiceVerdict {
+            decision: Decision::Allow,
+            step,
+            check: Some(Check::ObjectMissing),
+            why: Some(CheckWhy::MissingListable),
+            status: 404,
+            error_code: "NoSuchKey",
+        }
+    }
+
     /// The verdict of a step's policy evaluation, as the service answers it.
     pub fn of_step(step: usize, e: &Evaluation<'_>) -> ServiceVerdict {
         let decision = e.decision();

@@ -249,14 +249,7 @@ impl StorageRules for Oss {
             .iter()
             .position(|s| s.role == StepRole::Action && reads(&s.request.action));
         if let Some(i) = first_read.filter(|_| !oss.object.exists) {
-            return ServiceVerdict {
-                decision: Decision::Allow,
-                step: i,
-                check: Some(Check::ObjectMissing),
-                why: Some(CheckWhy::MissingListable),
-                status: 404,
-                error_code: "NoSuchKey",
-            };
+            return ServiceVerdict::missing_object(i);
         }
         granted_by_acl.unwrap_or_else(|| ServiceVerdict::of_step(0, main))
     }

@@ -612,14 +612,7 @@ impl crate::service::StorageRules for S3 {
             .find(|(i, _)| role(*i) == Some(StepRole::ListBucket))
         {
             if e.decision() == Decision::Allow {
-                return ServiceVerdict {
-                    decision: Decision::Allow,
-                    step: 0,
-                    check: Some(Check::ObjectMissing),
-                    why: Some(CheckWhy::MissingListable),
-                    status: 404,
-                    error_code: "NoSuchKey",
-                };
+                return ServiceVerdict::missing_object(0);
             }
             return with_check(
                 ServiceVerdict {

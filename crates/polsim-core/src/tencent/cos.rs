@@ -97,14 +97,7 @@ impl StorageRules for Cos {
                 s.role == crate::service::StepRole::Action
                     && READS.contains(&s.request.action.as_str())
             }) {
-                return ServiceVerdict {
-                    decision: Decision::Allow,
-                    step: i,
-                    check: Some(Check::ObjectMissing),
-                    why: Some(CheckWhy::MissingListable),
-                    status: 404,
-                    error_code: "NoSuchKey",
-                };
+                return ServiceVerdict::missing_object(i);
             }
         }
         granted_by_acl.unwrap_or_else(|| ServiceVerdict::of_step(0, main))
