@@ -727,3 +727,39 @@ fn eval_json_absent_key_has_null_request_values() {
         assert!(c.get("policy_values").is_some_and(|p| p.is_array()));
     }
 }
+
+/// `--federated-by` gives `polsim eval` what a test file's `federated_by` gives: a bucket-policy
+/// entry naming the IAM user who called GetFederationToken reaches the federated session; without
+/// it the entry does not match; a user of another account is refused (exit 2).
+#[test]
+fn eval_federated_by_names_the_federating_user() {
+    let base = [
+        "eval",
+        "--policy",
+        "tests/cli/federated-by",
+        "--principal",
+        "arn:aws:sts::111122223333:federated-user/Bob-session",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::DOC-EXAMPLE-BUCKET/by-user/a.txt",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        polsim(&a)
+    };
+    let o = with(&["--federated-by", "arn:aws:iam::111122223333:user/Bob"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Sid `NamesUserBob`"));
+    assert_eq!(with(&[]).status.code(), Some(1));
+    let o = with(&["--federated-by", "arn:aws:iam::444455556666:user/Eve"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("not an IAM user (or root user) of the session's account"));
+}

@@ -34,6 +34,10 @@ pub struct Args {
     /// The caller's unique id (aws:userid; the UID an OSS bucket policy names a RAM user by)
     #[arg(long, value_name = "ID")]
     principal_id: Option<String>,
+    /// For an AWS federated-user principal: the IAM user (or root user) that called
+    /// GetFederationToken, whose identity policies then also bound the session
+    #[arg(long, value_name = "ARN")]
+    federated_by: Option<String>,
     /// The account that owns the resource (S3 ARNs carry none; COS names carry the APPID)
     #[arg(long, value_name = "ID")]
     resource_account: Option<String>,
@@ -145,7 +149,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
             true,
         ),
     };
-    let caller = parse_caller(
+    let mut caller = parse_caller(
         cloud,
         &principal,
         args.principal_id.as_deref().or(d.principal_id.as_deref()),
@@ -154,6 +158,14 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         vec![Diagnostic::error(polsim_core::Pos::default(), m)
             .with_help("pass --principal, or set `principal` in the folder's polsim.json")]
     })?;
+    if let Some(user) = &args.federated_by {
+        polsim_core::aws::federating_user(&caller, user).map_err(|m| {
+            vec![Diagnostic::error(polsim_core::Pos::default(), m).with_help(
+                "`--federated-by` names the IAM user (or root user) that called GetFederationToken, for a `federated-user` principal of the same account",
+            )]
+        })?;
+        caller.federated_by = Some(user.clone());
+    }
     let (extras, policy_warnings) = extras(args, cloud)?;
     let warnings: Vec<Diagnostic> = loaded
         .warnings
