@@ -806,3 +806,23 @@ fn polsim_json_canonical_ids() {
         "{out}"
     );
 }
+
+/// Regression: a `principal` of the wrong type in polsim.json was dropped, and the request was
+/// evaluated for an assumed default caller; an unknown `cloud` was dropped likewise.
+#[test]
+fn polsim_json_values_of_the_wrong_type_are_errors() {
+    for (json, fragment) in [
+        (r#"{"principal": 123}"#, "`principal` in polsim.json must be a string"),
+        (r#"{"principal_id": ["x"]}"#, "`principal_id` in polsim.json must be a string"),
+        (r#"{"cloud": "awz"}"#, "unknown cloud `awz` in polsim.json"),
+        (r#"{"resource_account": {}}"#, "`resource_account` in polsim.json must be an account id"),
+    ] {
+        let t = Temp::stack("polsim-json-types");
+        t.file("polsim.json", json);
+        let o = eval(&t, &[]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{json}\n{out}");
+        assert!(out.contains(fragment), "{json}\n{out}");
+        assert!(!out.contains("ALLOWED"), "{out}");
+    }
+}

@@ -39,6 +39,8 @@ impl From<Diagnostic> for LoadError {
 pub struct StackDefaults {
     pub principal: Option<String>,
     pub principal_id: Option<String>,
+    /// The IAM user behind a federated-user `principal` (AWS).
+    pub federated_by: Option<String>,
     pub resource_account: Option<String>,
     pub cloud: Option<Cloud>,
     pub context: Context,
@@ -709,12 +711,43 @@ fn read_defaults_in(j: &Json, file: &str) -> Result<StackDefaults, LoadError> {
             .in_file(Some(file))
             .into());
     };
+    // A value of the wrong type is an error, not a default: a `principal` that is not read
+    // would evaluate someone else's request.
+    let text = |m: &polsim_parse::json::Member, what: &str| -> Result<String, LoadError> {
+        m.value.as_str().map(str::to_string).ok_or_else(|| {
+            Diagnostic::error(
+                m.value.pos,
+                format!("`{}` in polsim.json must be a string", m.key),
+            )
+            .with_help(what.to_string())
+            .in_file(Some(file))
+            .into()
+        })
+    };
     for m in members {
         match m.key.as_str() {
-            "principal" => d.principal = m.value.as_str().map(str::to_string),
-            "principal_id" => d.principal_id = m.value.as_str().map(str::to_string),
-            "resource_account" => d.resource_account = m.value.scalar_text(),
-            "cloud" => d.cloud = m.value.as_str().and_then(Cloud::from_name),
+            "principal" => d.principal = Some(text(m, "write the caller's ARN (or `anonymous`) in quotes")?),
+            "principal_id" => d.principal_id = Some(text(m, "write the caller's unique id in quotes")?),
+            "federated_by" => d.federated_by = Some(text(m, "write the federating IAM user's ARN in quotes")?),
+            "resource_account" => {
+                d.resource_account = Some(m.value.scalar_text().ok_or_else(|| {
+                    LoadError::from(
+                        Diagnostic::error(m.value.pos, "`resource_account` in polsim.json must be an account id")
+                            .with_help("write the account id as a string, e.g. \"111122223333\"")
+                            .in_file(Some(file)),
+                    )
+                })?)
+            }
+            "cloud" => {
+                let name = text(m, "write `aws`, `aliyun` or `tencent`")?;
+                d.cloud = Some(Cloud::from_name(&name).ok_or_else(|| {
+                    LoadError::from(
+                        Diagnostic::error(m.value.pos, format!("unknown cloud `{name}` in polsim.json"))
+                            .with_help("write `aws`, `aliyun` or `tencent`")
+                            .in_file(Some(file)),
+                    )
+                })?);
+            }
             "context" => d.context = read_context(&m.value, file)?,
             "canonical_ids" => {
                 let mut diags = Vec::new();
@@ -728,7 +761,7 @@ fn read_defaults_in(j: &Json, file: &str) -> Result<StackDefaults, LoadError> {
             "name" | "description" => {}
             other => {
                 return Err(Diagnostic::error(m.key_pos, format!("unknown field `{other}` in polsim.json"))
-                    .with_help("polsim.json takes `principal`, `principal_id`, `resource_account`, `cloud`, `context` and `canonical_ids`")
+                    .with_help("polsim.json takes `principal`, `principal_id`, `federated_by`, `resource_account`, `cloud`, `context` and `canonical_ids`")
                     .in_file(Some(file))
                     .into())
             }

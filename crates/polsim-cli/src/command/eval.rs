@@ -158,7 +158,12 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         vec![Diagnostic::error(polsim_core::Pos::default(), m)
             .with_help("pass --principal, or set `principal` in the folder's polsim.json")]
     })?;
-    if let Some(user) = &args.federated_by {
+    // polsim.json's `federated_by` goes with its `principal`: a `--principal` names its own.
+    let federated_by = args
+        .federated_by
+        .as_ref()
+        .or(d.federated_by.as_ref().filter(|_| args.principal.is_none()));
+    if let Some(user) = federated_by {
         polsim_core::aws::federating_user(&caller, user).map_err(|m| {
             vec![Diagnostic::error(polsim_core::Pos::default(), m).with_help(
                 "`--federated-by` names the IAM user (or root user) that called GetFederationToken, for a `federated-user` principal of the same account",
