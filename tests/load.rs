@@ -812,10 +812,19 @@ fn polsim_json_canonical_ids() {
 #[test]
 fn polsim_json_values_of_the_wrong_type_are_errors() {
     for (json, fragment) in [
-        (r#"{"principal": 123}"#, "`principal` in polsim.json must be a string"),
-        (r#"{"principal_id": ["x"]}"#, "`principal_id` in polsim.json must be a string"),
+        (
+            r#"{"principal": 123}"#,
+            "`principal` in polsim.json must be a string",
+        ),
+        (
+            r#"{"principal_id": ["x"]}"#,
+            "`principal_id` in polsim.json must be a string",
+        ),
         (r#"{"cloud": "awz"}"#, "unknown cloud `awz` in polsim.json"),
-        (r#"{"resource_account": {}}"#, "`resource_account` in polsim.json must be an account id"),
+        (
+            r#"{"resource_account": {}}"#,
+            "`resource_account` in polsim.json must be an account id",
+        ),
     ] {
         let t = Temp::stack("polsim-json-types");
         t.file("polsim.json", json);
