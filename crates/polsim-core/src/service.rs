@@ -151,6 +151,27 @@ pub struct ServiceVerdict {
 }
 
 impl ServiceVerdict {
+    /// A policy-denied object request judged by the OSS/COS canned ACLs: allowed when they let
+    /// everyone in (`grants`), else the policies' denial, now attributed to the ACLs.
+    pub fn canned_acl(base: ServiceVerdict, grants: bool) -> ServiceVerdict {
+        if grants {
+            ServiceVerdict {
+                decision: Decision::Allow,
+                check: Some(Check::Acl),
+                why: Some(CheckWhy::CannedAclGrants),
+                status: 200,
+                error_code: "",
+                ..base
+            }
+        } else {
+            ServiceVerdict {
+                check: Some(Check::Acl),
+                why: Some(CheckWhy::CannedAclPrivate),
+                ..base
+            }
+        }
+    }
+
     /// An allowed read of a missing object, answered 404 `NoSuchKey`; `step` is the read.
     pub fn missing_object(step: usize) -> ServiceVerdict {
         ServiceVerdict {

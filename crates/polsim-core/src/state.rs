@@ -342,6 +342,18 @@ pub struct CannedObject {
     pub kms_key: Option<String>,
 }
 
+impl CannedObject {
+    /// The object's ACL as it applies: a missing object has no ACL of its own, so the bucket's
+    /// applies (`default`).
+    pub fn acl_in_force(&self) -> CannedAcl {
+        if self.exists {
+            self.acl
+        } else {
+            CannedAcl::Default
+        }
+    }
+}
+
 impl Default for CannedObject {
     fn default() -> CannedObject {
         CannedObject {

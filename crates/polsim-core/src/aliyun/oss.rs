@@ -273,13 +273,7 @@ fn step_verdict(i: usize, e: &Evaluation<'_>, oss: &crate::state::OssState) -> S
         return base;
     }
     let write = !reads(&e.request.action);
-    // A missing object has no ACL of its own: the bucket's applies.
-    let object_acl = if oss.object.exists {
-        oss.object.acl
-    } else {
-        crate::state::CannedAcl::Default
-    };
-    let grants = canned_acl_allows(oss.bucket_acl, object_acl, write);
+    let grants = canned_acl_allows(oss.bucket_acl, oss.object.acl_in_force(), write);
     if grants && oss.block_public_access {
         // Every grant a canned ACL makes is public, and Block Public Access ignores it.
         return ServiceVerdict {
@@ -288,20 +282,5 @@ fn step_verdict(i: usize, e: &Evaluation<'_>, oss: &crate::state::OssState) -> S
             ..base
         };
     }
-    if grants {
-        ServiceVerdict {
-            decision: Decision::Allow,
-            check: Some(Check::Acl),
-            why: Some(CheckWhy::CannedAclGrants),
-            status: 200,
-            error_code: "",
-            ..base
-        }
-    } else {
-        ServiceVerdict {
-            check: Some(Check::Acl),
-            why: Some(CheckWhy::CannedAclPrivate),
-            ..base
-        }
-    }
+    ServiceVerdict::canned_acl(base, grants)
 }

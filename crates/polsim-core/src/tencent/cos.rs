@@ -2,7 +2,7 @@
 //! ACLs that grant alongside the policies (a signed request is also verified as an anonymous
 //! one), and hotlink (Referer) protection.
 
-use crate::decide::{Check, Decision};
+use crate::decide::Decision;
 use crate::explain::Evaluation;
 use crate::request::Request;
 use crate::service::{
@@ -116,26 +116,6 @@ fn step_verdict(i: usize, e: &Evaluation<'_>, cos: &crate::state::CosState) -> S
     if !(read || write) {
         return base;
     }
-    // A missing object has no ACL of its own: the bucket's applies.
-    let object_acl = if cos.object.exists {
-        cos.object.acl
-    } else {
-        crate::state::CannedAcl::Default
-    };
-    if canned_acl_allows(cos.bucket_acl, object_acl, write) {
-        ServiceVerdict {
-            decision: Decision::Allow,
-            check: Some(Check::Acl),
-            why: Some(CheckWhy::CannedAclGrants),
-            status: 200,
-            error_code: "",
-            ..base
-        }
-    } else {
-        ServiceVerdict {
-            check: Some(Check::Acl),
-            why: Some(CheckWhy::CannedAclPrivate),
-            ..base
-        }
-    }
+    let grants = canned_acl_allows(cos.bucket_acl, cos.object.acl_in_force(), write);
+    ServiceVerdict::canned_acl(base, grants)
 }
