@@ -763,3 +763,34 @@ fn eval_federated_by_names_the_federating_user() {
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("not an IAM user (or root user) of the session's account"));
 }
+
+/// Regression: polsim.json's `principal_id` was given to any `--principal`, so a witness of
+/// `polsim diff` for another RAM user was judged as the configured user (the id an OSS bucket
+/// policy names). It goes with polsim.json's own `principal` only, as `federated_by` does.
+#[test]
+fn polsim_json_principal_id_goes_with_its_principal_only() {
+    let dir = "policies-examples/pre-merge/aliyun-resource-tidy-opens-bucket/base";
+    let res = "acs:oss:*:174649585760xxxx:examplebucket/private.csv";
+    let own = polsim(&[
+        "eval",
+        "--policy",
+        dir,
+        "--action",
+        "oss:GetObject",
+        "--resource",
+        res,
+    ]);
+    assert_eq!(own.status.code(), Some(0), "{}", text(&own));
+    let other = polsim(&[
+        "eval",
+        "--policy",
+        dir,
+        "--principal",
+        "acs:ram::174649585760xxxx:user/someone-else",
+        "--action",
+        "oss:GetObject",
+        "--resource",
+        res,
+    ]);
+    assert_eq!(other.status.code(), Some(1), "{}", text(&other));
+}

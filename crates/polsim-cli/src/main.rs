@@ -24,7 +24,7 @@ pub const EXIT_INVALID: u8 = 2;
     name = "polsim",
     version,
     about = "Offline policy simulator for AWS IAM, Alibaba Cloud RAM and Tencent Cloud CAM: finds the policy and statement behind a 403 Access Denied",
-    after_help = "Examples:\n  polsim eval --policy policies-examples/aws/bucket-policy-vpce-only --action s3:GetObject \\\n      --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/report.csv --context aws:SourceVpce=vpce-99999999\n  polsim test policies-examples/aws\n\nExit codes: 0 allowed / all tests passed, 1 denied / a test failed, 2 invalid input."
+    after_help = "Examples:\n  polsim eval --policy policies-examples/aws/bucket-policy-vpce-only --action s3:GetObject \\\n      --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/report.csv --context aws:SourceVpce=vpce-99999999\n  polsim test policies-examples/aws\n  polsim diff --base origin/main policies\n  polsim check --policy policies-examples/pre-merge/check-public-read --public\n\nExit codes: 0 allowed / all tests passed / no change, 1 denied / a test failed / access widened, 2 invalid input."
 )]
 struct Cli {
     /// Colour: auto (when writing to a terminal), always or never
@@ -40,6 +40,10 @@ enum Command {
     Eval(Box<command::eval::Args>),
     /// Run policy test files and report the cases that do not get their expected decision
     Test(command::test::Args),
+    /// Show what a policy change newly allows or denies, each finding with a witness request
+    Diff(command::diff::Args),
+    /// Answer a reviewer's question about a stack (--public, --outside-account, --outside-org, --never), with a witness
+    Check(command::check::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +52,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Eval(args) => command::eval::run(&args, color),
         Command::Test(args) => command::test::run(&args, color),
+        Command::Diff(args) => command::diff::run(&args, color),
+        Command::Check(args) => command::check::run(&args, color),
     };
     ExitCode::from(code)
 }

@@ -609,3 +609,206 @@ mod tests {
         assert_eq!(seen.len(), 3, "{seen:?}");
     }
 }
+
+/// `schema` of a diff report.
+pub const DIFF_V1: &str = "polsim.diff/v1";
+
+/// `polsim.diff/v1`: what a policy change newly allows or denies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffDoc {
+    /// The base side as given.
+    pub base: String,
+    /// The exit status.
+    pub exit: u8,
+    /// The head side as given.
+    pub head: String,
+    /// Whether anything is newly denied.
+    pub narrowed: bool,
+    /// `polsim.diff/v1`.
+    pub schema: String,
+    /// One entry per stack compared.
+    pub stacks: Vec<DiffStackOut>,
+    /// Warnings about the inputs.
+    pub warnings: Vec<DiagnosticOut>,
+    /// Whether anything is newly allowed.
+    pub widened: bool,
+}
+
+/// One stack's comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffStackOut {
+    /// The base side's folder (`null`: a stack only the head side has).
+    pub base: Option<String>,
+    /// `aws`, `aliyun` or `tencent`.
+    pub cloud: String,
+    /// Whether the comparison is exact.
+    pub exact: bool,
+    /// The head side's folder (`null`: a stack the change removes).
+    pub head: Option<String>,
+    /// Why it is not exact (empty when it is).
+    pub inexact: Vec<String>,
+    /// The stack's path relative to the sides (`""` when the sides are stack folders).
+    pub path: String,
+    /// The regions of changed requests, widenings first.
+    pub regions: Vec<DiffRegionOut>,
+    /// How many requests were evaluated on each side.
+    pub requests: usize,
+    /// Witnesses that did not reproduce through `polsim eval` (a polsim bug; empty).
+    pub unreproduced: Vec<ProbeOut>,
+}
+
+/// The requests one statement opened or closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffRegionOut {
+    /// The actions of its requests (one per action cell).
+    pub actions: Vec<String>,
+    /// The statement that made the difference.
+    pub cause: Option<StmtLocOut>,
+    /// `widened` or `narrowed`.
+    pub change: String,
+    /// The context keys its witnesses set.
+    pub context_keys: Vec<String>,
+    /// The API operations among its requests (judged as the actions the service checks).
+    pub operations: Vec<String>,
+    /// Its callers.
+    pub principals: Vec<String>,
+    /// How many evaluated requests fall in it.
+    pub requests: usize,
+    /// Its resources (one per resource cell).
+    pub resources: Vec<String>,
+    /// Witness requests, each judged on both sides by `polsim eval`.
+    pub witnesses: Vec<DiffWitnessOut>,
+}
+
+/// Where a statement is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StmtLocOut {
+    /// Column.
+    pub col: u32,
+    /// The policy's file.
+    pub file: Option<String>,
+    /// Its place in the policy, from 1.
+    pub index: usize,
+    /// The layer (`identity`, `resource`, ...).
+    pub layer: String,
+    /// Line.
+    pub line: u32,
+    /// The policy's name.
+    pub policy: String,
+    /// `base` or `head`.
+    pub side: String,
+    /// The Sid.
+    pub sid: Option<String>,
+}
+
+impl StmtLocOut {
+    /// The wire form of a location.
+    pub fn new(l: &polsim_diff::StmtLoc) -> StmtLocOut {
+        StmtLocOut {
+            col: l.pos.col,
+            file: l.file.clone(),
+            index: l.index,
+            layer: l.layer.name().to_string(),
+            line: l.pos.line,
+            policy: l.policy.clone(),
+            side: l.side.name().to_string(),
+            sid: l.sid.clone(),
+        }
+    }
+}
+
+/// One witness and its evaluations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffWitnessOut {
+    /// `polsim.evaluation/v1` on the base side.
+    pub base: Evaluation,
+    /// The `polsim eval` command that reproduces it.
+    pub command: String,
+    /// `polsim.evaluation/v1` on the head side.
+    pub head: Evaluation,
+    /// The request.
+    pub request: ProbeOut,
+}
+
+/// A witness request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeOut {
+    /// The action.
+    pub action: String,
+    /// Context keys set.
+    pub context: BTreeMap<String, ContextValueOut>,
+    /// The caller.
+    pub principal: String,
+    /// The caller's unique id, where it matters.
+    pub principal_id: Option<String>,
+    /// The resource.
+    pub resource: String,
+    /// The resource's owner, where the stack names none and the witness does.
+    pub resource_account: Option<String>,
+}
+
+/// `schema` of a check report.
+pub const CHECK_V1: &str = "polsim.check/v1";
+
+/// `polsim.check/v1`: one universal question about a stack, answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckDoc {
+    /// Whether such access exists.
+    pub answer: bool,
+    /// `aws`, `aliyun` or `tencent`.
+    pub cloud: String,
+    /// Whether the answer is exact.
+    pub exact: bool,
+    /// The exit status.
+    pub exit: u8,
+    /// Why it is not exact (empty when it is).
+    pub inexact: Vec<String>,
+    /// The stack folder.
+    pub policy: String,
+    /// The question, in words.
+    pub question: String,
+    /// The allowed requests, by granting statement.
+    pub regions: Vec<CheckRegionOut>,
+    /// How many requests were evaluated.
+    pub requests: usize,
+    /// `polsim.check/v1`.
+    pub schema: String,
+    /// Witnesses that did not reproduce through `polsim eval` (a polsim bug; 0).
+    pub unreproduced: usize,
+    /// Warnings about the inputs.
+    pub warnings: Vec<DiagnosticOut>,
+}
+
+/// The allowed requests one statement grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRegionOut {
+    /// Their actions.
+    pub actions: Vec<String>,
+    /// The granting statement.
+    pub cause: Option<StmtLocOut>,
+    /// The context keys its witnesses set.
+    pub context_keys: Vec<String>,
+    /// The API operations among them.
+    pub operations: Vec<String>,
+    /// Their callers.
+    pub principals: Vec<String>,
+    /// Whether the statement grants publicly by the cloud's definition (S3's for AWS).
+    pub public_by_definition: bool,
+    /// How many evaluated requests fall in it.
+    pub requests: usize,
+    /// Their resources.
+    pub resources: Vec<String>,
+    /// Witness requests, each judged by `polsim eval`.
+    pub witnesses: Vec<CheckWitnessOut>,
+}
+
+/// One witness of a check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckWitnessOut {
+    /// The `polsim eval` command that reproduces it.
+    pub command: String,
+    /// `polsim.evaluation/v1`.
+    pub evaluation: Evaluation,
+    /// The request.
+    pub request: ProbeOut,
+}

@@ -441,6 +441,12 @@ impl Template {
         )
     }
 
+    /// The pieces: literal text, wildcard text and policy variables, in order (for analyses
+    /// that read a template's structure, such as `polsim diff`).
+    pub fn pieces(&self) -> &[Piece] {
+        &self.pieces
+    }
+
     /// Whether the template has policy variables.
     pub fn has_variables(&self) -> bool {
         self.fixed.is_none()

@@ -76,6 +76,84 @@ impl ResourceNames {
     }
 }
 
+/// How a cloud writes a caller of each kind, as `eval --principal` reads it, with `{account}`,
+/// `{user}`, `{role}` and `{session}` to fill in: the callers `polsim diff` and `polsim check`
+/// try against the principals policies name.
+#[derive(Debug, Clone, Copy)]
+pub struct CallerNames {
+    /// The account itself (root user, Alibaba Cloud account, Tencent root account).
+    pub root: &'static str,
+    /// A user of the account.
+    pub user: &'static str,
+    /// A session of a role.
+    pub role_session: &'static str,
+    /// A federated-user session (AWS GetFederationToken), where the cloud has one.
+    pub federated_user: Option<&'static str>,
+    /// Callers the cloud treats apart (service-linked roles, which control policies do not
+    /// bind), with `{account}`.
+    pub special: &'static [&'static str],
+    /// Accounts tried as "an account no policy names" (the first one neither side names).
+    pub other_accounts: &'static [&'static str],
+    /// A user, role or session name tried as "a name no policy names".
+    pub other_name: &'static str,
+}
+
+impl CallerNames {
+    /// Fills a template with an account, a user or role name, and a session name.
+    pub fn fill(template: &str, account: &str, name: &str, session: &str) -> String {
+        template
+            .replace("{account}", account)
+            .replace("{user}", name)
+            .replace("{role}", name)
+            .replace("{session}", session)
+    }
+}
+
+/// Whether a statement grants publicly in S3's sense ("The meaning of public", S3 Block Public
+/// Access; aws-semantics §1.5), with `limiting` the keys whose fixed values make an Allow
+/// non-public: an Allow to everyone (`"*"`, CAM's `anyone`, or through `NotPrincipal`) without a
+/// condition that fixes one of those keys to values without wildcards (an IP range no broader
+/// than /8, or /32 for IPv6, RFC 1918 ranges excepted).
+pub fn grants_publicly(limiting: &[&str], st: &crate::ir::Statement) -> bool {
+    use crate::ir::PrincipalForm;
+    st.effect == Effect::Allow
+        && st.principal.as_ref().is_some_and(|p| {
+            p.negated
+                || p.items
+                    .iter()
+                    .any(|e| matches!(e.form, PrincipalForm::Everyone | PrincipalForm::Anyone))
+        })
+        && !st
+            .conditions
+            .iter()
+            .any(|c| limits_to_fixed_values(limiting, c))
+}
+
+fn limits_to_fixed_values(limiting: &[&str], c: &crate::ir::Condition) -> bool {
+    use crate::ir::OpFamily;
+    if c.op.negated || c.op.if_exists || c.values.is_empty() {
+        return false;
+    }
+    if !limiting.iter().any(|k| k.eq_ignore_ascii_case(&c.key)) {
+        return false;
+    }
+    let fixed =
+        |v: &crate::ir::ConditionValue| !v.text.contains(['*', '?']) && !v.template.has_variables();
+    match c.op.family {
+        OpFamily::StringEquals
+        | OpFamily::StringEqualsIgnoreCase
+        | OpFamily::Arn
+        | OpFamily::StringLike => c.values.iter().all(fixed),
+        OpFamily::Ip => c.values.iter().all(|v| {
+            crate::values::parse_net(&v.text).is_some_and(|n| match n {
+                ipnet::IpNet::V4(n) => n.prefix_len() >= 8 || n.addr().is_private(),
+                ipnet::IpNet::V6(n) => n.prefix_len() >= 32,
+            })
+        }),
+        _ => false,
+    }
+}
+
 /// What a cloud is, as data: how it is recognised and how its names compare.
 #[derive(Debug, Clone, Copy)]
 pub struct Traits {
@@ -105,6 +183,11 @@ pub struct Traits {
     pub default_principal: &'static str,
     /// The account used in it when the resource names none.
     pub default_account: &'static str,
+    /// How the cloud writes a caller of each kind: the callers `polsim diff` tries.
+    pub callers: CallerNames,
+    /// Condition keys whose fixed values keep an Allow to everyone from being public
+    /// ([`grants_publicly`]; S3's list, and the other clouds' keys of the same kind).
+    pub limiting_keys: &'static [&'static str],
     /// Whether explanations answer the cloud's troubleshooting guide's per-statement checks
     /// (action, resource, principal, effect, condition: the OSS and COS 403 guides ask them).
     pub statement_checks: bool,
@@ -179,6 +262,12 @@ pub trait CloudProfile: Sync {
                 req.resource != "*" && req.caller.account.is_some(),
             ),
         }
+    }
+
+    /// The account a resource name carries, in the form callers' accounts are written, if it
+    /// carries one (CAM writes `uin/OWNER` in the resource's account segment).
+    fn account_named_in<'r>(&self, resource: &'r str) -> Option<&'r str> {
+        resource_account_in(self.traits(), resource)
     }
 
     /// A user of the resource's account, for `polsim eval` without `--principal`.

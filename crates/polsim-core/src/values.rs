@@ -118,6 +118,53 @@ impl Decimal {
         })
     }
 
+    /// How many digits the number has after the point.
+    pub fn scale(&self) -> usize {
+        self.frac.len()
+    }
+
+    /// The number as plain decimal text (`-12.5`, `0`), which [`Decimal::parse`] reads back.
+    pub fn to_text(&self) -> String {
+        let int = if self.int.is_empty() { "0" } else { &self.int };
+        let sign = if self.negative { "-" } else { "" };
+        if self.frac.is_empty() {
+            format!("{sign}{int}")
+        } else {
+            format!("{sign}{int}.{}", self.frac)
+        }
+    }
+
+    /// The number plus (`up`) or minus one unit in the `places`-th digit after the point
+    /// (`places` at least [`Decimal::scale`]): the neighbours `polsim diff` tries on either side
+    /// of a `Numeric*` bound, with no other policy bound between them.
+    pub fn nudged(&self, up: bool, places: usize) -> Decimal {
+        let places = places.max(self.frac.len());
+        let mut frac = self.frac.clone();
+        frac.push_str(&"0".repeat(places - self.frac.len()));
+        let digits: Vec<u8> = format!("{}{frac}", self.int)
+            .bytes()
+            .map(|b| b - b'0')
+            .collect();
+        let away_from_zero = up != self.negative;
+        let zero = digits.iter().all(|d| *d == 0);
+        let (negative, magnitude) = if away_from_zero || zero {
+            (if zero { !up } else { self.negative }, add_one(&digits))
+        } else {
+            (self.negative, sub_one(&digits))
+        };
+        let text: String = magnitude.iter().map(|d| char::from(b'0' + d)).collect();
+        let split = text.len().saturating_sub(places);
+        let (i, f) = text.split_at(split);
+        let int = i.trim_start_matches('0').to_string();
+        let frac = f.trim_end_matches('0').to_string();
+        let zero = int.is_empty() && frac.is_empty();
+        Decimal {
+            negative: negative && !zero,
+            int,
+            frac,
+        }
+    }
+
     fn cmp_magnitude(&self, other: &Decimal) -> Ordering {
         self.int
             .len()
@@ -125,6 +172,35 @@ impl Decimal {
             .then_with(|| self.int.cmp(&other.int))
             .then_with(|| self.frac.cmp(&other.frac))
     }
+}
+
+/// Adds one to a big-endian list of decimal digits.
+fn add_one(digits: &[u8]) -> Vec<u8> {
+    let mut out = digits.to_vec();
+    for d in out.iter_mut().rev() {
+        if *d == 9 {
+            *d = 0;
+        } else {
+            *d += 1;
+            return out;
+        }
+    }
+    out.insert(0, 1);
+    out
+}
+
+/// Subtracts one from a big-endian list of decimal digits that is not zero.
+fn sub_one(digits: &[u8]) -> Vec<u8> {
+    let mut out = digits.to_vec();
+    for d in out.iter_mut().rev() {
+        if *d == 0 {
+            *d = 9;
+        } else {
+            *d -= 1;
+            break;
+        }
+    }
+    out
 }
 
 impl Ord for Decimal {
@@ -163,6 +239,24 @@ mod tests {
         assert!(d("0.1") < d("0.10001"));
         assert!(d("10") > d("9.999"));
         assert_eq!(d(" 7 "), d("+7"));
+    }
+
+    #[test]
+    fn nudged_neighbours_are_one_unit_away() {
+        assert_eq!(d("5").nudged(true, 1).to_text(), "5.1");
+        assert_eq!(d("5").nudged(false, 1).to_text(), "4.9");
+        assert_eq!(d("0").nudged(false, 0).to_text(), "-1");
+        assert_eq!(d("0").nudged(true, 2).to_text(), "0.01");
+        assert_eq!(d("-1.5").nudged(true, 1).to_text(), "-1.4");
+        assert_eq!(d("-1.5").nudged(false, 1).to_text(), "-1.6");
+        assert_eq!(d("0.1").nudged(false, 1).to_text(), "0");
+        assert_eq!(d("9.99").nudged(true, 2).to_text(), "10");
+        assert_eq!(d("-0.1").nudged(true, 1).to_text(), "0");
+        for (s, k) in [("3", 0), ("2.25", 3), ("-7", 1), ("0", 1)] {
+            let x = d(s);
+            assert!(x.nudged(true, k) > x && x.nudged(false, k) < x, "{s}");
+            assert_eq!(d(&x.to_text()), x);
+        }
     }
 
     #[test]

@@ -731,7 +731,7 @@ fn aws_decide() {
             "cross-account: another account's root user, granted by the bucket policy",
             by(Root),
             vec![run(Resource).grant("RbpAllow", Account)],
-            allowed(None, Reason::AllowedByDefault),
+            allowed(Some("RbpAllow"), Reason::Allowed),
         ),
         row(
             "cross-account: a direct grant does not lift the boundary",

@@ -152,7 +152,11 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
     let mut caller = parse_caller(
         cloud,
         &principal,
-        args.principal_id.as_deref().or(d.principal_id.as_deref()),
+        // polsim.json's `principal_id` is its `principal`'s: a `--principal` names its own.
+        args.principal_id.as_deref().or(d
+            .principal_id
+            .as_deref()
+            .filter(|_| args.principal.is_none())),
     )
     .map_err(|m| {
         vec![Diagnostic::error(polsim_core::Pos::default(), m)
@@ -178,7 +182,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         .cloned()
         .chain(policy_warnings)
         .collect();
-    let mut req = Request {
+    let req = Request {
         cloud,
         caller,
         // With only --operation, the core resolves the operation to its action(s).
@@ -189,10 +193,42 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         context,
         extras,
     };
+    let (eval, req, more) = judge(&loaded.stack, req)?;
+    let mut warnings = warnings;
+    warnings.extend(more);
+    if args.format == "json" {
+        output::print(&output::Evaluation::new(&eval, &req, defaulted, &warnings));
+    } else {
+        render::print_diags(&warnings, color);
+        let note = defaulted.then(|| {
+            format!("(no --principal and no `principal` in polsim.json: assumed `{principal}`)")
+        });
+        print!(
+            "{}",
+            render::human(&eval, &req, note.as_deref(), &Style::new(color))
+        );
+    }
+    Ok(if eval.decision == Decision::Allow {
+        EXIT_OK
+    } else {
+        EXIT_DENIED
+    })
+}
+
+/// Judges a request exactly as `polsim eval` does: an "action" that names an API operation is
+/// read as the operation (with a warning), the operation settled to its actions, the request
+/// checked against the catalog, planned as its storage service plans it, evaluated with the
+/// explanation, and worded. Returns the report, the request as judged, and the warnings; the
+/// errors that refuse the request otherwise. `polsim diff` checks every witness through here.
+pub fn judge(
+    stack: &polsim_core::Stack,
+    mut req: Request,
+) -> Result<(polsim_core::Report, Request, Vec<Diagnostic>), Vec<Diagnostic>> {
     // The action an operation stands for (and whether a given action agrees with it); an
     // "action" that names an API operation is read as the operation, with a warning.
     let given = req.action.clone();
-    let mut warnings = warnings;
+    let mut warnings: Vec<Diagnostic> = Vec::new();
+    let cloud = req.cloud;
     if req.extras.operation.is_none() && given.contains(':') {
         if let Some(op) =
             polsim_core::ops::by_action(polsim_core::clouds::of(cloud).operations(), &given)
@@ -224,7 +260,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
     warnings.extend(checked);
     // The request as the cloud's storage service judges it (every action its operation needs,
     // the service's own requests and checks).
-    let plan = polsim_core::flow::plan(&loaded.stack, &req).map_err(|u| {
+    let plan = polsim_core::flow::plan(stack, &req).map_err(|u| {
         let help = if u.candidates.is_empty() {
             "--operation takes the API name the error gives (GetObject, HeadObject, PutObject, ...)"
                 .to_string()
@@ -245,23 +281,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         )]);
     };
     typo_advice(&mut eval, &req);
-    if args.format == "json" {
-        output::print(&output::Evaluation::new(&eval, &req, defaulted, &warnings));
-    } else {
-        render::print_diags(&warnings, color);
-        let note = defaulted.then(|| {
-            format!("(no --principal and no `principal` in polsim.json: assumed `{principal}`)")
-        });
-        print!(
-            "{}",
-            render::human(&eval, &req, note.as_deref(), &Style::new(color))
-        );
-    }
-    Ok(if eval.decision == Decision::Allow {
-        EXIT_OK
-    } else {
-        EXIT_DENIED
-    })
+    Ok((eval, req, warnings))
 }
 
 /// A denial of an action the catalog does not know (a typo such as `s3:GetObjct`) is fixed in

@@ -12,7 +12,7 @@ use crate::decide::{
 };
 use crate::ir::{Cloud, Layer, PrincipalForm, PrincipalKind};
 use crate::pattern::Glob;
-use crate::profile::{Applies, CloudProfile, Message, ResourceNames, Traits, Who};
+use crate::profile::{Applies, CallerNames, CloudProfile, Message, ResourceNames, Traits, Who};
 use crate::profile::{Case, PassPlan, Prepared};
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
@@ -42,6 +42,16 @@ pub static TRAITS: Traits = Traits {
     service_suffix: ".aliyuncs.com",
     default_principal: "acs:ram::{account}:user/{user}",
     default_account: "1234567890123456",
+    callers: CallerNames {
+        root: "acs:ram::{account}:root",
+        user: "acs:ram::{account}:user/{user}",
+        role_session: "acs:ram::{account}:assumed-role/{role}/{session}",
+        federated_user: None,
+        special: &["acs:ram::{account}:assumed-role/AliyunServiceRoleForPolsim/polsim"],
+        other_accounts: &["9999999999999999", "9999888877776666"],
+        other_name: "polsim-other",
+    },
+    limiting_keys: &["acs:SourceIp", "acs:SourceVpc", "acs:SourceVpcId", "acs:SourceVpcIp", "acs:AccessId", "acs:PrincipalARN", "oss:DataAccessPointArn", "oss:DataAccessPointAccount"],
     // The order layers are evaluated in, and explicit denies reported in.
     statement_checks: true,
     unmodelled: "the request's signature, clock skew, WORM retention, archived objects awaiting restore, CORS, and a bucket or account disabled for overdue payment can still refuse an allowed request",

@@ -11,7 +11,7 @@ use crate::decide::{
 use crate::ir::{
     Cloud, Effect, Layer, PrincipalEntry, PrincipalForm, PrincipalKind, ResourcePattern,
 };
-use crate::profile::{Applies, CloudProfile, Message, ResourceNames, Traits, Who};
+use crate::profile::{Applies, CallerNames, CloudProfile, Message, ResourceNames, Traits, Who};
 use crate::profile::{Case, PassPlan, Prepared};
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
@@ -40,6 +40,16 @@ pub static TRAITS: Traits = Traits {
     service_suffix: "",
     default_principal: "arn:aws:iam::{account}:user/{user}",
     default_account: "123456789012",
+    callers: CallerNames {
+        root: "arn:aws:iam::{account}:root",
+        user: "arn:aws:iam::{account}:user/{user}",
+        role_session: "arn:aws:sts::{account}:assumed-role/{role}/{session}",
+        federated_user: Some("arn:aws:sts::{account}:federated-user/{user}"),
+        special: &["arn:aws:iam::{account}:role/aws-service-role/polsim.amazonaws.com/AWSServiceRoleForPolsim"],
+        other_accounts: &["999999999999", "999988887777", "888877776666"],
+        other_name: "polsim-other",
+    },
+    limiting_keys: s3::LIMITING_KEYS,
     // The order explicit denies are reported in, and layers evaluated in (§1.1).
     statement_checks: false,
     unmodelled: "the request's signature and credentials (expired, wrong region), clock skew, Object Lock retention, archived (Glacier) objects, SSE-C keys, an access point's network origin, CORS, and a suspended account can still refuse an allowed request",
@@ -667,7 +677,9 @@ fn decide_pass<'s>(
             return deny(Layer::Identity, Reason::CrossAccountNeedsIdentity);
         }
         reach_now = None;
-        granted = o.first_allow(pass, Layer::Identity);
+        // A root caller's own identity allows without a statement: the grant to name is then
+        // the resource side's.
+        granted = o.first_allow(pass, Layer::Identity).or_else(rbp_first);
     }
     if rbp_best == Some(PrincipalHow::FederatingUser) {
         notes.add(Note::FederatingUserNamed);

@@ -205,7 +205,7 @@ pub fn grant_header_is_public(value: &str) -> bool {
 
 /// Condition keys whose fixed values make an Allow non-public (aws-semantics §1.5, S3 Block
 /// Public Access "The meaning of public").
-const LIMITING_KEYS: &[&str] = &[
+pub const LIMITING_KEYS: &[&str] = &[
     "aws:SourceIp",
     "aws:SourceArn",
     "aws:SourceVpc",
@@ -226,39 +226,10 @@ const LIMITING_KEYS: &[&str] = &[
 /// wildcards (an `aws:SourceIp` range no broader than /8, or /32 for IPv6, RFC 1918 ranges
 /// excepted).
 pub fn policy_is_public(policy: &Policy) -> bool {
-    policy.statements.iter().any(|st| {
-        st.effect == Effect::Allow
-            && st.principal.as_ref().is_some_and(|p| {
-                p.negated || p.items.iter().any(|e| e.form == PrincipalForm::Everyone)
-            })
-            && !st.conditions.iter().any(limits_to_fixed_values)
-    })
-}
-
-fn limits_to_fixed_values(c: &crate::ir::Condition) -> bool {
-    use crate::ir::OpFamily;
-    if c.op.negated || c.op.if_exists || c.values.is_empty() {
-        return false;
-    }
-    let key = LIMITING_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&c.key));
-    if !key {
-        return false;
-    }
-    let fixed =
-        |v: &crate::ir::ConditionValue| !v.text.contains(['*', '?']) && !v.template.has_variables();
-    match c.op.family {
-        OpFamily::StringEquals | OpFamily::StringEqualsIgnoreCase | OpFamily::Arn => {
-            c.values.iter().all(fixed)
-        }
-        OpFamily::StringLike => c.values.iter().all(fixed),
-        OpFamily::Ip => c.values.iter().all(|v| {
-            crate::values::parse_net(&v.text).is_some_and(|n| match n {
-                ipnet::IpNet::V4(n) => n.prefix_len() >= 8 || n.addr().is_private(),
-                ipnet::IpNet::V6(n) => n.prefix_len() >= 32,
-            })
-        }),
-        _ => false,
-    }
+    policy
+        .statements
+        .iter()
+        .any(|st| crate::profile::grants_publicly(LIMITING_KEYS, st))
 }
 
 /// S3's own checks around its policies.

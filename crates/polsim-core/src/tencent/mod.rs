@@ -11,7 +11,9 @@ use crate::decide::{
 };
 use crate::ir::{Cloud, Effect, Layer, PrincipalForm, PrincipalKind};
 use crate::pattern::Glob;
-use crate::profile::{Applies, ChecklistItem, CloudProfile, Message, ResourceNames, Traits, Who};
+use crate::profile::{
+    Applies, CallerNames, ChecklistItem, CloudProfile, Message, ResourceNames, Traits, Who,
+};
 use crate::profile::{Case, PassPlan, Prepared};
 use crate::request::{Caller, CallerKind, Derived, Request};
 use crate::stack::Stack;
@@ -49,6 +51,16 @@ pub static TRAITS: Traits = Traits {
     service_suffix: "",
     default_principal: "qcs::cam::uin/{account}:uin/{user}",
     default_account: "100000000001",
+    callers: CallerNames {
+        root: "qcs::cam::uin/{account}:root",
+        user: "qcs::cam::uin/{account}:uin/{user}",
+        role_session: "qcs::cam::uin/{account}:roleName/{role}",
+        federated_user: None,
+        special: &[],
+        other_accounts: &["100099999999", "100088887777"],
+        other_name: "100099990001",
+    },
+    limiting_keys: &["qcs:ip", "qcs:vpc", "vpc:requester_vpc"],
     // The order layers are evaluated in, and explicit denies reported in.
     statement_checks: true,
     unmodelled: "the request's signature, clock skew, CORS, archived objects awaiting restore, object lock, and an account frozen for arrears can still refuse an allowed request",
@@ -231,15 +243,18 @@ impl CloudProfile for Tencent {
         crate::eval::account_user_role(form, caller)
     }
 
+    fn account_named_in<'r>(&self, resource: &'r str) -> Option<&'r str> {
+        resource
+            .split(':')
+            .nth(4)
+            .and_then(|a| a.strip_prefix("uin/"))
+    }
+
     fn prepare<'s>(&self, stack: &'s Stack, req: &'s Request) -> Prepared<'s> {
         let caller = &req.caller;
         let action = self.normalize_action(&req.action);
         let mut notes = Notes::default();
-        let named = req
-            .resource
-            .split(':')
-            .nth(4)
-            .and_then(|a| a.strip_prefix("uin/"));
+        let named = self.account_named_in(&req.resource);
         let given = req
             .resource_account
             .as_deref()
