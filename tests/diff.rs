@@ -532,3 +532,194 @@ fn git_revisions_are_read_without_touching_the_work_tree() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-rev"));
 }
+
+/// The witnesses of a diff run with `--write-stacks`: each stack's folders are real, and each
+/// witness is decided as reported by `polsim eval` on both of them.
+fn written_witnesses_confirmed(doc: &Value) -> usize {
+    let mut n = 0;
+    for stack in doc["stacks"].as_array().unwrap() {
+        for region in stack["regions"].as_array().unwrap() {
+            let widened = region["change"] == "widened";
+            for w in region["witnesses"].as_array().unwrap() {
+                let req = &w["request"];
+                let side = |k: &str| stack[k].as_str().map(|d| eval_code(d, req));
+                // A stack only one side has: the other side is an empty stack (denies).
+                let (b, h) = (side("base").unwrap_or(1), side("head").unwrap_or(1));
+                assert_eq!((b, h), if widened { (1, 0) } else { (0, 1) }, "{req}");
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn a_terraform_plan_is_reviewed_end_to_end() {
+    let plan = format!("{EX}/terraform-plan/plan.json");
+    let out = tempdir("tf").join("stacks");
+    let o = polsim(&[
+        "diff",
+        "--terraform-plan",
+        &plan,
+        "--format",
+        "json",
+        "--write-stacks",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let doc = json(&o);
+    let stacks = doc["stacks"].as_array().unwrap();
+    let by = |origin: &str| {
+        stacks
+            .iter()
+            .find(|s| s["origin"].as_str().is_some_and(|o| o.starts_with(origin)))
+            .unwrap_or_else(|| panic!("no stack for {origin}"))
+    };
+    let bucket = by("aws_s3_bucket_policy.reports.policy (update)");
+    assert_eq!(bucket["regions"][0]["change"], "widened");
+    assert_eq!(
+        bucket["regions"][0]["principals"][0],
+        "arn:aws:iam::444455556666:root"
+    );
+    assert_eq!(bucket["regions"][0]["cause"]["sid"], "ReportsReader");
+    // Splitting the deploy policy's statement changes nothing.
+    assert!(by("aws_iam_policy.deploy.policy")["regions"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let cam = by("tencentcloud_cam_policy.uploader.document");
+    assert_eq!(cam["cloud"], "tencent");
+    assert_eq!(cam["regions"][0]["change"], "narrowed");
+    let not: Vec<&str> = doc["not_compared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        not.iter()
+            .any(|n| n.starts_with("aws_iam_policy.audit.policy: known only after apply")),
+        "{not:?}"
+    );
+    assert!(
+        not.iter()
+            .any(|n| n.starts_with("aws_iam_role_policy_attachment.app_deploy")),
+        "{not:?}"
+    );
+    assert!(written_witnesses_confirmed(&doc) > 0);
+
+    // From standard input, and without --write-stacks nothing is left behind.
+    let o = Command::new(env!("CARGO_BIN_EXE_polsim"))
+        .current_dir(root())
+        .args(["diff", "--terraform-plan", "-"])
+        .stdin(std::fs::File::open(root().join(&plan)).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let human = stdout(&o);
+    assert!(
+        human.contains("NOT COMPARED (a widening cannot be ruled out)"),
+        "{human}"
+    );
+    assert!(
+        human.contains("aws_s3_bucket_policy.reports.policy (update) [AWS]"),
+        "{human}"
+    );
+    assert!(human.contains("<stdin> (after)"), "{human}");
+
+    // A file that is not a plan: exit 2, located.
+    let bad = tempdir("tf-bad").join("plan.json");
+    std::fs::write(&bad, "{\n  \"resource_changes\": [,]\n}").unwrap();
+    let o = polsim(&["diff", "--terraform-plan", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("plan.json:2:"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn a_cloudformation_template_pair_is_reviewed_end_to_end() {
+    let base = format!("{EX}/cloudformation/before.yaml");
+    let head = format!("{EX}/cloudformation/after.yaml");
+    let out = tempdir("cfn").join("stacks");
+    let o = diff(
+        &base,
+        &head,
+        &["--format", "json", "--write-stacks", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let doc = json(&o);
+    let stacks = doc["stacks"].as_array().unwrap();
+    let trust = stacks
+        .iter()
+        .find(|s| s["path"] == "ReaderRole.AssumeRolePolicyDocument")
+        .unwrap();
+    assert!(
+        trust["origin"].as_str().unwrap().contains("after.yaml:22"),
+        "{}",
+        trust["origin"]
+    );
+    assert_eq!(
+        trust["regions"][0]["principals"][0],
+        "arn:aws:iam::444455556666:root"
+    );
+    // The bucket policy's Deny no longer covers the bucket itself.
+    let bucket = stacks
+        .iter()
+        .find(|s| s["path"] == "ReportsBucketPolicy.PolicyDocument")
+        .unwrap();
+    let region = &bucket["regions"][0];
+    assert_eq!(region["cause"]["sid"], "DenyInsecureTransport");
+    assert_eq!(region["cause"]["side"], "base");
+    assert!(region["resources"]
+        .to_string()
+        .contains("arn:aws:s3:::ReportsBucket\""));
+    assert!(written_witnesses_confirmed(&doc) > 0);
+
+    // JSON templates too; a key given twice is refused where it is.
+    let dir = tempdir("cfn-json");
+    let t = |doc: &str| {
+        format!(
+            r#"{{"Resources": {{"P": {{"Type": "AWS::IAM::ManagedPolicy", "Properties": {{"PolicyDocument": {doc}}}}}}}}}"#
+        )
+    };
+    let a = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+    let b = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::b/*"}}]}"#;
+    std::fs::write(dir.join("a.json"), t(a)).unwrap();
+    std::fs::write(dir.join("b.json"), t(b)).unwrap();
+    let o = diff(
+        dir.join("a.json").to_str().unwrap(),
+        dir.join("b.json").to_str().unwrap(),
+        &["--format", "json", "--fail-on", "any"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let doc = json(&o);
+    let changes: Vec<&str> = doc["stacks"][0]["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["change"].as_str().unwrap())
+        .collect();
+    assert!(
+        changes.contains(&"widened") && changes.contains(&"narrowed"),
+        "{changes:?}"
+    );
+    std::fs::write(
+        dir.join("dup.json"),
+        t(r#"{"Version": "2012-10-17", "Statement": [], "Statement": []}"#),
+    )
+    .unwrap();
+    let o = diff(
+        dir.join("a.json").to_str().unwrap(),
+        dir.join("dup.json").to_str().unwrap(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("`Statement` is given twice") && err.contains("dup.json:1:"),
+        "{err}"
+    );
+}

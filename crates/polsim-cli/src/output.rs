@@ -624,6 +624,9 @@ pub struct DiffDoc {
     pub head: String,
     /// Whether anything is newly denied.
     pub narrowed: bool,
+    /// What could not be compared (policies unknown until apply, attachments, ...), each a
+    /// widening that cannot be ruled out.
+    pub not_compared: Vec<String>,
     /// `polsim.diff/v1`.
     pub schema: String,
     /// One entry per stack compared.
@@ -647,6 +650,9 @@ pub struct DiffStackOut {
     pub head: Option<String>,
     /// Why it is not exact (empty when it is).
     pub inexact: Vec<String>,
+    /// Where the stack comes from: a Terraform address or a template's logical id and line
+    /// (`null` for stack folders).
+    pub origin: Option<String>,
     /// The stack's path relative to the sides (`""` when the sides are stack folders).
     pub path: String,
     /// The regions of changed requests, widenings first.
@@ -699,6 +705,8 @@ pub struct StmtLocOut {
     pub side: String,
     /// The Sid.
     pub sid: Option<String>,
+    /// The statement in one line, as written (its patterns: the region).
+    pub summary: String,
 }
 
 impl StmtLocOut {
@@ -713,6 +721,7 @@ impl StmtLocOut {
             policy: l.policy.clone(),
             side: l.side.name().to_string(),
             sid: l.sid.clone(),
+            summary: l.summary.clone(),
         }
     }
 }

@@ -162,6 +162,9 @@ pub struct StmtLoc {
     pub sid: Option<String>,
     /// Its place in the policy, from 1.
     pub index: usize,
+    /// The statement in one line, as written: `Allow s3:GetObject on arn:aws:s3:::b/* to * when
+    /// StringEquals aws:SourceVpce vpce-1`: the region's patterns.
+    pub summary: String,
 }
 
 impl StmtLoc {
@@ -174,8 +177,53 @@ impl StmtLoc {
             pos: stmt.pos,
             sid: stmt.sid.clone().filter(|s| !s.is_empty()),
             index: stmt.index,
+            summary: summary(stmt),
         }
     }
+}
+
+/// A statement in one line, with its patterns as written.
+fn summary(stmt: &Statement) -> String {
+    fn clause<T>(c: &polsim_core::ir::Clause<T>, text: impl Fn(&T) -> &str) -> String {
+        let items: Vec<&str> = c.items.iter().map(text).collect();
+        let shown = if items.len() > 6 {
+            format!(
+                "{}, ... ({} in all)",
+                items.iter().take(6).copied().collect::<Vec<_>>().join(", "),
+                items.len()
+            )
+        } else {
+            items.join(", ")
+        };
+        if c.negated {
+            format!("everything but {shown}")
+        } else {
+            shown
+        }
+    }
+    let mut out = format!(
+        "{} {}",
+        stmt.effect.name(),
+        clause(&stmt.action, |a| a.text.as_str())
+    );
+    if let Some(r) = &stmt.resource {
+        out.push_str(&format!(" on {}", clause(r, |r| r.text.as_str())));
+    }
+    if let Some(p) = &stmt.principal {
+        out.push_str(&format!(" to {}", clause(p, |p| p.value.as_str())));
+    }
+    let conds: Vec<String> = stmt
+        .conditions
+        .iter()
+        .map(|c| {
+            let v: Vec<&str> = c.values.iter().map(|v| v.text.as_str()).collect();
+            format!("{} {} {}", c.op_text, c.key, v.join(", "))
+        })
+        .collect();
+    if !conds.is_empty() {
+        out.push_str(&format!(" when {}", conds.join(" and ")));
+    }
+    out
 }
 
 /// How one side decided a probe.
@@ -188,6 +236,9 @@ pub struct Judged {
     /// Whether that statement grants publicly by the cloud's definition
     /// (`polsim_core::profile::grants_publicly`).
     pub public_grant: bool,
+    /// Every statement that matched the request, with its effect and meaning
+    /// ([`judge_matching`] only; empty from [`judge`]).
+    pub matched: Vec<(StmtLoc, polsim_core::ir::Effect, String)>,
 }
 
 /// One request decided differently on the two sides.
@@ -201,6 +252,9 @@ pub struct Finding {
     pub base: Judged,
     /// The head side's decision.
     pub head: Judged,
+    /// The statement that made the difference, where one that changed could be named (see
+    /// [`Finding::cause`]).
+    pub cause: Option<StmtLoc>,
 }
 
 impl Finding {
@@ -209,6 +263,9 @@ impl Finding {
     /// narrowing, the head side's new Deny if it denies explicitly, else the base side's
     /// Allow that no longer grants.
     pub fn cause(&self) -> Option<&StmtLoc> {
+        if self.cause.is_some() {
+            return self.cause.as_ref();
+        }
         match self.change {
             Change::Widened if self.base.decision == Decision::ExplicitDeny => {
                 self.base.statement.as_ref()
@@ -764,8 +821,40 @@ fn account_in(cloud: Cloud, resource: &str) -> Option<String> {
 
 /// Judges one request on one side, as `polsim eval` does.
 pub fn judge(side: &Side<'_>, which: Which, req: &Request) -> Option<Judged> {
+    judged(side, which, req, false)
+}
+
+/// [`judge`], also listing every statement that matched (for naming a finding's cause).
+pub fn judge_matching(side: &Side<'_>, which: Which, req: &Request) -> Option<Judged> {
+    judged(side, which, req, true)
+}
+
+fn judged(side: &Side<'_>, which: Which, req: &Request, matching: bool) -> Option<Judged> {
     let plan = polsim_core::flow::plan(side.stack, req).ok()?;
     let se = polsim_core::flow::evaluate_plan(&plan, false);
+    let mut matched = Vec::new();
+    if matching {
+        for e in &se.evals {
+            for run in &e.outcomes.runs {
+                let hits = run
+                    .allows
+                    .iter()
+                    .map(|(s, _)| (*s, polsim_core::ir::Effect::Allow))
+                    .chain(
+                        run.denies
+                            .iter()
+                            .map(|s| (*s, polsim_core::ir::Effect::Deny)),
+                    );
+                for (s, effect) in hits {
+                    matched.push((
+                        StmtLoc::of(which, run.layer, s.policy, s.stmt),
+                        effect,
+                        canon(s.policy, s.stmt),
+                    ));
+                }
+            }
+        }
+    }
     let deciding = se
         .deciding()
         .and_then(|e| e.verdict.statement.map(|s| (e, s)));
@@ -779,6 +868,7 @@ pub fn judge(side: &Side<'_>, which: Which, req: &Request) -> Option<Judged> {
         statement,
         public_grant: deciding
             .is_some_and(|(_, s)| polsim_core::profile::grants_publicly(limiting, s.stmt)),
+        matched,
     })
 }
 
@@ -932,8 +1022,19 @@ pub fn explore(
             continue;
         }
         let mut pats_of = HashMap::new();
-        let mut resources =
-            resource_cells(cloud, &reached, &mut pats_of, &mut resource_cache, inexact);
+        let only_any = reached.iter().all(|s| {
+            s.stmt
+                .resource
+                .as_ref()
+                .is_none_or(|c| c.items.iter().all(|r| r.any))
+        });
+        let mut resources = if !only_any {
+            resource_cells(cloud, &reached, &mut pats_of, &mut resource_cache, inexact)
+        } else {
+            // No statement the action reaches names a resource other than `*` (trust
+            // policies): the name matters only through its owner, a dimension of its own.
+            vec!["*".to_string()]
+        };
         if let Some(r) = &query.resource {
             resources = vec![r.clone()];
         }
@@ -1045,6 +1146,16 @@ pub fn explore(
 /// Compares `base` and `head` for `cloud`: every request whose decision differs, by region.
 pub fn diff(cloud: Cloud, base: &Side<'_>, head: &Side<'_>, limits: &Limits) -> Diff {
     let mut inexact: Vec<Inexact> = Vec::new();
+    let meanings = |stack: &Stack, which| -> std::collections::HashSet<String> {
+        statements(stack, which)
+            .iter()
+            .map(|st| canon(st.policy, st.stmt))
+            .collect()
+    };
+    let canons = [
+        meanings(base.stack, Which::Base),
+        meanings(head.stack, Which::Head),
+    ];
     let mut findings: Vec<Finding> = Vec::new();
     let walked = explore(
         cloud,
@@ -1064,11 +1175,19 @@ pub fn diff(cloud: Cloud, base: &Side<'_>, head: &Side<'_>, limits: &Limits) -> 
                 (true, false) => Change::Narrowed,
                 _ => return,
             };
+            let (Some(mb), Some(mh)) = (
+                judge_matching(base, Which::Base, rb),
+                judge_matching(head, Which::Head, rh),
+            ) else {
+                return;
+            };
+            let cause = changed_cause(change, &mb, &mh, &canons);
             findings.push(Finding {
                 change,
                 probe,
                 base: jb,
                 head: jh,
+                cause,
             });
         },
     );
@@ -1081,6 +1200,36 @@ pub fn diff(cloud: Cloud, base: &Side<'_>, head: &Side<'_>, limits: &Limits) -> 
         action_cells: walked.action_cells,
         unchanged_cells: walked.unchanged_cells,
         inexact,
+    }
+}
+
+/// The statement a finding is owed to: among the statements that matched on the side that
+/// changed, one whose meaning the other side does not have (the new Allow or Deny, or the
+/// removed one), of the effect that explains the change; `None` to fall back on the deciding
+/// statement.
+fn changed_cause(
+    change: Change,
+    base: &Judged,
+    head: &Judged,
+    canons: &[std::collections::HashSet<String>; 2],
+) -> Option<StmtLoc> {
+    use polsim_core::ir::Effect;
+    let [base_meanings, head_meanings] = canons;
+    let pick = |j: &Judged, effect: Effect, other: &std::collections::HashSet<String>| {
+        j.matched
+            .iter()
+            .find(|(_, e, c)| *e == effect && !other.contains(c))
+            .map(|(l, _, _)| l.clone())
+    };
+    match change {
+        Change::Widened if base.decision == Decision::ExplicitDeny => {
+            pick(base, Effect::Deny, head_meanings)
+        }
+        Change::Widened => pick(head, Effect::Allow, base_meanings),
+        Change::Narrowed if head.decision == Decision::ExplicitDeny => {
+            pick(head, Effect::Deny, base_meanings)
+        }
+        Change::Narrowed => pick(base, Effect::Allow, head_meanings),
     }
 }
 
@@ -1107,6 +1256,7 @@ pub fn check(cloud: Cloud, side: &Side<'_>, query: &Query, limits: &Limits) -> C
         decision: Decision::ImplicitDeny,
         statement: None,
         public_grant: false,
+        matched: Vec::new(),
     };
     let limiting = clouds::of(cloud).traits().limiting_keys;
     let walked = explore(
@@ -1133,6 +1283,7 @@ pub fn check(cloud: Cloud, side: &Side<'_>, query: &Query, limits: &Limits) -> C
                     probe,
                     base: none.clone(),
                     head: j,
+                    cause: None,
                 });
             }
         },
@@ -1175,10 +1326,46 @@ fn regions(cloud: Cloud, findings: Vec<Finding>, keep: usize) -> Vec<Region> {
         for (k, _) in &f.probe.context {
             push_unique(&mut r.context_keys, k.clone());
         }
-        // Prefer witnesses with the fewest context keys: the plainest request of the region.
-        r.witnesses.push(f);
-        r.witnesses.sort_by_key(|w| w.probe.context.len());
-        r.witnesses.truncate(keep.max(1));
+        // Candidates: the first few of the region; the witnesses are chosen among them.
+        if r.witnesses.len() < CANDIDATES {
+            r.witnesses.push(f);
+        }
     }
-    by.into_values().collect()
+    by.into_values()
+        .map(|mut r| {
+            r.witnesses = pick_witnesses(std::mem::take(&mut r.witnesses), keep.max(1));
+            r
+        })
+        .collect()
+}
+
+/// How many findings of a region are kept to choose its witnesses from.
+const CANDIDATES: usize = 64;
+
+/// The plainest witnesses first (fewest context keys, no resource owner given), each one
+/// differing from the others in caller, action or resource.
+fn pick_witnesses(mut all: Vec<Finding>, keep: usize) -> Vec<Finding> {
+    all.sort_by_key(|w| (w.probe.context.len(), w.probe.resource_account.is_some()));
+    let mut out: Vec<Finding> = Vec::new();
+    let key = |w: &Finding| {
+        (
+            w.probe.principal.clone(),
+            w.probe.action.clone(),
+            w.probe.resource.clone(),
+        )
+    };
+    for w in &all {
+        if out.len() < keep && !out.iter().any(|o| key(o) == key(w)) {
+            out.push(w.clone());
+        }
+    }
+    for w in all {
+        if out.len() >= keep {
+            break;
+        }
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
 }

@@ -248,6 +248,9 @@ fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
             i + 1,
             st.red("YES:")
         ));
+        if let Some(c) = &r.cause {
+            out.push_str(&format!("     statement:  {}\n", c.summary));
+        }
         if args.public && public {
             let what = if cloud == Cloud::Aws {
                 "S3 Block Public Access reads this statement as public"

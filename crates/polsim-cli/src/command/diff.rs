@@ -14,18 +14,22 @@ use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use polsim_core::{Cloud, CtxValue, Decision, Report, Stack};
 use polsim_diff::{Change, Diff, Finding, Limits, Probe, Region, Side, StmtLoc};
 use polsim_parse::Diagnostic;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  polsim diff --base policies-examples/pre-merge/aws-cross-account/base \\\n      --head policies-examples/pre-merge/aws-cross-account/head\n  polsim diff --base old-policies/ --head policies/ --format markdown\n\nEach side is a stack folder (the `eval` layout) or a folder of stack folders, matched by relative\npath. Every finding carries a witness request that `polsim eval` decides differently on the two\nsides; the comparison is exact on the fragment docs/diff.md states, and says so when it is not.\nExit codes: 0 no change, 1 access widened (see --fail-on), 2 invalid input."
+    after_help = "Examples:\n  polsim diff --base policies-examples/pre-merge/aws-ifexists-opens-bucket/base \\\n      --head policies-examples/pre-merge/aws-ifexists-opens-bucket/head\n  polsim diff --base old-policies/ --head policies/ --format markdown\n  polsim diff --base origin/main policies\n  terraform show -json plan.out | polsim diff --terraform-plan -\n  polsim diff --base before.yaml --head after.yaml\n\nEach side is a stack folder (the `eval` layout), a folder of stack folders (matched by relative\npath), a git revision of PATH, or a CloudFormation template. Every finding carries a witness request\nthat `polsim eval` decides differently on the two sides; the comparison is exact on the fragment docs/diff.md states, and says so when it is not.\nExit codes: 0 no change, 1 access widened (see --fail-on), 2 invalid input."
 )]
 pub struct Args {
-    /// The policies before the change: a stack folder, a folder of stacks, or a git revision
-    /// (`origin/main`) of PATH
-    #[arg(long, value_name = "DIR|REV")]
-    base: String,
+    /// The policies before the change: a stack folder, a folder of stacks, a git revision
+    /// (`origin/main`) of PATH, or a CloudFormation template (JSON or YAML)
+    #[arg(
+        long,
+        value_name = "DIR|REV|FILE",
+        required_unless_present = "terraform_plan"
+    )]
+    base: Option<String>,
     /// The policies after the change: a folder, or a git revision of PATH (default with a
     /// revision --base: PATH as it is in the work tree)
     #[arg(long, value_name = "DIR|REV")]
@@ -33,6 +37,15 @@ pub struct Args {
     /// With git revisions: the folder of the repository to compare (default: the current folder)
     #[arg(value_name = "PATH")]
     path: Option<PathBuf>,
+    /// A Terraform plan in JSON (`terraform show -json plan.out`; `-` for standard input): its
+    /// policy-bearing resources' before and after documents are compared
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["base", "head", "path"])]
+    terraform_plan: Option<String>,
+    /// With a Terraform plan or CloudFormation templates: write the stacks polsim compares into
+    /// this new folder and keep them, so that the witness commands can be run
+    #[arg(long, value_name = "DIR")]
+    write_stacks: Option<PathBuf>,
+
     /// Output format
     #[arg(long, default_value = "human", value_parser = ["human", "json", "markdown", "sarif"])]
     format: String,
@@ -129,6 +142,8 @@ struct Checked {
 /// One stack's comparison, its witnesses checked.
 struct Compared {
     rel: String,
+    /// Where the stack comes from, for a Terraform plan or a template (address, logical id).
+    origin: Option<String>,
     base_dir: Option<PathBuf>,
     head_dir: Option<PathBuf>,
     cloud: Cloud,
@@ -175,6 +190,12 @@ struct Given {
     _tmp: Option<super::git::Extracted>,
 }
 
+/// The sides written out from infrastructure as code (a Terraform plan, CloudFormation).
+struct Iac {
+    m: super::iac::Materialized,
+    labels: (String, String),
+}
+
 fn given(
     arg: Option<&str>,
     path: Option<&Path>,
@@ -217,8 +238,47 @@ fn given(
     })
 }
 
+/// The largest Terraform plan read (plans of big configurations run to tens of megabytes).
+const MAX_PLAN: u64 = 256 * 1024 * 1024;
+
 fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
-    let base_is_rev = !Path::new(&args.base).is_dir();
+    if let Some(plan) = &args.terraform_plan {
+        let (text, name) = if plan == "-" {
+            let mut t = String::new();
+            std::io::stdin()
+                .lock()
+                .take(MAX_PLAN + 1)
+                .read_to_string(&mut t)
+                .map_err(|e| {
+                    vec![Diagnostic::error(polsim_core::Pos::default(), format!("cannot read the plan from standard input: {e}"))
+                        .with_help("pipe `terraform show -json plan.out` into `polsim diff --terraform-plan -`")]
+                })?;
+            (t, "<stdin>".to_string())
+        } else {
+            let t = load::read_text(Path::new(plan), MAX_PLAN).map_err(|e| e.diags)?;
+            (t, plan.clone())
+        };
+        let m = super::iac::terraform_plan(&text, &name, args.write_stacks.as_deref())?;
+        let iac = Iac {
+            labels: (format!("{name} (before)"), format!("{name} (after)")),
+            m,
+        };
+        return run_iac(args, &iac, color);
+    }
+    let base_arg = args.base.clone().unwrap_or_default();
+    if let Some(head) = &args.head {
+        let (b, h) = (Path::new(&base_arg), Path::new(head));
+        if b.is_file() && h.is_file() {
+            let m =
+                super::iac::cloudformation(b, h, args.max_file_size, args.write_stacks.as_deref())?;
+            let iac = Iac {
+                labels: (base_arg.clone(), head.clone()),
+                m,
+            };
+            return run_iac(args, &iac, color);
+        }
+    }
+    let base_is_rev = !Path::new(&base_arg).is_dir();
     let head_is_rev = args.head.as_deref().is_some_and(|h| !Path::new(h).is_dir());
     if args.head.is_none() && !base_is_rev {
         return Err(vec![Diagnostic::error(
@@ -229,32 +289,48 @@ fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
             "give --head DIR, or give --base a git revision to compare with the work tree",
         )]);
     }
-    let base_given = given(Some(&args.base), args.path.as_deref(), head_is_rev)?;
+    let base_given = given(Some(&base_arg), args.path.as_deref(), head_is_rev)?;
     let head_given = given(args.head.as_deref(), args.path.as_deref(), base_is_rev)?;
-    let result = compare_all(args, &base_given, &head_given, color);
+    let result = compare_all(args, &base_given, &head_given, None, color);
     drop(base_given);
     drop(head_given);
     result
+}
+
+fn run_iac(args: &Args, iac: &Iac, color: bool) -> Result<u8, Vec<Diagnostic>> {
+    let base = Given {
+        dir: iac.m.base.clone(),
+        label: iac.labels.0.clone(),
+        _tmp: None,
+    };
+    let head = Given {
+        dir: iac.m.head.clone(),
+        label: iac.labels.1.clone(),
+        _tmp: None,
+    };
+    compare_all(args, &base, &head, Some(iac), color)
 }
 
 fn compare_all(
     args: &Args,
     base: &Given,
     head: &Given,
+    iac: Option<&Iac>,
     color: bool,
 ) -> Result<u8, Vec<Diagnostic>> {
     let shown = |text: String| -> String {
         let mut t = text;
         for g in [base, head] {
-            if g._tmp.is_some() {
+            if g._tmp.is_some() || iac.is_some_and(|i| !i.m.kept) {
                 t = t.replace(&g.dir.display().to_string(), &g.label);
             }
         }
         t
     };
+    let not_compared: &[String] = iac.map_or(&[], |i| &i.m.not_compared);
     let base_stacks = stacks_in(&base.dir).map_err(|d| vec![d])?;
     let head_stacks = stacks_in(&head.dir).map_err(|d| vec![d])?;
-    if base_stacks.is_empty() && head_stacks.is_empty() {
+    if base_stacks.is_empty() && head_stacks.is_empty() && iac.is_none() {
         return Err(vec![Diagnostic::error(
             polsim_core::Pos::default(),
             format!(
@@ -296,7 +372,9 @@ fn compare_all(
                 warnings.extend(s.warnings.iter().cloned());
             }
         }
-        compared.push(compare(rel, &b, &h, &limits)?);
+        let mut c = compare(rel, &b, &h, &limits)?;
+        c.origin = iac.and_then(|i| i.m.origins.get(rel).cloned());
+        compared.push(c);
     }
     let widened = compared.iter().any(|c| c.diff.widened());
     let narrowed = compared.iter().any(|c| c.diff.narrowed());
@@ -306,9 +384,10 @@ fn compare_all(
         "any" => widened || narrowed,
         _ => widened,
     };
+    // What could not be compared may widen access: it is never "no change".
     let code = if unreproduced > 0 {
         EXIT_INVALID
-    } else if fails {
+    } else if fails || !not_compared.is_empty() {
         EXIT_DENIED
     } else {
         EXIT_OK
@@ -316,15 +395,32 @@ fn compare_all(
     let labels = (base.label.as_str(), head.label.as_str());
     let pretty = |v: &dyn erased::Json| v.pretty();
     let text = match args.format.as_str() {
-        "json" => pretty(&doc(labels, &compared, &warnings, code)),
-        "markdown" => markdown(labels, &compared, code),
+        "json" => {
+            let mut d = doc(labels, &compared, &warnings, code);
+            d.not_compared = not_compared.to_vec();
+            pretty(&d)
+        }
+        "markdown" => markdown(labels, &compared, not_compared, code),
         "sarif" => pretty(&sarif(&compared)),
         _ => {
             let warnings: Vec<Diagnostic> =
                 warnings.into_iter().map(|d| relabel(d, &shown)).collect();
             render::print_diags(&warnings, color);
-            human(labels, &args.fail_on, &compared, code, &Style::new(color))
+            human(
+                labels,
+                &args.fail_on,
+                &compared,
+                not_compared,
+                code,
+                &Style::new(color),
+            )
         }
+    };
+    let text = match iac {
+        Some(i) if !i.m.kept && args.format == "human" => format!(
+            "{text}(the stacks compared were written from the input into a temporary folder; give --write-stacks DIR to keep them and run the witness commands)\n"
+        ),
+        _ => text,
     };
     let _ = write!(std::io::stdout().lock(), "{}", shown(text));
     Ok(code)
@@ -417,6 +513,7 @@ fn compare(
     }
     Ok(Compared {
         rel: rel.to_string(),
+        origin: None,
         base_dir: b.dir.clone(),
         head_dir: h.dir.clone(),
         cloud,
@@ -502,7 +599,9 @@ pub(crate) fn list(v: &[String], max: usize) -> String {
 }
 
 fn stack_title(c: &Compared) -> String {
-    let name = if c.rel.is_empty() {
+    let name = if let Some(o) = &c.origin {
+        o.clone()
+    } else if c.rel.is_empty() {
         ".".to_string()
     } else {
         c.rel.clone()
@@ -532,6 +631,7 @@ fn human(
     labels: (&str, &str),
     fail_on: &str,
     compared: &[Compared],
+    not_compared: &[String],
     code: u8,
     st: &Style,
 ) -> String {
@@ -555,6 +655,9 @@ fn human(
                 loc_text,
             );
             out.push_str(&format!("  {}. {head} by {cause}\n", i + 1));
+            if let Some(c) = &r.cause {
+                out.push_str(&format!("     statement:  {}\n", c.summary));
+            }
             out.push_str(&format!("     actions:    {}\n", list(&r.actions, 6)));
             if !r.operations.is_empty() {
                 out.push_str(&format!("     operations: {}\n", list(&r.operations, 6)));
@@ -604,7 +707,19 @@ fn human(
         }
         out.push_str(&format!("  {}\n", exactness(c)));
     }
+    if !not_compared.is_empty() {
+        out.push_str(&format!(
+            "\n{} (a widening cannot be ruled out):\n",
+            st.yellow("NOT COMPARED")
+        ));
+        for n in not_compared {
+            out.push_str(&format!("  - {n}\n"));
+        }
+    }
     let verdict = match code {
+        EXIT_DENIED if !not_compared.is_empty() && !compared.iter().any(|c| c.diff.widened()) => {
+            "exit 1: some policies could not be compared".to_string()
+        }
         EXIT_OK => "exit 0: no change the --fail-on setting counts".to_string(),
         EXIT_DENIED => format!(
             "exit 1: access {}",
@@ -620,7 +735,12 @@ fn human(
     out
 }
 
-fn markdown(labels: (&str, &str), compared: &[Compared], code: u8) -> String {
+fn markdown(
+    labels: (&str, &str),
+    compared: &[Compared],
+    not_compared: &[String],
+    code: u8,
+) -> String {
     let widened: usize = compared
         .iter()
         .map(|c| {
@@ -702,6 +822,12 @@ fn markdown(labels: (&str, &str), compared: &[Compared], code: u8) -> String {
             ));
         }
     }
+    if !not_compared.is_empty() {
+        out.push_str("\n### ⚠️ Not compared (a widening cannot be ruled out)\n\n");
+        for n in not_compared {
+            out.push_str(&format!("- {n}\n"));
+        }
+    }
     out.push_str(&format!(
         "\n<sub>polsim diff `{}` → `{}`, exit {code}</sub>\n",
         labels.0, labels.1
@@ -736,6 +862,7 @@ fn doc(labels: (&str, &str), compared: &[Compared], warnings: &[Diagnostic], cod
     let stacks = compared
         .iter()
         .map(|c| DiffStackOut {
+            origin: c.origin.clone(),
             base: c.base_dir.as_ref().map(|d| d.display().to_string()),
             cloud: c.cloud.name().to_string(),
             exact: c.diff.exact(),
@@ -781,6 +908,7 @@ fn doc(labels: (&str, &str), compared: &[Compared], warnings: &[Diagnostic], cod
         exit: code,
         head: labels.1.to_string(),
         narrowed: compared.iter().any(|c| c.diff.narrowed()),
+        not_compared: Vec::new(),
         schema: output::DIFF_V1.to_string(),
         stacks,
         warnings: warnings.iter().map(output::DiagnosticOut::from).collect(),

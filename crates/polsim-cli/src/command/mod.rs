@@ -4,4 +4,5 @@ pub mod check;
 pub mod diff;
 pub mod eval;
 pub mod git;
+pub mod iac;
 pub mod test;
