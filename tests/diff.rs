@@ -723,3 +723,53 @@ fn a_cloudformation_template_pair_is_reviewed_end_to_end() {
         "{err}"
     );
 }
+
+#[test]
+fn a_public_acl_is_public_access_and_making_it_public_is_a_widening() {
+    let dir = tempdir("acl");
+    let stack = |name: &str, acl: &str| {
+        let d = dir.join(name);
+        std::fs::create_dir_all(d.join("identity")).unwrap();
+        std::fs::write(
+            d.join("oss.json"),
+            format!(r#"{{"bucket_owner": "1746495857602745", "bucket_acl": "{acl}", "object": {{"acl": "default"}}}}"#),
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("polsim.json"),
+            r#"{"resource_account": "1746495857602745", "cloud": "aliyun"}"#,
+        )
+        .unwrap();
+        d
+    };
+    let private = stack("private", "private");
+    let public = stack("public", "public-read");
+    let o = polsim(&[
+        "check",
+        "--policy",
+        public.to_str().unwrap(),
+        "--public",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let doc = json(&o);
+    assert_eq!(doc["regions"][0]["check"], "acl");
+    assert_eq!(
+        doc["regions"][0]["witnesses"][0]["request"]["principal"],
+        "anonymous"
+    );
+    let o = polsim(&["check", "--policy", private.to_str().unwrap(), "--public"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // The state changes, not a policy: found, and marked not exact.
+    let o = diff(
+        private.to_str().unwrap(),
+        public.to_str().unwrap(),
+        &["--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let doc = json(&o);
+    assert_eq!(doc["stacks"][0]["exact"], false);
+    assert_eq!(doc["stacks"][0]["regions"][0]["check"], "acl");
+    witnesses_confirmed_by_eval(&doc, private.to_str().unwrap(), public.to_str().unwrap());
+}

@@ -284,3 +284,67 @@ fn json_documents() {
         assert_snapshot(name, &stdout);
     }
 }
+
+/// What reviewers read: `polsim diff` (human and Markdown) and `polsim check`, on the
+/// pre-merge examples.
+#[test]
+fn pre_merge_reports() {
+    let runs: &[(&str, &[&str])] = &[
+        (
+            "diff-aws-ifexists.human.txt",
+            &[
+                "diff",
+                "--base",
+                "policies-examples/pre-merge/aws-ifexists-opens-bucket/base",
+                "--head",
+                "policies-examples/pre-merge/aws-ifexists-opens-bucket/head",
+            ],
+        ),
+        (
+            "diff-tencent-cidr.markdown.md",
+            &[
+                "diff",
+                "--base",
+                "policies-examples/pre-merge/tencent-cidr-typo/base",
+                "--head",
+                "policies-examples/pre-merge/tencent-cidr-typo/head",
+                "--format",
+                "markdown",
+            ],
+        ),
+        (
+            "diff-cloudformation.human.txt",
+            &[
+                "diff",
+                "--base",
+                "policies-examples/pre-merge/cloudformation/before.yaml",
+                "--head",
+                "policies-examples/pre-merge/cloudformation/after.yaml",
+            ],
+        ),
+        (
+            "check-public-read.human.txt",
+            &[
+                "check",
+                "--policy",
+                "policies-examples/pre-merge/check-public-read",
+                "--public",
+            ],
+        ),
+    ];
+    for (name, args) in runs {
+        let out = Command::new(env!("CARGO_BIN_EXE_polsim"))
+            .current_dir(root())
+            .args(["--color", "never"])
+            .args(*args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_snapshot(name, &text);
+    }
+}

@@ -670,6 +670,8 @@ pub struct DiffRegionOut {
     pub actions: Vec<String>,
     /// The statement that made the difference.
     pub cause: Option<StmtLocOut>,
+    /// Without a statement: the service check that decided (`acl`, ...).
+    pub check: Option<String>,
     /// `widened` or `narrowed`.
     pub change: String,
     /// The context keys its witnesses set.
@@ -795,6 +797,8 @@ pub struct CheckRegionOut {
     pub actions: Vec<String>,
     /// The granting statement.
     pub cause: Option<StmtLocOut>,
+    /// Without a statement: the service check that granted (`acl`, ...).
+    pub check: Option<String>,
     /// The context keys its witnesses set.
     pub context_keys: Vec<String>,
     /// The API operations among them.

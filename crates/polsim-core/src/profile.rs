@@ -185,6 +185,10 @@ pub struct Traits {
     pub default_account: &'static str,
     /// How the cloud writes a caller of each kind: the callers `polsim diff` tries.
     pub callers: CallerNames,
+    /// A bucket and an object of the cloud's storage service, with `{account}` (the bucket
+    /// owner): the resources `polsim diff` and `polsim check` try where the resource's state
+    /// (ACLs, ...) can grant what no policy names.
+    pub storage_names: [&'static str; 2],
     /// Condition keys whose fixed values keep an Allow to everyone from being public
     /// ([`grants_publicly`]; S3's list, and the other clouds' keys of the same kind).
     pub limiting_keys: &'static [&'static str],

@@ -239,6 +239,9 @@ pub struct Judged {
     /// Every statement that matched the request, with its effect and meaning
     /// ([`judge_matching`] only; empty from [`judge`]).
     pub matched: Vec<(StmtLoc, polsim_core::ir::Effect, String)>,
+    /// The service check that decided, where no policy layer did (`acl`, `block_public_access`,
+    /// ... as test files name them).
+    pub check: Option<&'static str>,
 }
 
 /// One request decided differently on the two sides.
@@ -286,6 +289,9 @@ pub struct Region {
     pub change: Change,
     /// The statement that made the difference, if one did (else a layer or a service check).
     pub cause: Option<StmtLoc>,
+    /// Without a statement: the service check that decided on the side that changed (`acl`,
+    /// ...), if one did.
+    pub check: Option<&'static str>,
     /// The actions of the region's requests (one per action cell).
     pub actions: Vec<String>,
     /// The API operations among its requests (`s3:HeadObject`: judged as the actions the
@@ -869,6 +875,7 @@ fn judged(side: &Side<'_>, which: Which, req: &Request, matching: bool) -> Optio
         public_grant: deciding
             .is_some_and(|(_, s)| polsim_core::profile::grants_publicly(limiting, s.stmt)),
         matched,
+        check: se.verdict.check.map(polsim_core::decide::Check::name),
     })
 }
 
@@ -988,10 +995,32 @@ pub fn explore(
         .copied()
         .unwrap_or(traits.default_account);
 
-    let actions = match &query.action {
+    // The resource's state (ACLs, ...) grants without a statement: with state, the storage
+    // service's actions and a bucket and an object of it are tried too.
+    let stateful = sides
+        .iter()
+        .any(|s| s.stack.state != polsim_core::ResourceState::default());
+    let mut actions = match &query.action {
         Some(a) => vec![a.clone()],
         None => action_cells(cloud, &all, inexact),
     };
+    let mut storage_resources: Vec<String> = Vec::new();
+    if stateful {
+        if query.action.is_none() {
+            for op in profile.operations() {
+                for a in op.actions() {
+                    push_unique(&mut actions, a.to_string());
+                }
+            }
+        }
+        let owner = sides
+            .iter()
+            .find_map(|s| s.resource_account.or_else(|| s.stack.state.bucket_owner()))
+            .unwrap_or(traits.default_account);
+        for t in traits.storage_names {
+            storage_resources.push(t.replace("{account}", owner));
+        }
+    }
     let ops = operation_actions(cloud);
     let mut walked = Walked {
         action_cells: actions.len(),
@@ -1028,13 +1057,16 @@ pub fn explore(
                 .as_ref()
                 .is_none_or(|c| c.items.iter().all(|r| r.any))
         });
-        let mut resources = if !only_any {
+        let mut resources = if !only_any || stateful {
             resource_cells(cloud, &reached, &mut pats_of, &mut resource_cache, inexact)
         } else {
             // No statement the action reaches names a resource other than `*` (trust
             // policies): the name matters only through its owner, a dimension of its own.
             vec!["*".to_string()]
         };
+        for r in &storage_resources {
+            push_unique(&mut resources, r.clone());
+        }
         if let Some(r) = &query.resource {
             resources = vec![r.clone()];
         }
@@ -1257,6 +1289,7 @@ pub fn check(cloud: Cloud, side: &Side<'_>, query: &Query, limits: &Limits) -> C
         statement: None,
         public_grant: false,
         matched: Vec::new(),
+        check: None,
     };
     let limiting = clouds::of(cloud).traits().limiting_keys;
     let walked = explore(
@@ -1307,6 +1340,10 @@ fn regions(cloud: Cloud, findings: Vec<Finding>, keep: usize) -> Vec<Region> {
         let r = by.entry(key.clone()).or_insert_with(|| Region {
             change: key.0,
             cause: key.1.clone(),
+            check: match f.change {
+                Change::Widened => f.head.check,
+                Change::Narrowed => f.base.check,
+            },
             actions: Vec::new(),
             operations: Vec::new(),
             resources: Vec::new(),

@@ -193,6 +193,7 @@ fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
                     actions: r.actions.clone(),
                     operations: r.operations.clone(),
                     cause: r.cause.as_ref().map(output::StmtLocOut::new),
+                    check: r.check.map(str::to_string),
                     context_keys: r.context_keys.clone(),
                     principals: r.principals.clone(),
                     public_by_definition: ws.first().is_some_and(|w| {
@@ -239,7 +240,7 @@ fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
     }
     for (i, (r, ws)) in regions.iter().enumerate() {
         let cause = r.cause.as_ref().map_or_else(
-            || "no single statement".to_string(),
+            || super::diff::no_statement(r.check),
             |l| loc_text(l).trim_start_matches("head ").to_string(),
         );
         let public = r.witnesses.iter().any(|f| f.head.public_grant);

@@ -367,10 +367,10 @@ fn compare_all(
             args.max_file_size,
         )
         .map_err(relabelled)?;
-        for l in [&b, &h] {
-            if let Some(s) = &l.stack {
-                warnings.extend(s.warnings.iter().cloned());
-            }
+        // The head side's warnings: what the change would land (the base side's are old news,
+        // and the same ones twice for an unchanged file).
+        if let Some(s) = &h.stack {
+            warnings.extend(s.warnings.iter().cloned());
         }
         let mut c = compare(rel, &b, &h, &limits)?;
         c.origin = iac.and_then(|i| i.m.origins.get(rel).cloned());
@@ -523,6 +523,17 @@ fn compare(
     })
 }
 
+/// What decided a region without a statement: the resource's state (its ACL, ...) or a layer.
+pub(crate) fn no_statement(check: Option<&str>) -> String {
+    match check {
+        Some("acl") => "the resource's ACL (its state file), not a policy statement".to_string(),
+        Some(c) => {
+            format!("the service's `{c}` check (the resource's state), not a policy statement")
+        }
+        None => "no single statement (a layer, or a caller the cloud always allows)".to_string(),
+    }
+}
+
 /// A shell word: quoted when it holds anything but plain characters.
 pub(crate) fn sh(s: &str) -> String {
     if !s.is_empty()
@@ -650,10 +661,10 @@ fn human(
                 Change::Widened => st.red("NEWLY ALLOWED"),
                 Change::Narrowed => st.yellow("NEWLY DENIED"),
             };
-            let cause = r.cause.as_ref().map_or_else(
-                || "no single statement (a layer or a service check)".to_string(),
-                loc_text,
-            );
+            let cause = r
+                .cause
+                .as_ref()
+                .map_or_else(|| super::diff::no_statement(r.check), loc_text);
             out.push_str(&format!("  {}. {head} by {cause}\n", i + 1));
             if let Some(c) = &r.cause {
                 out.push_str(&format!("     statement:  {}\n", c.summary));
@@ -786,7 +797,7 @@ fn markdown(
             let cause = r
                 .cause
                 .as_ref()
-                .map_or_else(|| "no single statement".to_string(), loc_text);
+                .map_or_else(|| super::diff::no_statement(r.check), loc_text);
             out.push_str(&format!(
                 "\n### {} — {}\n\n{}\n\n- actions: {}\n- resources: {}\n- principals: {}\n",
                 match r.change {
@@ -799,6 +810,12 @@ fn markdown(
                 list(&r.resources, 4),
                 list(&r.principals, 4)
             ));
+            if let Some(c) = &r.cause {
+                out.push_str(&format!("- statement: `{}`\n", c.summary.replace('`', "'")));
+            }
+            if !r.operations.is_empty() {
+                out.push_str(&format!("- operations: {}\n", list(&r.operations, 6)));
+            }
             if let Some(w) = checked.first() {
                 let dir = match r.change {
                     Change::Widened => c.head_dir.as_deref(),
@@ -876,6 +893,7 @@ fn doc(labels: (&str, &str), compared: &[Compared], warnings: &[Diagnostic], cod
                     actions: r.actions.clone(),
                     operations: r.operations.clone(),
                     cause: r.cause.as_ref().map(output::StmtLocOut::new),
+                    check: r.check.map(str::to_string),
                     change: r.change.name().to_string(),
                     context_keys: r.context_keys.clone(),
                     principals: r.principals.clone(),

@@ -51,6 +51,7 @@ pub static TRAITS: Traits = Traits {
         other_accounts: &["9999999999999999", "9999888877776666"],
         other_name: "polsim-other",
     },
+    storage_names: ["acs:oss:*:{account}:example-bucket", "acs:oss:*:{account}:example-bucket/example-object"],
     limiting_keys: &["acs:SourceIp", "acs:SourceVpc", "acs:SourceVpcId", "acs:SourceVpcIp", "acs:AccessId", "acs:PrincipalARN", "oss:DataAccessPointArn", "oss:DataAccessPointAccount"],
     // The order layers are evaluated in, and explicit denies reported in.
     statement_checks: true,

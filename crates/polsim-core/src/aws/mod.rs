@@ -49,6 +49,7 @@ pub static TRAITS: Traits = Traits {
         other_accounts: &["999999999999", "999988887777", "888877776666"],
         other_name: "polsim-other",
     },
+    storage_names: ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/example-object"],
     limiting_keys: s3::LIMITING_KEYS,
     // The order explicit denies are reported in, and layers evaluated in (§1.1).
     statement_checks: false,

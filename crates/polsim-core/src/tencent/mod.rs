@@ -60,6 +60,7 @@ pub static TRAITS: Traits = Traits {
         other_accounts: &["100099999999", "100088887777"],
         other_name: "100099990001",
     },
+    storage_names: ["qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000", "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/example-object"],
     limiting_keys: &["qcs:ip", "qcs:vpc", "vpc:requester_vpc"],
     // The order layers are evaluated in, and explicit denies reported in.
     statement_checks: true,
