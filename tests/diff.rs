@@ -678,6 +678,23 @@ fn a_cloudformation_template_pair_is_reviewed_end_to_end() {
         .contains("arn:aws:s3:::ReportsBucket\""));
     assert!(written_witnesses_confirmed(&doc) > 0);
 
+    // SARIF annotates the template line the stack was written from.
+    let o = diff(&base, &head, &["--format", "sarif"]);
+    let sarif = json(&o);
+    let lines: Vec<(String, u64)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            (
+                loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                loc["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(lines.contains(&(head.clone(), 22)), "{lines:?}");
+
     // JSON templates too; a key given twice is refused where it is.
     let dir = tempdir("cfn-json");
     let t = |doc: &str| {

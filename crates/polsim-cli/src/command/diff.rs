@@ -144,6 +144,8 @@ struct Compared {
     rel: String,
     /// Where the stack comes from, for a Terraform plan or a template (address, logical id).
     origin: Option<String>,
+    /// For a plan or template: the file and line a code-scanning annotation goes on.
+    source: Option<(String, u32)>,
     base_dir: Option<PathBuf>,
     head_dir: Option<PathBuf>,
     cloud: Cloud,
@@ -374,6 +376,7 @@ fn compare_all(
         }
         let mut c = compare(rel, &b, &h, &limits)?;
         c.origin = iac.and_then(|i| i.m.origins.get(rel).cloned());
+        c.source = iac.and_then(|i| i.m.sources.get(rel).cloned());
         compared.push(c);
     }
     let widened = compared.iter().any(|c| c.diff.widened());
@@ -514,6 +517,7 @@ fn compare(
     Ok(Compared {
         rel: rel.to_string(),
         origin: None,
+        source: None,
         base_dir: b.dir.clone(),
         head_dir: h.dir.clone(),
         cloud,
@@ -938,6 +942,10 @@ fn doc(labels: (&str, &str), compared: &[Compared], warnings: &[Diagnostic], cod
 /// it is in the head side's files; for a cause on the base side (a statement removed or
 /// edited), the same file on the head side if it still exists, else the head stack's folder.
 fn sarif_location(c: &Compared, r: &Region) -> (String, u32, u32) {
+    // A plan's or template's stack: the template line (or the plan file) it was written from.
+    if let Some((file, line)) = &c.source {
+        return (file.clone(), *line, 1);
+    }
     let folder = || {
         c.head_dir
             .as_ref()

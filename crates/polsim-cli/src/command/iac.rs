@@ -37,6 +37,8 @@ enum Kind {
 struct Doc {
     rel: String,
     origin: String,
+    /// The file and line to annotate (SARIF): the template's, or the plan file.
+    source: (String, u32),
     cloud: Cloud,
     kind: Kind,
     before: Option<String>,
@@ -52,6 +54,8 @@ pub struct Materialized {
     /// For each stack's relative path: where it comes from (a Terraform address, a template's
     /// logical id and line).
     pub origins: BTreeMap<String, String>,
+    /// For each stack's relative path: the file and line a code-scanning annotation goes on.
+    pub sources: BTreeMap<String, (String, u32)>,
     /// What could not be compared, and why: each one means a widening cannot be ruled out.
     pub not_compared: Vec<String>,
     /// Whether the stacks stay (`--write-stacks`), else they are removed at the end.
@@ -143,6 +147,7 @@ fn materialize(
         base: root.join(format!("{label}-before")),
         head: root.join(format!("{label}-after")),
         origins: BTreeMap::new(),
+        sources: BTreeMap::new(),
         not_compared,
         kept: keep.is_some(),
         root,
@@ -202,6 +207,7 @@ fn materialize(
                     )?;
                 }
             }
+            m.sources.insert(rel.clone(), d.source.clone());
             m.origins.insert(rel, origin);
         }
     }
@@ -398,6 +404,7 @@ pub fn terraform_plan(
             docs.push(Doc {
                 rel: safe(&origin),
                 origin: format!("{origin} ({})", actions.join(", ")),
+                source: (name.to_string(), 1),
                 cloud,
                 kind,
                 before: b,
@@ -409,7 +416,7 @@ pub fn terraform_plan(
 }
 
 /// A CloudFormation template's policy documents: logical id, where, kind, document.
-type TemplateDocs = BTreeMap<String, (String, Kind, String)>;
+type TemplateDocs = BTreeMap<String, (String, Kind, String, (String, u32))>;
 
 /// Resolves CloudFormation's intrinsic functions in a policy document to placeholder text
 /// (`Ref X` → `X`, `Fn::GetAtt [X, Arn]` → `X.Arn`, `Fn::Sub` with `${X}` → `X`, `Fn::Join`),
@@ -705,7 +712,8 @@ fn template_docs(
                 Ok(v) => {
                     let text = serde_json::to_string_pretty(&v).unwrap_or_default();
                     let at = format!("{what} ({name}:{})", line_of(id));
-                    out.insert(what, (at, kind, text));
+                    let line = u32::try_from(line_of(id)).unwrap_or(1).max(1);
+                    out.insert(what, (at, kind, text, (name.clone(), line)));
                 }
                 Err(f) => not_compared.push(format!(
                     "{name}: {what}: uses {f}, whose value is known only when the stack is deployed"
@@ -749,13 +757,14 @@ pub fn cloudformation(
     let docs = keys
         .into_iter()
         .filter_map(|k| {
-            let (origin, kind) = h
+            let (origin, kind, source) = h
                 .get(k)
                 .or_else(|| b.get(k))
-                .map(|(o, kind, _)| (o.clone(), *kind))?;
+                .map(|(o, kind, _, src)| (o.clone(), *kind, src.clone()))?;
             Some(Doc {
                 rel: safe(k),
                 origin,
+                source,
                 cloud: Cloud::Aws,
                 kind,
                 before: b.get(k).map(|x| x.2.clone()),
