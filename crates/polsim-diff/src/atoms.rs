@@ -5,7 +5,7 @@
 //! and the reasons a dimension is not decided exactly.
 
 use crate::automaton::{self, Class, Pat};
-use crate::Inexact;
+use crate::inexact::Inexact;
 use polsim_core::ir::{
     ActionPattern, Cloud, NamePart, OpFamily, PrincipalForm, ResourcePattern, SegmentRule,
     Statement, Typed,

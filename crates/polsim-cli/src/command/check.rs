@@ -57,17 +57,7 @@ struct Witness {
 }
 
 pub fn run(args: &Args, color: bool) -> u8 {
-    match run_checked(args, color) {
-        Ok(code) => code,
-        Err(diags) => {
-            if args.format == "json" {
-                output::print(&output::ErrorReport::new(&diags));
-            } else {
-                render::print_diags(&diags, color);
-            }
-            EXIT_INVALID
-        }
-    }
+    super::exit_with(run_checked(args, color), args.format != "human", color)
 }
 
 fn question(args: &Args) -> String {

@@ -171,17 +171,8 @@ fn allowed(d: Decision) -> bool {
 }
 
 pub fn run(args: &Args, color: bool) -> u8 {
-    match run_checked(args, color) {
-        Ok(code) => code,
-        Err(diags) => {
-            if args.format == "json" {
-                output::print(&output::ErrorReport::new(&diags));
-            } else {
-                render::print_diags(&diags, color);
-            }
-            EXIT_INVALID
-        }
-    }
+    let machine = matches!(args.format.as_str(), "json" | "sarif");
+    super::exit_with(run_checked(args, color), machine, color)
 }
 
 /// One side as given: a folder, or a git revision read into a temporary folder (removed when

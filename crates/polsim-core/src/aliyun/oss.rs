@@ -42,7 +42,7 @@ pub fn referer_checked(req: &Request) -> bool {
 
 /// Whether the caller belongs to the bucket owner's account.
 fn owner_account(stack: &Stack, req: &Request) -> bool {
-    let (owner, _) = crate::clouds::of(req.cloud).resource_account(stack, req);
+    let (owner, _) = crate::profile::CloudProfile::resource_account(&super::Aliyun, stack, req);
     req.caller.account.is_some() && req.caller.account.as_deref() == owner
 }
 
