@@ -825,3 +825,74 @@ pub struct CheckWitnessOut {
     /// The request.
     pub request: ProbeOut,
 }
+
+/// `schema` of one result of a batch.
+pub const BATCH_V1: &str = "polsim.batch/v1";
+
+/// `polsim.batch/v1`: the result of one line of `polsim eval --requests` (one JSON object per
+/// line, in input order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchLineOut {
+    /// The service check that decided, where no policy layer did.
+    pub check: Option<String>,
+    /// `allow`, `explicit_deny` or `implicit_deny` (`null` for an invalid line).
+    pub decision: Option<String>,
+    /// For an invalid line: why (its `line` is the input's line number).
+    pub error: Option<Vec<DiagnosticOut>>,
+    /// The error code the service answers with (`""` for a success).
+    pub error_code: Option<String>,
+    /// With `--explain`: the `polsim.evaluation/v1` document.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub evaluation: Option<Evaluation>,
+    /// The line's `id`, echoed.
+    pub id: Option<String>,
+    /// The layer that decided a deny.
+    pub layer: Option<String>,
+    /// The line number in the input, from 1.
+    pub line: usize,
+    /// `polsim.batch/v1`.
+    pub schema: String,
+    /// The statement that decided (the Deny, or the granting Allow).
+    pub statement: Option<DecidedByOut>,
+    /// The HTTP status the service answers.
+    pub status: Option<u16>,
+    /// Warnings about the line.
+    pub warnings: Vec<DiagnosticOut>,
+}
+
+impl BatchLineOut {
+    /// A result with nothing set yet.
+    pub fn empty() -> BatchLineOut {
+        BatchLineOut {
+            check: None,
+            decision: None,
+            error: None,
+            error_code: None,
+            evaluation: None,
+            id: None,
+            layer: None,
+            line: 0,
+            schema: BATCH_V1.to_string(),
+            statement: None,
+            status: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// The statement that decided a batch line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidedByOut {
+    /// Column.
+    pub col: u32,
+    /// `Allow` or `Deny`.
+    pub effect: String,
+    /// The policy's file.
+    pub file: Option<String>,
+    /// Line.
+    pub line: u32,
+    /// The policy's name.
+    pub policy: String,
+    /// The Sid.
+    pub sid: Option<String>,
+}

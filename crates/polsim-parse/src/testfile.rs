@@ -215,6 +215,73 @@ const CASE: &[&str] = &[
     "canonical_ids",
 ];
 
+/// The members a batch request line may have (`polsim eval --requests`): a test case's request
+/// fields, and an `id` echoed in its result.
+const REQUEST: &[&str] = &[
+    "id",
+    "principal",
+    "principal_id",
+    "federated_by",
+    "action",
+    "operation",
+    "resource",
+    "resource_account",
+    "access_point",
+    "context",
+    "headers",
+    "copy_source",
+    "version_id",
+    "signed",
+];
+
+/// What a stack folder's `polsim.json` gives every request of a batch.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestDefaults<'a> {
+    /// The caller, when a line names none.
+    pub principal: &'a str,
+    /// Its unique id (only with `principal`).
+    pub principal_id: Option<&'a str>,
+    /// The IAM user behind a federated-user `principal` (only with it).
+    pub federated_by: Option<&'a str>,
+    /// The resource's owner.
+    pub resource_account: Option<&'a str>,
+    /// Context keys every request carries (a line's own keys win).
+    pub context: &'a Context,
+}
+
+/// Reads one request of a batch: a JSON object with a test case's request fields (`principal`,
+/// `action` or `operation`, `resource`, `resource_account`, `context`, `headers`, ...; `id` is
+/// echoed back). `name` is shown in diagnostics, whose positions are within `text`. Returns the
+/// request, checked against the catalog as a test case is, with its warnings and the line's
+/// `id`; or the errors.
+pub fn parse_request(
+    text: &str,
+    name: &str,
+    cloud: Cloud,
+    d: &RequestDefaults<'_>,
+) -> Result<(Request, Option<String>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let source = Source::new(name, text);
+    let doc = json::parse(text).map_err(|e| vec![e.diagnostic(&source)])?;
+    let mut refuse =
+        |_: &str| Err::<(String, String), String>("a batch request names no file".into());
+    let mut cx = Cx {
+        federated_by: None,
+        source,
+        diags: Vec::new(),
+        read: &mut refuse,
+    };
+    let req = cx.request_line(&doc, cloud, d);
+    let (errors, warnings): (Vec<_>, Vec<_>) = cx.diags.into_iter().partition(Diagnostic::is_error);
+    match req {
+        Some((r, id)) if errors.is_empty() => Ok((r, id, warnings)),
+        _ if errors.is_empty() => Err(vec![Diagnostic::error(
+            doc.pos,
+            "the request is incomplete",
+        )]),
+        _ => Err(errors),
+    }
+}
+
 struct Cx<'r, 'a> {
     /// The file's `federated_by`, with its place.
     federated_by: Option<(String, Pos)>,
@@ -620,6 +687,98 @@ impl Cx<'_, '_> {
             expect_status,
             expect_error_code: self.str_field(c, "expect_error_code"),
         })
+    }
+
+    /// One request of a batch (see [`parse_request`]).
+    fn request_line(
+        &mut self,
+        c: &Json,
+        cloud: Cloud,
+        d: &RequestDefaults<'_>,
+    ) -> Option<(Request, Option<String>)> {
+        if c.as_object().is_none() {
+            self.err(c.pos, format!("a request must be a JSON object, found {}", c.type_name()), Some("one request per line: `{\"action\": \"s3:GetObject\", \"resource\": \"arn:aws:s3:::b/k\"}`"));
+            return None;
+        }
+        self.check_members(c, REQUEST, "a request");
+        let id = c.get("id").and_then(Json::scalar_text);
+        let own = c.get("principal").is_some();
+        let principal = self
+            .str_field(c, "principal")
+            .unwrap_or_else(|| d.principal.to_string());
+        let principal_id = self
+            .str_field(c, "principal_id")
+            .or_else(|| (!own).then(|| d.principal_id.map(str::to_string)).flatten());
+        let action = self.str_field(c, "action");
+        let operation = self.str_field(c, "operation");
+        if action.is_none()
+            && operation.is_none()
+            && c.get("action").is_none()
+            && c.get("operation").is_none()
+        {
+            self.err(c.pos, "the request has no `action` or `operation`", Some("name the action (`\"action\": \"s3:GetObject\"`) or the API operation (`\"operation\": \"HeadObject\"`)"));
+        }
+        let resource = self.str_field(c, "resource");
+        if resource.is_none() && c.get("resource").is_none() {
+            self.err(
+                c.pos,
+                "the request has no `resource`",
+                Some("use `\"*\"` for actions that take no resource"),
+            );
+        }
+        let mut ctx = d.context.clone();
+        for (k, v) in self.context(c.get("context")).iter() {
+            ctx.insert(k, v.clone());
+        }
+        let mut caller = match parse_caller(cloud, &principal, principal_id.as_deref()) {
+            Ok(caller) => caller,
+            Err(msg) => {
+                let pos = c.get("principal").map_or(c.pos, |p| p.pos);
+                self.err(pos, msg, None);
+                return None;
+            }
+        };
+        let federated_by = match c.get("federated_by") {
+            Some(f) => self.str_field(c, "federated_by").map(|s| (s, f.pos)),
+            None if !own => d.federated_by.map(|s| (s.to_string(), c.pos)),
+            None => None,
+        };
+        if let Some((user, pos)) = federated_by {
+            match polsim_core::aws::federating_user(&caller, &user) {
+                Ok(()) => caller.federated_by = Some(user),
+                Err(msg) => {
+                    self.err(pos, msg, None);
+                    return None;
+                }
+            }
+        }
+        let extras = self.extras(c, cloud, operation);
+        let action = match (action, &extras.operation) {
+            (Some(a), _) => a,
+            (None, Some(_)) => String::new(),
+            (None, None) => return None,
+        };
+        let mut request = Request {
+            cloud,
+            caller,
+            action,
+            resource: resource?,
+            resource_account: self
+                .account_field(c)
+                .or(d.resource_account.map(str::to_string)),
+            access_point: self.str_field(c, "access_point"),
+            context: ctx,
+            extras,
+        };
+        self.resolve_operation(c, &mut request);
+        let keys = crate::dialect_keys(request.cloud);
+        self.diags.extend(crate::validate::case_request(
+            &mut request,
+            keys,
+            c,
+            &self.source,
+        ));
+        Some((request, id))
     }
 
     /// Checks a case's `operation` against the cloud's operation table: an unknown operation is

@@ -11,7 +11,7 @@ use polsim_parse::Diagnostic;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
-#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["action", "operation"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["action", "operation", "requests"])))]
 #[command(
     after_help = "Examples:\n  polsim eval --policy policies-examples/aws/boundary-without-s3 \\\n      --action s3:GetObject --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg\n  polsim eval --policy policies-examples/aliyun/bucket-policy-deny-outside-ip --action oss:ListObjects \\\n      --resource 'acs:oss:*:174649585760xxxx:examplebucket' --context acs:SourceIp=10.1.2.3\n\nThe cloud is read from the policies (2012-10-17, \"1\", \"2.0\") and the names (arn:, acs:, qcs:).\nThe folder holds identity/, permissions-boundary/, session/, resource/, scp/<level>/,\nrcp/<level>/, vpc-endpoint/, access-point/ and kms-key/ (one policy per *.json file), an optional\nstate file (s3.json, oss.json or cos.json: ACLs, Object Ownership, Block Public Access, ...), and an\noptional polsim.json with `principal`, `principal_id`, `federated_by`, `resource_account`, `cloud`,\n`context` and `canonical_ids`.\nExit codes: 0 allowed, 1 denied, 2 invalid input."
 )]
@@ -26,8 +26,26 @@ pub struct Args {
     #[arg(long)]
     operation: Option<String>,
     /// The resource name (arn:..., acs:..., qcs:...), or * for actions that take no resource
-    #[arg(long)]
-    resource: String,
+    #[arg(long, required_unless_present = "requests")]
+    resource: Option<String>,
+    /// A batch: a file of requests, one JSON object per line (`-` for standard input), each
+    /// judged against the stack; one JSON result per line on standard output, in order
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["action", "operation", "resource", "principal", "principal_id", "federated_by", "resource_account", "access_point", "context", "context_file", "header", "copy_source", "version_id", "signed", "request_policy"])]
+    requests: Option<String>,
+    /// With --requests: put the full explanation (polsim.evaluation/v1) in each result
+    #[arg(long, requires = "requests")]
+    explain: bool,
+    /// With --requests: worker threads (default: one per core)
+    #[arg(long, value_name = "N", requires = "requests")]
+    jobs: Option<usize>,
+    /// With --requests: judge only the lines whose number is K modulo N (1-based K), so that N
+    /// machines split one batch
+    #[arg(long, value_name = "K/N", requires = "requests")]
+    shard: Option<String>,
+    /// With --requests: the longest request line read, in bytes (a longer line is an error of
+    /// its own)
+    #[arg(long, value_name = "BYTES", requires = "requests", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
+    max_line: u64,
     /// Who calls (an arn:/acs:/qcs: principal, a service name, or `anonymous`); default: polsim.json, else a user of the resource's account
     #[arg(long)]
     principal: Option<String>,
@@ -78,6 +96,36 @@ pub fn run(args: &Args, color: bool) -> u8 {
         Ok(l) => l,
         Err(e) => return invalid(args, &e.diags, &[], color),
     };
+    if let Some(requests) = &args.requests {
+        let shard = match args
+            .shard
+            .as_deref()
+            .map(super::batch::parse_shard)
+            .transpose()
+        {
+            Ok(s) => s,
+            Err(m) => {
+                let d = Diagnostic::error(polsim_core::Pos::default(), m)
+                    .with_help("--shard 2/4 judges lines 2, 6, 10, ... of the batch");
+                return invalid(args, &[d], &[], color);
+            }
+        };
+        render::print_diags(&loaded.warnings, color);
+        let batch = super::batch::Batch {
+            requests,
+            explain: args.explain,
+            jobs: args.jobs.unwrap_or(0),
+            shard,
+            max_line: args.max_line,
+        };
+        return match super::batch::run(&loaded, &batch) {
+            Ok(code) => code,
+            Err(d) => {
+                render::print_diags(&d, color);
+                EXIT_INVALID
+            }
+        };
+    }
     match run_loaded(args, &loaded, color) {
         Ok(code) => code,
         Err(diags) => invalid(args, &diags, &loaded.warnings, color),
@@ -144,7 +192,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
                 resource_account
                     .as_deref()
                     .or(loaded.stack.state.bucket_owner()),
-                &args.resource,
+                args.resource.as_deref().unwrap_or(""),
             ),
             true,
         ),
@@ -187,7 +235,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         caller,
         // With only --operation, the core resolves the operation to its action(s).
         action: args.action.clone().unwrap_or_default(),
-        resource: args.resource.clone(),
+        resource: args.resource.clone().unwrap_or_default(),
         resource_account,
         access_point: args.access_point.clone(),
         context,
