@@ -24,8 +24,8 @@ pub struct TestFile {
     pub name: Option<String>,
     /// The cloud, given or inferred.
     pub cloud: Cloud,
-    /// The shared stack.
-    pub stack: Stack,
+        /// The shared stack.
+    pub stack: std::sync::Arc<Stack>,
     /// The cases.
     pub cases: Vec<TestCase>,
     /// Warnings found while reading.
@@ -45,9 +45,10 @@ pub struct TestCase {
     pub pos: Pos,
     /// The request.
     pub request: Request,
-    /// The stack for this case (top level with the case's replacements), with the resource's
-    /// state (`s3` / `oss` / `cos` / `canonical_ids`, the case's keys over the file's).
-    pub stack: Stack,
+        /// The stack for this case (top level with the case's replacements), with the resource's
+    /// state (`s3` / `oss` / `cos` / `canonical_ids`, the case's keys over the file's). A case
+    /// that replaces nothing shares the file's stack (memory stays flat in the number of cases).
+    pub stack: std::sync::Arc<Stack>,
     /// The expected decision.
     pub expect: Decision,
     /// The expected deciding layer.
@@ -440,7 +441,8 @@ impl Cx<'_, '_> {
             Some(p) => self.stack(p, cloud, &Stack::default())?,
             None => Stack::default(),
         };
-        self.state(doc, cloud, &mut stack.state);
+                self.state(doc, cloud, &mut stack.state);
+        let stack = std::sync::Arc::new(stack);
         let mut cases = Vec::new();
         for (i, c) in cases_json.iter().enumerate() {
             if let Some(case) = self.case(
@@ -534,12 +536,12 @@ impl Cx<'_, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn case(
+        fn case(
         &mut self,
         c: &Json,
         i: usize,
         cloud: Cloud,
-        stack: &Stack,
+        stack: &std::sync::Arc<Stack>,
         principal: Option<&str>,
         principal_id: Option<&str>,
         resource_account: Option<&str>,
@@ -639,11 +641,21 @@ impl Cx<'_, '_> {
                 }
             }
         }
-        let mut case_stack = match c.get("policies") {
-            Some(p) => self.stack(p, cloud, stack)?,
-            None => stack.clone(),
+                // A case with its own policies or state gets its own stack; the others share the file's.
+        let own_state = crate::state::MEMBERS.iter().any(|m| c.get(m).is_some());
+        let case_stack = match c.get("policies") {
+            Some(p) => {
+                let mut s = self.stack(p, cloud, stack)?;
+                self.state(c, cloud, &mut s.state);
+                std::sync::Arc::new(s)
+            }
+            None if own_state => {
+                let mut s = Stack::clone(stack);
+                self.state(c, cloud, &mut s.state);
+                std::sync::Arc::new(s)
+            }
+            None => std::sync::Arc::clone(stack),
         };
-        self.state(c, cloud, &mut case_stack.state);
         let extras = self.extras(c, cloud, operation);
         let expect_check = self.expect_check(c);
         let expect_status = self.expect_status(c);

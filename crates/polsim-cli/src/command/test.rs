@@ -201,8 +201,16 @@ pub fn run(args: &Args, color: bool) -> u8 {
                     continue;
                 }
             };
-            let se = polsim_core::flow::evaluate_plan(&plan, true);
-            match check(case, &plan, &se) {
+                        // The decision path first; the explanation is built only for a failure (the same
+            // evaluation with per-statement records: the invariants test that both agree).
+            let fast = polsim_core::flow::evaluate_plan(&plan, false);
+            let failed = check(case, &plan, &fast);
+            let se = if failed.is_some() {
+                polsim_core::flow::evaluate_plan(&plan, true)
+            } else {
+                fast
+            };
+            match failed.and_then(|_| check(case, &plan, &se)) {
                 None => {
                     run.summary.passed += 1;
                     if json {
