@@ -54,7 +54,11 @@ fn cases(dir: &str) -> Vec<(String, Stack, Request)> {
             continue;
         };
         for c in tf.cases {
-            out.push((format!("{}: {}", f.display(), c.name), (*c.stack).clone(), c.request));
+            out.push((
+                format!("{}: {}", f.display(), c.name),
+                (*c.stack).clone(),
+                c.request,
+            ));
         }
     }
     out

@@ -291,6 +291,14 @@ fn folders_of_stacks_are_matched_by_relative_path() {
         human.contains("buckets/new (new stack: compared with an empty stack)"),
         "{human}"
     );
+    // A link to a folder is never followed, and never a stack left out without a word.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(tmp.join("head/roles/app"), tmp.join("head/linked")).unwrap();
+        let o = diff(b.to_str().unwrap(), h.to_str().unwrap(), &[]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("is a link to a folder"));
+    }
 }
 
 #[test]

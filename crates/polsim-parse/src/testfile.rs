@@ -24,7 +24,7 @@ pub struct TestFile {
     pub name: Option<String>,
     /// The cloud, given or inferred.
     pub cloud: Cloud,
-        /// The shared stack.
+    /// The shared stack.
     pub stack: std::sync::Arc<Stack>,
     /// The cases.
     pub cases: Vec<TestCase>,
@@ -45,7 +45,7 @@ pub struct TestCase {
     pub pos: Pos,
     /// The request.
     pub request: Request,
-        /// The stack for this case (top level with the case's replacements), with the resource's
+    /// The stack for this case (top level with the case's replacements), with the resource's
     /// state (`s3` / `oss` / `cos` / `canonical_ids`, the case's keys over the file's). A case
     /// that replaces nothing shares the file's stack (memory stays flat in the number of cases).
     pub stack: std::sync::Arc<Stack>,
@@ -441,7 +441,7 @@ impl Cx<'_, '_> {
             Some(p) => self.stack(p, cloud, &Stack::default())?,
             None => Stack::default(),
         };
-                self.state(doc, cloud, &mut stack.state);
+        self.state(doc, cloud, &mut stack.state);
         let stack = std::sync::Arc::new(stack);
         let mut cases = Vec::new();
         for (i, c) in cases_json.iter().enumerate() {
@@ -536,7 +536,7 @@ impl Cx<'_, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-        fn case(
+    fn case(
         &mut self,
         c: &Json,
         i: usize,
@@ -641,7 +641,7 @@ impl Cx<'_, '_> {
                 }
             }
         }
-                // A case with its own policies or state gets its own stack; the others share the file's.
+        // A case with its own policies or state gets its own stack; the others share the file's.
         let own_state = crate::state::MEMBERS.iter().any(|m| c.get(m).is_some());
         let case_stack = match c.get("policies") {
             Some(p) => {

@@ -90,8 +90,20 @@ fn stacks_in(root: &Path) -> Result<Vec<String>, Diagnostic> {
         .max_depth(12)
         .sort_by_file_name()
         .into_iter();
+    let mut links = Vec::new();
     while let Some(entry) = it.next() {
-        let Ok(entry) = entry else { continue };
+        let entry = entry.map_err(|e| {
+            Diagnostic::error(
+                polsim_core::Pos::default(),
+                format!("cannot read `{}`: {e}", root.display()),
+            )
+        })?;
+        // A link is never followed (it could lead outside the folder named); one that leads
+        // to a folder could hold a stack, so it is an error rather than a stack left out.
+        if entry.path_is_symlink() && entry.path().is_dir() {
+            links.push(entry.path().display().to_string());
+            continue;
+        }
         if !entry.file_type().is_dir() || entry.depth() == 0 {
             continue;
         }
@@ -101,6 +113,16 @@ fn stacks_in(root: &Path) -> Result<Vec<String>, Diagnostic> {
             }
             it.skip_current_dir();
         }
+    }
+    if let Some(first) = links.first() {
+        return Err(Diagnostic::error(
+            polsim_core::Pos::default(),
+            format!(
+                "`{first}` is a link to a folder{}: polsim does not follow links while looking for stacks",
+                if links.len() > 1 { format!(" (and {} more)", links.len() - 1) } else { String::new() }
+            ),
+        )
+        .with_help("point --base/--head at the folder the link leads to, or copy the stack in"));
     }
     Ok(out)
 }

@@ -201,7 +201,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
                     continue;
                 }
             };
-                        // The decision path first; the explanation is built only for a failure (the same
+            // The decision path first; the explanation is built only for a failure (the same
             // evaluation with per-statement records: the invariants test that both agree).
             let fast = polsim_core::flow::evaluate_plan(&plan, false);
             let failed = check(case, &plan, &fast);
