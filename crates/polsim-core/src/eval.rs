@@ -100,6 +100,7 @@ pub fn eval_layer<'s>(
     layer: Layer,
     level: Option<&'s str>,
     policies: &'s [Policy],
+    index: Option<&crate::index::LevelIndex>,
     mut trace: Option<&mut Trace<'s>>,
 ) -> LayerRun<'s> {
     let mut run = LayerRun {
@@ -109,6 +110,25 @@ pub fn eval_layer<'s>(
         allows: Vec::new(),
         denies: Vec::new(),
     };
+    // The decision path visits only the statements that can match the action (crate::index);
+    // explaining visits every statement, since it reports on each.
+    if let (None, Some(index)) = (trace.as_ref(), index) {
+        for (policy, pix) in policies.iter().zip(&index.policies) {
+            for i in pix.candidates(scope.action) {
+                let Some(stmt) = policy.statements.get(i) else {
+                    continue;
+                };
+                if let Ok(how) = match_statement(scope, layer, policy, stmt, None) {
+                    let sref = StatementRef { policy, stmt };
+                    match stmt.effect {
+                        Effect::Allow => run.allows.push((sref, how)),
+                        Effect::Deny => run.denies.push(sref),
+                    }
+                }
+            }
+        }
+        return run;
+    }
     for policy in policies {
         for stmt in &policy.statements {
             let sref = StatementRef { policy, stmt };

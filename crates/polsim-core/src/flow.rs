@@ -63,7 +63,9 @@ pub fn evaluate<'s>(stack: &'s Stack, req: &'s Request, explain: bool) -> Evalua
                             env,
                             facts: &prepared.facts,
                         };
-                        for lv in levels {
+                        // The decision path reads the layer's statement index.
+                        let index = if explain { None } else { stack.index(layer) };
+                        for (li, lv) in levels.iter().enumerate() {
                             let level = layer.has_levels().then_some(lv.name.as_str());
                             let mut trace = explained.as_ref().map(|_| Trace::default());
                             let run = eval_layer(
@@ -72,6 +74,7 @@ pub fn evaluate<'s>(stack: &'s Stack, req: &'s Request, explain: bool) -> Evalua
                                 layer,
                                 level,
                                 &lv.policies,
+                                index.and_then(|ix| ix.levels.get(li)),
                                 trace.as_mut(),
                             );
                             outcomes.runs.push(run);

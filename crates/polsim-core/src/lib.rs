@@ -21,6 +21,7 @@ pub mod decide;
 pub mod eval;
 pub mod explain;
 pub mod flow;
+pub mod index;
 pub mod ir;
 pub mod ops;
 pub mod pattern;

@@ -5,6 +5,7 @@
 //! harness): [`Stack::push`] adds a policy to a layer (and level), [`Stack::declare`] makes a
 //! layer take part while holding nothing, [`Stack::clear`] takes it out again.
 
+use crate::index::LayerIndex;
 use crate::ir::{Effect, Layer, Policy, Statement};
 use crate::state::ResourceState;
 
@@ -26,6 +27,19 @@ pub struct Stack {
     slots: [Option<Vec<Level>>; Layer::COUNT],
     /// The resource's own state, beside its policies.
     pub state: ResourceState,
+    /// Each layer's statement index, built on first use and dropped when the layer changes.
+    indexes: Indexes,
+}
+
+/// The layers' indexes ([`crate::index`]): a cache, never part of what a stack is (two stacks
+/// with the same policies are equal whether or not either has built its indexes).
+#[derive(Debug, Clone, Default)]
+struct Indexes([std::sync::OnceLock<std::sync::Arc<LayerIndex>>; Layer::COUNT]);
+
+impl PartialEq for Indexes {
+    fn eq(&self, _: &Indexes) -> bool {
+        true
+    }
 }
 
 impl Stack {
@@ -34,8 +48,28 @@ impl Stack {
         Stack::default()
     }
 
+    /// The layer's slot, to change: its index is dropped (every change goes through here).
     fn slot_mut(&mut self, layer: Layer) -> Option<&mut Option<Vec<Level>>> {
+        if let Some(ix) = self.indexes.0.get_mut(layer.index()) {
+            *ix = std::sync::OnceLock::new();
+        }
         self.slots.get_mut(layer.index())
+    }
+
+    /// A copy that shares this stack's layer indexes (built first, so that a copy made per
+    /// request, such as a plan's stack with the ACL layer added, does not build them again).
+    pub fn clone_indexed(&self) -> Stack {
+        for layer in Layer::ALL {
+            let _ = self.index(layer);
+        }
+        self.clone()
+    }
+
+    /// The statement index of a layer that takes part, built on first use.
+    pub fn index(&self, layer: Layer) -> Option<&LayerIndex> {
+        let levels = self.levels(layer)?;
+        let cell = self.indexes.0.get(layer.index())?;
+        Some(cell.get_or_init(|| std::sync::Arc::new(LayerIndex::build(levels))))
     }
 
     fn level_mut(&mut self, layer: Layer, level: Option<&str>) -> Option<&mut Level> {

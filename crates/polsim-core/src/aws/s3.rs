@@ -361,7 +361,7 @@ impl crate::service::StorageRules for S3 {
         let bpa = s3.block_public_access.effective(req.access_point.is_some());
 
         // The ACL layer: the bucket's and the object's grants, when the bucket honours ACLs.
-        let mut with_acls = stack.clone();
+        let mut with_acls = stack.clone_indexed();
         if s3.object_ownership.acls_enabled() {
             with_acls.declare(Layer::Acl, None);
             if let Some(acl) = &s3.bucket_acl {
