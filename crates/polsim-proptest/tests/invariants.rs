@@ -57,6 +57,33 @@ macro_rules! cloud_properties {
                     prop_assert_eq!(invariants::explain_agrees(&stack, &req).map(|_| ()), Ok(()));
                 }
 
+                                /// The decision path's statement index never leaves out a statement whose action
+                /// clause accepts the request's action (in the request's case, or upper-cased).
+                #[test]
+                fn the_index_visits_every_statement_that_can_match(c in grammar::case()) {
+                    let (stack, req) = build(&$vocab, &c);
+                    let profile = polsim_core::clouds::of(req.cloud);
+                    for action in [req.action.clone(), req.action.to_uppercase()] {
+                        let action = profile.normalize_action(&action).to_string();
+                        for layer in polsim_core::Layer::ALL {
+                            let (Some(levels), Some(ix)) = (stack.levels(layer), stack.index(layer)) else {
+                                continue;
+                            };
+                            for (lv, lix) in levels.iter().zip(&ix.levels) {
+                                for (p, pix) in lv.policies.iter().zip(&lix.policies) {
+                                    let visited: Vec<usize> = pix.candidates(&action).collect();
+                                    for (i, st) in p.statements.iter().enumerate() {
+                                        let hit = st.action.items.iter().any(|a| a.matches(&action));
+                                        if hit != st.action.negated {
+                                            prop_assert!(visited.contains(&i), "{action}: statement {} of {} left out", i + 1, p.id);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+
                 /// Statement, policy and level order do not matter to the decision.
                 #[test]
                 fn order_does_not_matter(c in grammar::case()) {
