@@ -798,3 +798,54 @@ fn a_public_acl_is_public_access_and_making_it_public_is_a_widening() {
     assert_eq!(doc["stacks"][0]["regions"][0]["check"], "acl");
     witnesses_confirmed_by_eval(&doc, private.to_str().unwrap(), public.to_str().unwrap());
 }
+
+/// Regression: a stack of many-star patterns (`arn:aws:s3:::ab*cd*ef*...`, `*:*x*`) made the
+/// product of the resource automata explode, and `polsim diff` ran for minutes. Every
+/// exploration now has a bound; a walk cut short says so (NOT EXACT) and cannot report "no
+/// change": exit 1.
+#[test]
+fn many_star_patterns_end_within_their_bounds_and_never_claim_no_change() {
+    let dir = tempdir("stars");
+    let letters = ["ab", "cd", "ef", "gh", "ba", "dc", "fe", "hg"];
+    let stmt = |i: usize, effect: &str| {
+        let pat = |k: usize| {
+            let parts: Vec<&str> = (0..6)
+                .map(|j| letters[(i * 7 + k * 3 + j * 5) % letters.len()])
+                .collect();
+            format!("\"arn:aws:s3:::{}*\"", parts.join("*"))
+        };
+        format!(
+            r#"{{"Effect": "{effect}", "Action": ["s3:GetObject", "s3:Put*", "*:*{}*"], "Resource": [{}], "Condition": {{"StringLike": {{"aws:PrincipalTag/t{}": "*{}*"}}, "NumericLessThan": {{"s3:max-keys": "{i}"}}}}}}"#,
+            ["a", "b", "c", "d"][i % 4],
+            (0..4).map(pat).collect::<Vec<_>>().join(", "),
+            i % 5,
+            ["e", "f", "g"][i % 3],
+        )
+    };
+    for (side, flip) in [("base", usize::MAX), ("head", 7)] {
+        let d = dir.join(side).join("identity");
+        std::fs::create_dir_all(&d).unwrap();
+        let sts: Vec<String> = (0..12)
+            .map(|i| stmt(i, if i == flip { "Deny" } else { "Allow" }))
+            .collect();
+        std::fs::write(
+            d.join("p.json"),
+            format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+                sts.join(", ")
+            ),
+        )
+        .unwrap();
+    }
+    let o = diff(
+        dir.join("base").to_str().unwrap(),
+        dir.join("head").to_str().unwrap(),
+        &["--max-requests", "2000", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let doc = json(&o);
+    assert_eq!(doc["stacks"][0]["exact"], false);
+    assert!(doc["stacks"][0]["inexact"]
+        .to_string()
+        .contains("budget ran out"));
+}

@@ -18,6 +18,35 @@ use std::collections::BTreeSet;
 /// The most product states one dimension's exploration visits.
 pub const MAX_STATES: usize = 40_000;
 
+/// The work one comparison may do in automata, in automaton steps over all its explorations
+/// (about a second): past it, explorations stop and the answer is marked not exact, so that a
+/// comparison always ends.
+pub const MAX_TOTAL_WORK: usize = 100_000_000;
+
+/// The work left to a comparison.
+#[derive(Debug, Clone, Copy)]
+pub struct Work {
+    /// Automaton steps left.
+    pub steps: usize,
+}
+
+impl Default for Work {
+    fn default() -> Work {
+        Work {
+            steps: MAX_TOTAL_WORK,
+        }
+    }
+}
+
+impl Work {
+    /// Explores the cells of `pats` within what is left, and counts what it used.
+    pub fn cells(&mut self, pats: &[Pat], shape: Option<&Pat>, extra: &[char]) -> automaton::Cells {
+        let c = automaton::cells_within(pats, shape, extra, MAX_STATES, self.steps);
+        self.steps = self.steps.saturating_sub(c.work);
+        c
+    }
+}
+
 /// The automaton of an action pattern, as the cloud compares it.
 pub fn action_pat(a: &ActionPattern) -> Pat {
     let mut p = Pat::new();
@@ -179,6 +208,7 @@ pub fn star_segment_pats(names: &ResourceNames) -> Vec<Pat> {
 pub fn key_values(
     cloud: Cloud,
     conds: &[&polsim_core::ir::Condition],
+    work: &mut Work,
     inexact: &mut Vec<Inexact>,
 ) -> Vec<Option<CtxValue>> {
     let _ = cloud;
@@ -270,7 +300,7 @@ pub fn key_values(
     let mut values: Vec<String> = Vec::new();
     if !strings.is_empty() {
         strings.dedup();
-        let cells = automaton::cells(&strings, None, &[], MAX_STATES);
+        let cells = work.cells(&strings, None, &[]);
         if !cells.complete {
             push_unique(
                 inexact,

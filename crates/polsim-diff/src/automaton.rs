@@ -199,6 +199,8 @@ pub struct Cells {
     pub cells: Vec<Cell>,
     /// Whether the exploration ran to the end (else some cells may be missing).
     pub complete: bool,
+    /// The work done: automaton steps (one per pattern, character and state explored).
+    pub work: usize,
 }
 
 /// The characters tried as "any other character", first unused one wins.
@@ -247,6 +249,17 @@ fn alphabet(pats: &[&Pat], extra: &[char]) -> Vec<char> {
 /// `None`) by `pats`, exploring at most `limit` product states. `extra` adds characters to the
 /// alphabet (a character the evaluator treats specially although no pattern names it).
 pub fn cells(pats: &[Pat], shape: Option<&Pat>, extra: &[char], limit: usize) -> Cells {
+    cells_within(pats, shape, extra, limit, usize::MAX)
+}
+
+/// [`cells`], stopping (incomplete) once `max_work` automaton steps are done.
+pub fn cells_within(
+    pats: &[Pat],
+    shape: Option<&Pat>,
+    extra: &[char],
+    limit: usize,
+    max_work: usize,
+) -> Cells {
     let any = Pat::any();
     let shape = shape.unwrap_or(&any);
     let all: Vec<&Pat> = std::iter::once(shape).chain(pats).collect();
@@ -273,6 +286,7 @@ pub fn cells(pats: &[Pat], shape: Option<&Pat>, extra: &[char], limit: usize) ->
     let mut complete = true;
     let all_false = vec![false; pats.len()];
     let mut to = vec![0u64; width];
+    let mut work = 0usize;
     while next < states.len() {
         let sets = match states.get(next) {
             Some((s, _)) => s.clone(),
@@ -299,6 +313,11 @@ pub fn cells(pats: &[Pat], shape: Option<&Pat>, extra: &[char], limit: usize) ->
             continue;
         }
         for (ci, &ch) in sigma.iter().enumerate() {
+            work = work.saturating_add(layout.len());
+            if work > max_work {
+                complete = false;
+                break;
+            }
             for c in &layout {
                 c.step(&sets, ci, &mut to);
             }
@@ -313,7 +332,11 @@ pub fn cells(pats: &[Pat], shape: Option<&Pat>, extra: &[char], limit: usize) ->
             states.push((to.clone(), Some((here, ch))));
         }
     }
-    Cells { cells, complete }
+    Cells {
+        cells,
+        complete,
+        work,
+    }
 }
 
 /// FNV-1a over the state's words: the states are short lists of `u64`, hashed millions of

@@ -29,6 +29,12 @@ pub enum Inexact {
 }
 
 impl Inexact {
+    /// Whether a bound cut the walk short (cells may be left unvisited), rather than a cell
+    /// being sampled: then a change cannot be ruled out.
+    pub fn cuts_short(&self) -> bool {
+        matches!(self, Inexact::Truncated(_) | Inexact::Budget(_))
+    }
+
     /// Why, in words.
     pub fn describe(&self) -> String {
         match self {

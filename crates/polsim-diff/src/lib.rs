@@ -345,6 +345,12 @@ impl Diff {
     pub fn exact(&self) -> bool {
         self.inexact.is_empty()
     }
+
+    /// Whether the walk reached every cell it meant to (no bound cut it short): when it did
+    /// not, a change cannot be ruled out.
+    pub fn complete(&self) -> bool {
+        !self.inexact.iter().any(Inexact::cuts_short)
+    }
 }
 
 /// One statement of one side, where it sits.
@@ -499,7 +505,12 @@ fn operation_actions(cloud: Cloud) -> Vec<(String, Vec<&'static str>)> {
     out
 }
 
-fn action_cells(cloud: Cloud, all: &[St<'_>], inexact: &mut Vec<Inexact>) -> Vec<String> {
+fn action_cells(
+    cloud: Cloud,
+    all: &[St<'_>],
+    work: &mut atoms::Work,
+    inexact: &mut Vec<Inexact>,
+) -> Vec<String> {
     let profile = clouds::of(cloud);
     let ops = operation_actions(cloud);
     let is_op = |a: &str| ops.iter().any(|(o, _)| o.eq_ignore_ascii_case(a));
@@ -514,7 +525,7 @@ fn action_cells(cloud: Cloud, all: &[St<'_>], inexact: &mut Vec<Inexact>) -> Vec
             }
         }
     }
-    let cells = automaton::cells(&pats, Some(&atoms::action_shape()), &[], atoms::MAX_STATES);
+    let cells = work.cells(&pats, Some(&atoms::action_shape()), &[]);
     if !cells.complete {
         push_unique(inexact, Inexact::Truncated("the action patterns".into()));
     }
@@ -581,6 +592,7 @@ fn resource_cells(
     reached: &[St<'_>],
     pats_of: &mut HashMap<*const Statement, Vec<Pat>>,
     cache: &mut HashMap<Vec<String>, Vec<String>>,
+    work: &mut atoms::Work,
     inexact: &mut Vec<Inexact>,
 ) -> Vec<String> {
     // Many action cells reach statements with the same resource patterns: their partition is
@@ -656,7 +668,7 @@ fn resource_cells(
     } else {
         &[]
     };
-    let cells = automaton::cells(&pats, None, extra, atoms::MAX_STATES);
+    let cells = work.cells(&pats, None, extra);
     if !cells.complete {
         push_unique(inexact, Inexact::Truncated("the resource patterns".into()));
     }
@@ -697,9 +709,17 @@ fn resource_cells(
             push_unique(&mut out, cand);
         }
     }
+    if out.len() > MAX_CELLS {
+        out.truncate(MAX_CELLS);
+        push_unique(inexact, Inexact::Truncated("the resource patterns".into()));
+    }
     cache.insert(key, out.clone());
     out
 }
+
+/// The most representatives one dimension contributes (resources, callers, contexts) per
+/// action and resource cell: past it, the rest are left out and the answer marked not exact.
+const MAX_CELLS: usize = 2_000;
 
 /// The representative contexts of the statements an action and resource reach: every
 /// combination of each key's representative values, or (past `max`) each key varied alone.
@@ -707,6 +727,7 @@ fn contexts(
     cloud: Cloud,
     reached: &[St<'_>],
     max: usize,
+    work: &mut atoms::Work,
     inexact: &mut Vec<Inexact>,
 ) -> Vec<Vec<(String, CtxValue)>> {
     let sensitive = clouds::of(cloud).keys_case_sensitive();
@@ -725,7 +746,7 @@ fn contexts(
         .values()
         .map(|conds| {
             let written = conds.first().map(|c| c.key.clone()).unwrap_or_default();
-            (written, atoms::key_values(cloud, conds, inexact))
+            (written, atoms::key_values(cloud, conds, work, inexact))
         })
         .collect();
     let total = keys
@@ -956,9 +977,10 @@ pub fn explore(
     let stateful = sides
         .iter()
         .any(|s| s.stack.state != polsim_core::ResourceState::default());
+    let mut work = atoms::Work::default();
     let mut actions = match &query.action {
         Some(a) => vec![a.clone()],
-        None => action_cells(cloud, &all, inexact),
+        None => action_cells(cloud, &all, &mut work, inexact),
     };
     let mut storage_resources: Vec<String> = Vec::new();
     if stateful {
@@ -1014,7 +1036,14 @@ pub fn explore(
                 .is_none_or(|c| c.items.iter().all(|r| r.any))
         });
         let mut resources = if !only_any || stateful {
-            resource_cells(cloud, &reached, &mut pats_of, &mut resource_cache, inexact)
+            resource_cells(
+                cloud,
+                &reached,
+                &mut pats_of,
+                &mut resource_cache,
+                &mut work,
+                inexact,
+            )
         } else {
             // No statement the action reaches names a resource other than `*` (trust
             // policies): the name matters only through its owner, a dimension of its own.
@@ -1082,7 +1111,18 @@ pub fn explore(
                         .is_none_or(|a| !accounts.iter().any(|x| x == a)),
                 }
             });
-            let mut ctxs = contexts(cloud, &here, limits.max_contexts, inexact);
+            let mut ctxs = contexts(cloud, &here, limits.max_contexts, &mut work, inexact);
+            if ctxs.len() > MAX_CELLS {
+                ctxs.truncate(MAX_CELLS);
+                push_unique(
+                    inexact,
+                    Inexact::Truncated("the context keys' values".into()),
+                );
+            }
+            if callers.len() > MAX_CELLS {
+                callers.truncate(MAX_CELLS);
+                push_unique(inexact, Inexact::Truncated("the callers".into()));
+            }
             if !query.absent.is_empty() || !query.excluded.is_empty() {
                 let absent = |k: &str| query.absent.iter().any(|a| a.eq_ignore_ascii_case(k));
                 let excluded = |k: &str, v: &CtxValue| {
@@ -1234,6 +1274,13 @@ pub struct Checked {
     pub requests: usize,
     /// Why the answer is not exact (empty: it is).
     pub inexact: Vec<Inexact>,
+}
+
+impl Checked {
+    /// Whether the walk reached every cell it meant to (see [`Diff::complete`]).
+    pub fn complete(&self) -> bool {
+        !self.inexact.iter().any(Inexact::cuts_short)
+    }
 }
 
 /// Answers "is any request of `query`'s space allowed?" on one stack, with witnesses.

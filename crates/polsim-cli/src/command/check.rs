@@ -160,7 +160,7 @@ fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
     }
     let code = if unreproduced > 0 {
         EXIT_INVALID
-    } else if regions.is_empty() {
+    } else if regions.is_empty() && found.complete() {
         EXIT_OK
     } else {
         EXIT_DENIED
@@ -296,7 +296,8 @@ fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
     out.push_str(&format!(
         "\nexit {code}: {}\n",
         match code {
-            EXIT_OK => "no such access",
+                        EXIT_OK => "no such access",
+            EXIT_DENIED if regions.is_empty() => "the search was cut short by a bound, so such access cannot be ruled out (see NOT EXACT above)",
             EXIT_DENIED => "such access exists (witnesses above)",
             _ => "a witness did not reproduce",
         }

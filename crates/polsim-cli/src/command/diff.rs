@@ -403,7 +403,8 @@ fn compare_all(
     // What could not be compared may widen access: it is never "no change".
     let code = if unreproduced > 0 {
         EXIT_INVALID
-    } else if fails || !not_compared.is_empty() {
+    } else if fails || !not_compared.is_empty() || compared.iter().any(|c| !c.diff.complete()) {
+        // A walk cut short by a bound cannot rule a change out either.
         EXIT_DENIED
     } else {
         EXIT_OK
@@ -745,8 +746,11 @@ fn human(
         }
     }
     let verdict = match code {
-        EXIT_DENIED if !not_compared.is_empty() && !compared.iter().any(|c| c.diff.widened()) => {
+                EXIT_DENIED if !not_compared.is_empty() && !compared.iter().any(|c| c.diff.widened()) => {
             "exit 1: some policies could not be compared".to_string()
+        }
+        EXIT_DENIED if compared.iter().any(|c| !c.diff.complete()) && !compared.iter().any(|c| c.diff.widened()) => {
+            "exit 1: the comparison was cut short by a bound, so a change cannot be ruled out (see NOT EXACT above; --max-requests raises the request budget)".to_string()
         }
         EXIT_OK => "exit 0: no change the --fail-on setting counts".to_string(),
         EXIT_DENIED => format!(
