@@ -7,8 +7,8 @@
 use crate::automaton::{self, Class, Pat};
 use crate::inexact::Inexact;
 use polsim_core::ir::{
-    ActionPattern, Cloud, NamePart, OpFamily, PrincipalForm, ResourcePattern, SegmentRule,
-    Statement, Typed,
+    ActionPattern, NamePart, OpFamily, PrincipalForm, ResourcePattern, SegmentRule, Statement,
+    Typed,
 };
 use polsim_core::pattern::Piece;
 use polsim_core::profile::{CallerNames, ResourceNames};
@@ -206,12 +206,10 @@ pub fn star_segment_pats(names: &ResourceNames) -> Vec<Pat> {
 /// One condition key's representative values: absent (`None`) and one value of each cell the
 /// policy values of every condition on the key induce.
 pub fn key_values(
-    cloud: Cloud,
     conds: &[&polsim_core::ir::Condition],
     work: &mut Work,
     inexact: &mut Vec<Inexact>,
 ) -> Vec<Option<CtxValue>> {
-    let _ = cloud;
     let key = conds.first().map(|c| c.key.clone()).unwrap_or_default();
     let mut strings: Vec<Pat> = Vec::new();
     let mut literals: Vec<String> = Vec::new();

@@ -746,7 +746,7 @@ fn contexts(
         .values()
         .map(|conds| {
             let written = conds.first().map(|c| c.key.clone()).unwrap_or_default();
-            (written, atoms::key_values(cloud, conds, work, inexact))
+            (written, atoms::key_values(conds, work, inexact))
         })
         .collect();
     let total = keys
