@@ -794,3 +794,45 @@ fn polsim_json_principal_id_goes_with_its_principal_only() {
     ]);
     assert_eq!(other.status.code(), Some(1), "{}", text(&other));
 }
+
+/// Regression: `polsim eval ... | head -1` panicked ("failed printing to stdout: Broken pipe")
+/// when the explanation was longer than the pipe holds: a reader that goes away is not an error
+/// worth a panic.
+#[test]
+fn a_reader_that_goes_away_is_not_a_panic() {
+    use std::io::Read as _;
+    let dir = std::env::temp_dir().join(format!("polsim-test-pipe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("identity")).unwrap();
+    let sts: Vec<String> = (0..3000)
+        .map(|i| format!(r#"{{"Sid": "S{i}", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b{i}/*"}}"#))
+        .collect();
+    std::fs::write(
+        dir.join("identity/p.json"),
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+            sts.join(",")
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_polsim"))
+        .args(["eval", "--policy"])
+        .arg(&dir)
+        .args([
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::nowhere/k",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed here, with most of the explanation unread.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(1));
+}

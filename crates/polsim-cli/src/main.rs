@@ -4,6 +4,23 @@
 //! [`command`]; reading files lives in [`load`], human output in [`render`], the JSON
 //! documents in [`output`].
 
+/// `print!` that ignores a closed standard output (a reader such as `head` that went away)
+/// rather than panicking, as `print!` does.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `println!` that ignores a closed standard output (see `out!`).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 mod command;
 mod load;
 mod output;

@@ -302,6 +302,6 @@ fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
             _ => "a witness did not reproduce",
         }
     ));
-    print!("{out}");
+    out!("{out}");
     Ok(code)
 }

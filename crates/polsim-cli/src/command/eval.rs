@@ -251,7 +251,7 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         let note = defaulted.then(|| {
             format!("(no --principal and no `principal` in polsim.json: assumed `{principal}`)")
         });
-        print!(
+        out!(
             "{}",
             render::human(&eval, &req, note.as_deref(), &Style::new(color))
         );

@@ -192,7 +192,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
                 Err(u) => {
                     // The test-file parser refuses unknown operations; this is a defect if seen.
                     run.summary.failed += 1;
-                    println!(
+                    outln!(
                         "{} {}: unknown operation `{}`",
                         st.red("FAIL"),
                         v(&case.name),
@@ -222,7 +222,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
                             problems: Vec::new(),
                         });
                     } else if args.verbose {
-                        println!("{} {}: {}", st.green("ok"), v(&shown), v(&case.name));
+                        outln!("{} {}: {}", st.green("ok"), v(&shown), v(&case.name));
                     }
                 }
                 Some(f) => {
@@ -245,7 +245,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
                         });
                         continue;
                     }
-                    println!(
+                    outln!(
                         "{} {}:{}: {}",
                         st.red("FAIL"),
                         v(&shown),
@@ -253,10 +253,10 @@ pub fn run(args: &Args, color: bool) -> u8 {
                         v(&case.name)
                     );
                     for p in &f.problems {
-                        println!("    {}", v(p));
+                        outln!("    {}", v(p));
                     }
                     for line in render::human(&report, &case.request, None, &st).lines() {
-                        println!("    | {line}");
+                        outln!("    | {line}");
                     }
                 }
             }
@@ -285,9 +285,9 @@ pub fn run(args: &Args, color: bool) -> u8 {
         output::print(&run);
     } else {
         if invalid > 0 {
-            println!("{invalid} file(s) could not be read or parsed");
+            outln!("{invalid} file(s) could not be read or parsed");
         }
-        println!("{passed} passed, {failed} failed");
+        outln!("{passed} passed, {failed} failed");
     }
     // A run that tested nothing never passes. (Every test file has a case, since a file without
     // is invalid, so `invalid > 0` already holds then; this is the belt to those braces.)
