@@ -802,7 +802,8 @@ fn account_in(cloud: Cloud, resource: &str) -> Option<String> {
     (!a.contains(['*', '?'])).then(|| a.to_string())
 }
 
-/// Judges one request on one side, as `polsim eval` does.
+/// Judges one request on one side, as `polsim eval` does: the decision, the service check and
+/// whether the deciding statement grants publicly (where statements are: [`judge_matching`]).
 pub fn judge(side: &Side<'_>, which: Which, req: &Request) -> Option<Judged> {
     judged(side, which, req, false)
 }
@@ -815,7 +816,20 @@ pub fn judge_matching(side: &Side<'_>, which: Which, req: &Request) -> Option<Ju
 fn judged(side: &Side<'_>, which: Which, req: &Request, matching: bool) -> Option<Judged> {
     let plan = polsim_core::flow::plan(side.stack, req).ok()?;
     let se = polsim_core::flow::evaluate_plan(&plan, false);
-    let mut matched = Vec::new();
+    let deciding = se
+        .deciding()
+        .and_then(|e| e.verdict.statement.map(|s| (e, s)));
+    let limiting = clouds::of(req.cloud).traits().limiting_keys;
+    let mut out = Judged {
+        decision: se.verdict.decision,
+        statement: None,
+        public_grant: deciding
+            .is_some_and(|(_, s)| polsim_core::profile::grants_publicly(limiting, s.stmt)),
+        matched: Vec::new(),
+        check: se.verdict.check.map(polsim_core::decide::Check::name),
+    };
+    // Where statements are: only for a request being reported (every probe is judged, few
+    // are findings).
     if matching {
         for e in &se.evals {
             for run in &e.outcomes.runs {
@@ -829,41 +843,16 @@ fn judged(side: &Side<'_>, which: Which, req: &Request, matching: bool) -> Optio
                             .map(|s| (*s, polsim_core::ir::Effect::Deny)),
                     );
                 for (s, effect) in hits {
-                    matched.push((
-                        StmtLoc::of(which, run.layer, s.policy, s.stmt),
-                        effect,
-                        canon(s.policy, s.stmt),
-                    ));
+                    let loc = StmtLoc::of(which, run.layer, s.policy, s.stmt);
+                    if out.statement.is_none() && deciding.is_some_and(|(_, d)| d == s) {
+                        out.statement = Some(loc.clone());
+                    }
+                    out.matched.push((loc, effect, canon(s.policy, s.stmt)));
                 }
             }
         }
     }
-    let deciding = se
-        .deciding()
-        .and_then(|e| e.verdict.statement.map(|s| (e, s)));
-    let statement = deciding.and_then(|(e, s)| {
-        let layer = e.verdict.layer.or_else(|| layer_of(side.stack, s.stmt))?;
-        Some(StmtLoc::of(which, layer, s.policy, s.stmt))
-    });
-    let limiting = clouds::of(req.cloud).traits().limiting_keys;
-    Some(Judged {
-        decision: se.verdict.decision,
-        statement,
-        public_grant: deciding
-            .is_some_and(|(_, s)| polsim_core::profile::grants_publicly(limiting, s.stmt)),
-        matched,
-        check: se.verdict.check.map(polsim_core::decide::Check::name),
-    })
-}
-
-fn layer_of(stack: &Stack, stmt: &Statement) -> Option<Layer> {
-    Layer::ALL.into_iter().find(|&l| {
-        stack.levels(l).unwrap_or(&[]).iter().any(|lv| {
-            lv.policies
-                .iter()
-                .any(|p| p.statements.iter().any(|s| std::ptr::eq(s, stmt)))
-        })
-    })
+    Some(out)
 }
 
 /// Which part of the request space [`explore`] walks.
@@ -1213,8 +1202,8 @@ pub fn diff(cloud: Cloud, base: &Side<'_>, head: &Side<'_>, limits: &Limits) -> 
             findings.push(Finding {
                 change,
                 probe,
-                base: jb,
-                head: jh,
+                base: mb,
+                head: mh,
                 cause,
             });
         },
@@ -1314,6 +1303,9 @@ pub fn check(cloud: Cloud, side: &Side<'_>, query: &Query, limits: &Limits) -> C
                     .iter()
                     .any(|(k, _)| limiting.iter().any(|l| l.eq_ignore_ascii_case(k)));
             if j.decision == Decision::Allow && public_enough {
+                let Some(j) = judge_matching(side, Which::Head, req) else {
+                    return;
+                };
                 findings.push(Finding {
                     change: Change::Widened,
                     probe,
