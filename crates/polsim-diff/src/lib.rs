@@ -356,6 +356,8 @@ impl Diff {
 /// One statement of one side, where it sits.
 #[derive(Debug, Clone, Copy)]
 struct St<'a> {
+    /// Its place in the walk's list of statements (and of their meanings).
+    id: usize,
     side: Which,
     layer: Layer,
     level: &'a str,
@@ -370,6 +372,7 @@ fn statements(stack: &Stack, side: Which) -> Vec<St<'_>> {
             for policy in &lv.policies {
                 for stmt in &policy.statements {
                     out.push(St {
+                        id: 0,
                         side,
                         layer,
                         level: &lv.name,
@@ -431,19 +434,23 @@ fn canon(policy: &Policy, stmt: &Statement) -> String {
 
 /// What decides the requests an action cell reaches, on one side: for every layer, whether it
 /// takes part and, per level, the meanings of the statements the action reaches.
-fn reach_key(stack: &Stack, reached: &[St<'_>]) -> Vec<Option<BTreeMap<String, Vec<String>>>> {
+fn reach_key<'m>(
+    stack: &Stack,
+    reached: &[St<'_>],
+    meanings: &'m [String],
+) -> Vec<Option<BTreeMap<String, Vec<&'m str>>>> {
     Layer::ALL
         .iter()
         .map(|&layer| {
             let levels = stack.levels(layer)?;
-            let mut m: BTreeMap<String, Vec<String>> = levels
+            let mut m: BTreeMap<String, Vec<&'m str>> = levels
                 .iter()
                 .map(|lv| (lv.name.clone(), Vec::new()))
                 .collect();
             for st in reached.iter().filter(|s| s.layer == layer) {
                 m.entry(st.level.to_string())
                     .or_default()
-                    .push(canon(st.policy, st.stmt));
+                    .push(meanings.get(st.id).map_or("", String::as_str));
             }
             for v in m.values_mut() {
                 v.sort();
@@ -917,6 +924,11 @@ pub fn explore(
             if i == 0 { Which::Base } else { Which::Head },
         ));
     }
+    // Each statement's meaning, worked out once (the pruning compares them per cell).
+    for (i, st) in all.iter_mut().enumerate() {
+        st.id = i;
+    }
+    let meanings: Vec<String> = all.iter().map(|st| canon(st.policy, st.stmt)).collect();
     for side in sides {
         if side.stack.levels(Layer::AccessPoint).is_some() {
             push_unique(inexact, Inexact::AccessPoints);
@@ -996,7 +1008,7 @@ pub fn explore(
     let same_on_both = |reached: &[St<'_>]| -> bool {
         let [base, head] = sides else { return false };
         let (b, h): (Vec<St<'_>>, Vec<St<'_>>) = reached.iter().partition(|s| s.side == key_of(0));
-        reach_key(base.stack, &b) == reach_key(head.stack, &h)
+        reach_key(base.stack, &b, &meanings) == reach_key(head.stack, &h, &meanings)
     };
     let mut resource_cache = HashMap::new();
     'actions: for action in &actions {
