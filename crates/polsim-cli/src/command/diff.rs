@@ -574,6 +574,16 @@ fn context_arg(k: &str, v: &CtxValue) -> String {
     }
 }
 
+/// The `polsim eval` command that shows a region's witness where it is allowed: on the head
+/// side for a widening, the base side for a narrowing (the head side where that one is absent).
+fn witness_command(c: &Compared, r: &Region, p: &Probe) -> String {
+    let allowed_on = match r.change {
+        Change::Widened => c.head_dir.as_deref(),
+        Change::Narrowed => c.base_dir.as_deref(),
+    };
+    eval_command(allowed_on.or(c.head_dir.as_deref()), p)
+}
+
 /// The `polsim eval` command that reproduces a witness on one side.
 pub(crate) fn eval_command(dir: Option<&Path>, p: &Probe) -> String {
     let mut parts = vec!["polsim eval".to_string()];
@@ -704,16 +714,9 @@ fn human(
                 r.requests
             ));
             for w in checked {
-                let dir = match r.change {
-                    Change::Widened => c.head_dir.as_deref(),
-                    Change::Narrowed => c.base_dir.as_deref(),
-                };
                 out.push_str(&format!(
                     "     witness: {}\n",
-                    st.dim(&eval_command(
-                        dir.or(c.head_dir.as_deref()),
-                        &w.finding.probe
-                    ))
+                    st.dim(&witness_command(c, r, &w.finding.probe))
                 ));
                 out.push_str(&format!(
                     "       base: {} — {}\n",
@@ -838,13 +841,9 @@ fn markdown(
                 out.push_str(&format!("- operations: {}\n", list(&r.operations, 6)));
             }
             if let Some(w) = checked.first() {
-                let dir = match r.change {
-                    Change::Widened => c.head_dir.as_deref(),
-                    Change::Narrowed => c.base_dir.as_deref(),
-                };
                 out.push_str(&format!(
                     "\nWitness:\n\n```sh\n{}\n```\n\n- base: **{}**: {}\n- head: **{}**: {}\n",
-                    eval_command(dir.or(c.head_dir.as_deref()), &w.finding.probe),
+                    witness_command(c, r, &w.finding.probe),
                     decision_word(w.base.decision),
                     w.base.reason,
                     decision_word(w.head.decision),
@@ -924,14 +923,7 @@ fn doc(labels: (&str, &str), compared: &[Compared], warnings: &[Diagnostic], cod
                         .iter()
                         .map(|w| DiffWitnessOut {
                             base: output::Evaluation::new(&w.base, &w.base_req, false, &[]),
-                            command: eval_command(
-                                match r.change {
-                                    Change::Widened => c.head_dir.as_deref(),
-                                    Change::Narrowed => c.base_dir.as_deref(),
-                                }
-                                .or(c.head_dir.as_deref()),
-                                &w.finding.probe,
-                            ),
+                            command: witness_command(c, r, &w.finding.probe),
                             head: output::Evaluation::new(&w.head, &w.head_req, false, &[]),
                             request: probe_out(&w.finding.probe),
                         })
@@ -1007,13 +999,7 @@ fn sarif(compared: &[Compared]) -> serde_json::Value {
             };
             let witness = checked
                 .first()
-                .map(|w| {
-                    let dir = match r.change {
-                        Change::Widened => c.head_dir.as_deref(),
-                        Change::Narrowed => c.base_dir.as_deref(),
-                    };
-                    eval_command(dir.or(c.head_dir.as_deref()), &w.finding.probe)
-                })
+                .map(|w| witness_command(c, r, &w.finding.probe))
                 .unwrap_or_default();
             let text = format!(
                 "{}: {} on {} for {} ({} requests of the partition). Witness: {witness}{}",
