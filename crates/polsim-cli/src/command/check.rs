@@ -2,7 +2,7 @@
 //! partition of the request space as `polsim diff`, with a witness request when the answer is
 //! yes. Every witness is judged again through `polsim eval`'s own path before it is printed.
 
-use super::diff::{decision_word, eval_command, list, loc_text, probe_out};
+use super::diff::{decision_word, eval_command, loc_text, probe_out};
 use crate::load::{self, load_stack};
 use crate::output::{self, CheckDoc, CheckRegionOut, CheckWitnessOut};
 use crate::render::{self, Style};
@@ -260,18 +260,7 @@ fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
                 out.push_str("     (every witness sets a limiting key: a Deny elsewhere keeps other requests out, but the statement itself is public)\n");
             }
         }
-        out.push_str(&format!("     actions:    {}\n", list(&r.actions, 6)));
-        if !r.operations.is_empty() {
-            out.push_str(&format!("     operations: {}\n", list(&r.operations, 6)));
-        }
-        out.push_str(&format!("     resources:  {}\n", list(&r.resources, 4)));
-        out.push_str(&format!("     principals: {}\n", list(&r.principals, 4)));
-        if !r.context_keys.is_empty() {
-            out.push_str(&format!(
-                "     context:    some requests set {}\n",
-                list(&r.context_keys, 6)
-            ));
-        }
+        out.push_str(&super::diff::region_lines(r, false));
         for w in ws {
             out.push_str(&format!(
                 "     witness: {}\n",

@@ -541,6 +541,26 @@ fn compare(
     })
 }
 
+/// A region's requests in words, one line a dimension (as `diff` and `check` print them); with
+/// `no_context`, a region that needs no context key says so.
+pub(crate) fn region_lines(r: &Region, no_context: bool) -> String {
+    let mut out = format!("     actions:    {}\n", list(&r.actions, 6));
+    if !r.operations.is_empty() {
+        out.push_str(&format!("     operations: {}\n", list(&r.operations, 6)));
+    }
+    out.push_str(&format!("     resources:  {}\n", list(&r.resources, 4)));
+    out.push_str(&format!("     principals: {}\n", list(&r.principals, 4)));
+    if !r.context_keys.is_empty() {
+        out.push_str(&format!(
+            "     context:    some requests set {}\n",
+            list(&r.context_keys, 6)
+        ));
+    } else if no_context {
+        out.push_str("     context:    none needed\n");
+    }
+    out
+}
+
 /// What decided a region without a statement: the resource's state (its ACL, ...) or a layer.
 pub(crate) fn no_statement(check: Option<&str>) -> String {
     match check {
@@ -697,18 +717,7 @@ fn human(
             if let Some(c) = &r.cause {
                 out.push_str(&format!("     statement:  {}\n", c.summary));
             }
-            out.push_str(&format!("     actions:    {}\n", list(&r.actions, 6)));
-            if !r.operations.is_empty() {
-                out.push_str(&format!("     operations: {}\n", list(&r.operations, 6)));
-            }
-            out.push_str(&format!("     resources:  {}\n", list(&r.resources, 4)));
-            out.push_str(&format!("     principals: {}\n", list(&r.principals, 4)));
-            let ctx = if r.context_keys.is_empty() {
-                "none needed".to_string()
-            } else {
-                format!("some requests set {}", list(&r.context_keys, 6))
-            };
-            out.push_str(&format!("     context:    {ctx}\n"));
+            out.push_str(&region_lines(r, true));
             out.push_str(&format!(
                 "     requests of the partition in this region: {}\n",
                 r.requests
