@@ -373,28 +373,30 @@ pub fn key_values(
 /// endpoints cut the address line into starts at one of them.
 fn net_edges(n: &ipnet::IpNet) -> Vec<String> {
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-    match n {
-        ipnet::IpNet::V4(v) => {
-            let lo = u32::from(v.network());
-            let hi = u32::from(v.broadcast());
-            let mut out = vec![lo, hi];
-            out.extend(lo.checked_sub(1));
-            out.extend(hi.checked_add(1));
-            out.into_iter()
-                .map(|a| IpAddr::V4(Ipv4Addr::from(a)).to_string())
-                .collect()
-        }
-        ipnet::IpNet::V6(v) => {
-            let lo = u128::from(v.network());
-            let hi = u128::from(v.broadcast());
-            let mut out = vec![lo, hi];
-            out.extend(lo.checked_sub(1));
-            out.extend(hi.checked_add(1));
-            out.into_iter()
-                .map(|a| IpAddr::V6(Ipv6Addr::from(a)).to_string())
-                .collect()
-        }
-    }
+    // Both families as numbers on one line, with the family's largest address.
+    let (lo, hi, max, v4) = match n {
+        ipnet::IpNet::V4(v) => (
+            u128::from(u32::from(v.network())),
+            u128::from(u32::from(v.broadcast())),
+            u128::from(u32::MAX),
+            true,
+        ),
+        ipnet::IpNet::V6(v) => (
+            u128::from(v.network()),
+            u128::from(v.broadcast()),
+            u128::MAX,
+            false,
+        ),
+    };
+    let mut out = vec![lo, hi];
+    out.extend(lo.checked_sub(1));
+    out.extend(hi.checked_add(1).filter(|a| *a <= max));
+    out.into_iter()
+        .map(|a| match u32::try_from(a) {
+            Ok(a4) if v4 => IpAddr::V4(Ipv4Addr::from(a4)).to_string(),
+            _ => IpAddr::V6(Ipv6Addr::from(a)).to_string(),
+        })
+        .collect()
 }
 
 /// A name part as literal text (a wildcard pattern gets its literals, and is not exact).
