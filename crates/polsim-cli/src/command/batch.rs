@@ -168,16 +168,7 @@ fn judge(
     }
     let plan = match polsim_core::flow::plan(&loaded.stack, &req) {
         Ok(p) => p,
-        Err(u) => {
-            return error_line(
-                line,
-                id,
-                &[Diagnostic::error(
-                    polsim_core::Pos::default(),
-                    format!("unknown operation `{}`", u.name),
-                )],
-            )
-        }
+        Err(u) => return error_line(line, id, &[super::eval::unknown_operation(req.cloud, &u)]),
     };
     let se = polsim_core::flow::evaluate_plan(&plan, false);
     let deciding = se.deciding();

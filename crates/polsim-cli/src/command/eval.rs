@@ -308,19 +308,8 @@ pub fn judge(
     warnings.extend(checked);
     // The request as the cloud's storage service judges it (every action its operation needs,
     // the service's own requests and checks).
-    let plan = polsim_core::flow::plan(stack, &req).map_err(|u| {
-        let help = if u.candidates.is_empty() {
-            "--operation takes the API name the error gives (GetObject, HeadObject, PutObject, ...)"
-                .to_string()
-        } else {
-            format!("did you mean {}?", u.candidates.join(", "))
-        };
-        vec![Diagnostic::error(
-            polsim_core::Pos::default(),
-            format!("unknown {} operation `{}`", cloud.title(), u.name),
-        )
-        .with_help(help)]
-    })?;
+    let plan =
+        polsim_core::flow::plan(stack, &req).map_err(|u| vec![unknown_operation(cloud, &u)])?;
     let se = polsim_core::flow::evaluate_plan(&plan, true);
     let Some(mut eval) = polsim_core::Report::for_service(&plan, &se) else {
         return Err(vec![Diagnostic::error(
@@ -330,6 +319,21 @@ pub fn judge(
     };
     typo_advice(&mut eval, &req);
     Ok((eval, req, warnings))
+}
+
+/// An operation the cloud's table does not know, with the closest names it does.
+pub fn unknown_operation(cloud: Cloud, u: &polsim_core::ops::UnknownOperation) -> Diagnostic {
+    let help = if u.candidates.is_empty() {
+        "--operation takes the API name the error gives (GetObject, HeadObject, PutObject, ...)"
+            .to_string()
+    } else {
+        format!("did you mean {}?", u.candidates.join(", "))
+    };
+    Diagnostic::error(
+        polsim_core::Pos::default(),
+        format!("unknown {} operation `{}`", cloud.title(), u.name),
+    )
+    .with_help(help)
 }
 
 /// A denial of an action the catalog does not know (a typo such as `s3:GetObjct`) is fixed in

@@ -143,7 +143,7 @@ fn materialize(
                 .map_or(0, |d| d.subsec_nanos())
         ))
     });
-    let m = Materialized {
+    let mut m = Materialized {
         base: root.join(format!("{label}-before")),
         head: root.join(format!("{label}-after")),
         origins: BTreeMap::new(),
@@ -152,19 +152,14 @@ fn materialize(
         kept: keep.is_some(),
         root,
     };
-    let mut m = m;
-    std::fs::create_dir_all(&m.base).map_err(|e| {
-        err(
-            format!("cannot make a temporary folder: {e}"),
-            "check $TMPDIR",
-        )
-    })?;
-    std::fs::create_dir_all(&m.head).map_err(|e| {
-        err(
-            format!("cannot make a temporary folder: {e}"),
-            "check $TMPDIR",
-        )
-    })?;
+    for dir in [&m.base, &m.head] {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            err(
+                format!("cannot make the folder for the stacks: {e}"),
+                "check $TMPDIR (or the --write-stacks folder)",
+            )
+        })?;
+    }
     for d in docs {
         let variants: Vec<(String, bool, String)> = match d.kind {
             Kind::Identity => vec![(d.rel.clone(), false, d.origin.clone())],
