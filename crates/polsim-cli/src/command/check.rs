@@ -2,7 +2,7 @@
 //! partition of the request space as `polsim diff`, with a witness request when the answer is
 //! yes. Every witness is judged again through `polsim eval`'s own path before it is printed.
 
-use super::diff::{decision_word, eval_command, loc_text, probe_out};
+use super::diff::{decision_word, eval_command, probe_out};
 use crate::load::{self, load_stack};
 use crate::output::{self, CheckDoc, CheckRegionOut, CheckWitnessOut};
 use crate::render::{self, Style};
@@ -231,7 +231,7 @@ fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
     for (i, (r, ws)) in regions.iter().enumerate() {
         let cause = r.cause.as_ref().map_or_else(
             || super::diff::no_statement(r.check),
-            |l| loc_text(l).trim_start_matches("head ").to_string(),
+            super::diff::place_text,
         );
         let public = r.witnesses.iter().any(|f| f.head.public_grant);
         out.push_str(&format!(

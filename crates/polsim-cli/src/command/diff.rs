@@ -624,15 +624,20 @@ pub(crate) fn eval_command(dir: Option<&Path>, p: &Probe) -> String {
     parts.join(" ")
 }
 
+/// Where a statement is, with the side it is on.
 pub(crate) fn loc_text(l: &StmtLoc) -> String {
+    format!("{} {}", l.side.name(), place_text(l))
+}
+
+/// Where a statement is: `file:line:col Sid "S" (layer)`.
+pub(crate) fn place_text(l: &StmtLoc) -> String {
     let file = l.file.clone().unwrap_or_else(|| l.policy.clone());
     let sid = l.sid.as_ref().map_or_else(
         || format!("statement #{}", l.index),
         |s| format!("Sid \"{s}\""),
     );
     format!(
-        "{} {file}:{}:{} {sid} ({} layer)",
-        l.side.name(),
+        "{file}:{}:{} {sid} ({} layer)",
         l.pos.line,
         l.pos.col,
         l.layer.name().replace('_', " ")
