@@ -48,6 +48,8 @@ pub struct Scope<'a> {
     pub action: &'a str,
     /// The resource this layer is judged against.
     pub resource: &'a str,
+    /// `resource` split into the cloud's segments, once per layer run ([`Parts::of`]).
+    pub parts: Parts<'a>,
     /// The context, derived keys included.
     pub env: Env<'a>,
     /// The request facts.
@@ -113,17 +115,19 @@ pub fn eval_layer<'s>(
     // The decision path visits only the statements that can match the action (crate::index);
     // explaining visits every statement, since it reports on each.
     if let (None, Some(index)) = (trace.as_ref(), index) {
-        for (policy, pix) in policies.iter().zip(&index.policies) {
-            for i in pix.candidates(scope.action) {
-                let Some(stmt) = policy.statements.get(i) else {
-                    continue;
-                };
-                if let Ok(how) = match_statement(scope, layer, policy, stmt, None) {
-                    let sref = StatementRef { policy, stmt };
-                    match stmt.effect {
-                        Effect::Allow => run.allows.push((sref, how)),
-                        Effect::Deny => run.denies.push(sref),
-                    }
+        for place in index.candidates(scope.action) {
+            let (pi, si) = crate::index::unplace(place);
+            let Some(policy) = policies.get(pi) else {
+                continue;
+            };
+            let Some(stmt) = policy.statements.get(si) else {
+                continue;
+            };
+            if let Ok(how) = match_statement(scope, layer, policy, stmt, None) {
+                let sref = StatementRef { policy, stmt };
+                match stmt.effect {
+                    Effect::Allow => run.allows.push((sref, how)),
+                    Effect::Deny => run.denies.push(sref),
                 }
             }
         }
@@ -304,7 +308,8 @@ fn match_resource<'s>(
     let lookup: &dyn Fn(&str) -> Option<String> = if policy.variables { &vars } else { &no_vars };
     let mut hit = None;
     for (i, r) in clause.items.iter().enumerate() {
-        match match_resource_name(scope.profile, r, scope.resource, layer, scope.facts, lookup) {
+        let name = (scope.resource, &scope.parts);
+        match match_resource_parts(scope.profile, r, name, layer, scope.facts, lookup) {
             Ok(true) => {
                 hit = Some(i);
                 break;
@@ -373,6 +378,11 @@ impl<'r> Parts<'r> {
         p
     }
 
+    /// `name` split as `profile`'s resource names are.
+    pub fn of(profile: &dyn CloudProfile, name: &'r str) -> Parts<'r> {
+        Parts::split(name, profile.traits().resources.segments)
+    }
+
     /// How many parts.
     pub fn len(&self) -> usize {
         self.len
@@ -405,6 +415,20 @@ pub fn match_resource_name<'p>(
     facts: &Facts,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<bool, &'p str> {
+    let parts = Parts::of(profile, resource);
+    match_resource_parts(profile, pattern, (resource, &parts), layer, facts, lookup)
+}
+
+/// [`match_resource_name`] for a name already split by [`Parts::of`] (the decision path splits
+/// the request's resource once per layer run, not once per pattern).
+pub fn match_resource_parts<'p>(
+    profile: &dyn CloudProfile,
+    pattern: &'p ResourcePattern,
+    (resource, parts): (&str, &Parts<'_>),
+    layer: Layer,
+    facts: &Facts,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<bool, &'p str> {
     if pattern.any {
         return Ok(true);
     }
@@ -412,7 +436,6 @@ pub fn match_resource_name<'p>(
         return Ok(false);
     }
     let names = profile.traits().resources;
-    let parts = Parts::split(resource, names.segments);
     if parts.len() != names.segments || parts.get(0) != Some(names.prefix) {
         return Ok(pattern.whole.matches(resource));
     }
@@ -423,7 +446,7 @@ pub fn match_resource_name<'p>(
     }
     let last = parts.len().saturating_sub(1);
     let own_account = layer == Layer::Resource || facts.same_account;
-    for (i, seg) in pattern.segments.iter().enumerate() {
+    let segment = |i: usize, seg: &'p crate::pattern::Template| -> Result<bool, &'p str> {
         let Some(part) = parts.get(i) else {
             return Ok(false);
         };
@@ -433,19 +456,36 @@ pub fn match_resource_name<'p>(
             .copied()
             .unwrap_or(SegmentRule::Compare)
         {
-            SegmentRule::AnyValue => continue,
-            SegmentRule::OwnAccount if own_account => continue,
+            SegmentRule::AnyValue => return Ok(true),
+            SegmentRule::OwnAccount if own_account => return Ok(true),
             _ => {}
         }
         if i < last && names.request_star_is_any && part == "*" {
-            continue;
+            return Ok(true);
         }
-        let ok = if i < last {
+        Ok(if i < last {
             seg.resolve(|_| None, true)?.matches_folded(part)
         } else {
             seg.resolve(lookup, false)?.matches(part)
-        };
-        if !ok {
+        })
+    };
+    // The resource part tells most names apart: it is compared first when it holds no policy
+    // variable (the answer is the same conjunction; only a variable's "missing key" depends on
+    // the order, so a part with variables keeps its place).
+    let early = pattern
+        .segments
+        .get(last)
+        .filter(|seg| pattern.segments.len() == parts.len() && !seg.has_variables());
+    if let Some(seg) = early {
+        if !segment(last, seg)? {
+            return Ok(false);
+        }
+    }
+    for (i, seg) in pattern.segments.iter().enumerate() {
+        if early.is_some() && i == last {
+            continue;
+        }
+        if !segment(i, seg)? {
             return Ok(false);
         }
     }

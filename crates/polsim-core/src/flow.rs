@@ -55,11 +55,13 @@ pub fn evaluate<'s>(stack: &'s Stack, req: &'s Request, explain: bool) -> Evalua
                     Applies::Quietly => {}
                     Applies::Skip(why) => outcomes.skipped.push((plan.pass, layer, why)),
                     Applies::Yes => {
+                        let resource = plan.resource_for(layer);
                         let scope = Scope {
                             profile,
                             caller: &req.caller,
                             action: prepared.action,
-                            resource: plan.resource_for(layer),
+                            resource,
+                            parts: crate::eval::Parts::of(profile, resource),
                             env,
                             facts: &prepared.facts,
                         };

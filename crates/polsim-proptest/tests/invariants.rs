@@ -70,12 +70,13 @@ macro_rules! cloud_properties {
                                 continue;
                             };
                             for (lv, lix) in levels.iter().zip(&ix.levels) {
-                                for (p, pix) in lv.policies.iter().zip(&lix.policies) {
-                                    let visited: Vec<usize> = pix.candidates(&action).collect();
+                                let visited: Vec<(usize, usize)> =
+                                    lix.candidates(&action).map(polsim_core::index::unplace).collect();
+                                for (pi, p) in lv.policies.iter().enumerate() {
                                     for (i, st) in p.statements.iter().enumerate() {
                                         let hit = st.action.items.iter().any(|a| a.matches(&action));
                                         if hit != st.action.negated {
-                                            prop_assert!(visited.contains(&i), "{action}: statement {} of {} left out", i + 1, p.id);
+                                            prop_assert!(visited.contains(&(pi, i)), "{action}: statement {} of {} left out", i + 1, p.id);
                                         }
                                     }
                                 }
