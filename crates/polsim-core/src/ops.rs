@@ -366,10 +366,14 @@ pub fn by_action(table: &'static [Operation], action: &str) -> Option<&'static O
             return None;
         }
     }
-    let known = table
-        .iter()
-        .flat_map(Operation::actions)
-        .any(|a| a.eq_ignore_ascii_case(action));
+    // Most requests name an action that is the found operation's own (`s3:GetObject` for
+    // GetObject): that answers without scanning the whole table.
+    let own = op.actions().any(|a| a.eq_ignore_ascii_case(action));
+    let known = own
+        || table
+            .iter()
+            .flat_map(Operation::actions)
+            .any(|a| a.eq_ignore_ascii_case(action));
     (!known).then_some(op)
 }
 

@@ -248,6 +248,9 @@ pub struct RequestDefaults<'a> {
     pub resource_account: Option<&'a str>,
     /// Context keys every request carries (a line's own keys win).
     pub context: &'a Context,
+    /// `principal` (with `principal_id`) already read, when it reads: a line that names no
+    /// caller of its own gets a copy instead of reading the name again.
+    pub caller: Option<&'a polsim_core::Caller>,
 }
 
 /// Reads one request of a batch: a JSON object with a test case's request fields (`principal`,
@@ -742,7 +745,12 @@ impl Cx<'_, '_> {
         for (k, v) in self.context(c.get("context")).iter() {
             ctx.insert(k, v.clone());
         }
-        let mut caller = match parse_caller(cloud, &principal, principal_id.as_deref()) {
+        let reuse = d.caller.filter(|_| !own && c.get("principal_id").is_none());
+        let read = match reuse {
+            Some(caller) => Ok(caller.clone()),
+            None => parse_caller(cloud, &principal, principal_id.as_deref()),
+        };
+        let mut caller = match read {
             Ok(caller) => caller,
             Err(msg) => {
                 let pos = c.get("principal").map_or(c.pos, |p| p.pos);

@@ -232,12 +232,16 @@ pub fn run(loaded: &LoadedStack, b: &Batch<'_>) -> Result<u8, Vec<Diagnostic>> {
             "",
         ),
     };
+    let default_caller =
+        polsim_parse::testfile::parse_caller(cloud, &default_principal, d.principal_id.as_deref())
+            .ok();
     let defaults = RequestDefaults {
         principal: &default_principal,
         principal_id: d.principal_id.as_deref(),
         federated_by: d.federated_by.as_deref(),
         resource_account: d.resource_account.as_deref(),
         context: &d.context,
+        caller: default_caller.as_ref(),
     };
     let fail = |m: String| vec![Diagnostic::error(polsim_core::Pos::default(), m)];
     let (mut reader, total): (Box<dyn BufRead>, Option<u64>) = if b.requests == "-" {
