@@ -384,7 +384,7 @@ impl Cx<'_, '_> {
             Some(Json {
                 kind: JsonKind::Array(items),
                 ..
-            }) if !items.is_empty() => items.clone(),
+            }) if !items.is_empty() => items.as_slice(),
             Some(c) => {
                 self.err(c.pos, "`cases` must be a non-empty array of cases", None);
                 return None;
@@ -403,7 +403,7 @@ impl Cx<'_, '_> {
         );
         let mut documents = Vec::new();
         inline_document_clouds(doc.get("policies"), &mut documents);
-        for c in &cases_json {
+        for c in cases_json {
             inline_document_clouds(c.get("policies"), &mut documents);
         }
         let evidence = Evidence {
