@@ -23,6 +23,31 @@ fn evaluate(c: &mut Criterion) {
     group.finish();
 }
 
+/// The workloads of the side-by-side table (`polsim_bench::workloads`), every cloud.
+fn workloads(c: &mut Criterion) {
+    use polsim_bench::workloads::{w1, w2, w3};
+    use polsim_core::Cloud;
+    let mut group = c.benchmark_group("workload");
+    group.throughput(Throughput::Elements(1));
+    for cloud in [Cloud::Aws, Cloud::Aliyun, Cloud::Tencent] {
+        for w in [w1(cloud), w2(cloud), w3(cloud)] {
+            let stack = w.stack().unwrap().clone_indexed();
+            let req = w.request().unwrap();
+            let id = format!("{}/{}", cloud.name(), w.name);
+            group.bench_with_input(BenchmarkId::new("decision", &id), &stack, |b, s| {
+                b.iter(|| polsim_core::evaluate_with(black_box(s), black_box(&req), false))
+            });
+            group.bench_with_input(BenchmarkId::new("explained", &id), &stack, |b, s| {
+                b.iter(|| {
+                    let e = polsim_core::evaluate_with(black_box(s), black_box(&req), true);
+                    polsim_core::Report::new(&e).decision
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 fn parse(c: &mut Criterion) {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -36,5 +61,5 @@ fn parse(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, evaluate, parse);
+criterion_group!(benches, evaluate, workloads, parse);
 criterion_main!(benches);

@@ -5,8 +5,20 @@
 use polsim_core::{Cloud, Context, CtxValue, Request, Stack};
 use polsim_parse::{json, lower_policy, PolicySource};
 
+pub mod workloads;
+
 /// Lowers one AWS policy document given as JSON text.
 pub fn policy(
+    id: &str,
+    layer: polsim_core::Layer,
+    text: &str,
+) -> Result<polsim_core::ir::Policy, String> {
+    policy_in(Cloud::Aws, id, layer, text)
+}
+
+/// Lowers one policy document of `cloud` given as JSON text; an error names every diagnostic.
+pub fn policy_in(
+    cloud: Cloud,
     id: &str,
     layer: polsim_core::Layer,
     text: &str,
@@ -19,7 +31,7 @@ pub fn policy(
             file: None,
             layer,
         },
-        Cloud::Aws,
+        cloud,
     );
     p.ok_or_else(|| {
         d.iter()
