@@ -836,3 +836,37 @@ fn a_reader_that_goes_away_is_not_a_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `polsim test` judges cases as it reads them (one in memory at a time); a file whose last case
+/// is invalid must still be invalid as a whole: no case of it counted, none printed, exit 2.
+#[test]
+fn an_invalid_case_after_judged_ones_makes_the_whole_file_invalid() {
+    let dir = TempStack::new(
+        "stream-invalid",
+        &[(
+            "t.json",
+            r#"{"principal": "arn:aws:iam::111122223333:user/Dave",
+                "policies": {"identity": [{"id": "p", "document": {"Version": "2012-10-17",
+                  "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]},
+                "cases": [
+                  {"name": "judged first", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "allow"},
+                  {"name": "fails", "action": "s3:PutObject", "resource": "arn:aws:s3:::b/k", "expect": "allow"},
+                  {"name": "invalid", "action": "s3:GetObject", "expect": "allow"}
+                ]}"#,
+        )],
+    );
+    let file = dir.0.join("t.json");
+    let o = polsim(&["test", file.to_str().unwrap()]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("case `invalid` has no `resource`"), "{out}");
+    assert!(out.contains("0 passed, 0 failed"), "{out}");
+    assert!(
+        !out.contains("FAIL"),
+        "a case of an invalid file was reported: {out}"
+    );
+    let (code, v) = polsim_json(&["test", "--format", "json", file.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert_eq!(v["summary"]["passed"], 0, "{v}");
+    assert_eq!(v["summary"]["invalid_files"], 1, "{v}");
+}

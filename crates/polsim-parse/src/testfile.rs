@@ -150,15 +150,35 @@ pub fn parse_test_file(
     file: &str,
     read: &mut Reader<'_>,
 ) -> Result<TestFile, Vec<Diagnostic>> {
+    let mut cases = Vec::new();
+    let mut tf = read_test_file(text, file, read, &mut |c| cases.push(c))?;
+    tf.cases = cases;
+    Ok(tf)
+}
+
+/// Reads a test file and hands each valid case to `on_case` as soon as it is read, so that a
+/// file of many cases is judged with one case in memory at a time (the returned `TestFile` has
+/// no `cases`). An `Err` means the file is invalid even if some cases were handed over: the
+/// caller must then drop what it made of them (`polsim test` keeps their results aside until the
+/// file is read to its end).
+///
+/// `text` is taken by value so that a caller that owns it does not hold two copies (the
+/// diagnostics' [`Source`] keeps it).
+pub fn read_test_file(
+    text: impl Into<String>,
+    file: &str,
+    read: &mut Reader<'_>,
+    on_case: &mut dyn FnMut(TestCase),
+) -> Result<TestFile, Vec<Diagnostic>> {
     let source = Source::new(file, text);
-    let doc = json::parse(text).map_err(|e| vec![e.diagnostic(&source)])?;
+    let doc = json::parse(source.text()).map_err(|e| vec![e.diagnostic(&source)])?;
     let mut cx = Cx {
         federated_by: None,
         source,
         diags: Vec::new(),
         read,
     };
-    let tf = cx.test_file(&doc);
+    let tf = cx.test_file(&doc, on_case);
     let (errors, warnings): (Vec<_>, Vec<_>) = cx.diags.into_iter().partition(Diagnostic::is_error);
     match tf {
         Some(mut tf) if errors.is_empty() => {
@@ -348,7 +368,7 @@ impl Cx<'_, '_> {
         }
     }
 
-    fn test_file(&mut self, doc: &Json) -> Option<TestFile> {
+    fn test_file(&mut self, doc: &Json, on_case: &mut dyn FnMut(TestCase)) -> Option<TestFile> {
         if doc.as_object().is_none() {
             self.err(
                 doc.pos,
@@ -446,7 +466,6 @@ impl Cx<'_, '_> {
         };
         self.state(doc, cloud, &mut stack.state);
         let stack = std::sync::Arc::new(stack);
-        let mut cases = Vec::new();
         for (i, c) in cases_json.iter().enumerate() {
             if let Some(case) = self.case(
                 c,
@@ -458,14 +477,14 @@ impl Cx<'_, '_> {
                 resource_account.as_deref(),
                 &context,
             ) {
-                cases.push(case);
+                on_case(case);
             }
         }
         Some(TestFile {
             name,
             cloud,
             stack,
-            cases,
+            cases: Vec::new(),
             warnings: Vec::new(),
         })
     }

@@ -5,7 +5,7 @@ use crate::output;
 use crate::render::{self, Style};
 use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use polsim_parse::diag::visible as v;
-use polsim_parse::testfile::{check, parse_test_file};
+use polsim_parse::testfile::{check, read_test_file};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -168,7 +168,14 @@ pub fn run(args: &Args, color: bool) -> u8 {
         let roots = allowed_roots(&dir, &args.allow_path);
         let max = args.max_file_size;
         let mut reader = |rel: &str| read_named(&dir, rel, &roots, max, &mut read_once);
-        let tf = match parse_test_file(&text, &shown, &mut reader) {
+        // Cases are judged as they are read (one in memory at a time); their results are kept
+        // aside until the file is read to its end, since a later error makes the whole file
+        // invalid and its cases are then not run.
+        let mut file = FileResults::default();
+        let read = read_test_file(text, &shown, &mut reader, &mut |case| {
+            judge_case(&case, &shown, json, args.verbose, &st, &mut file)
+        });
+        let tf = match read {
             Ok(tf) => tf,
             Err(diags) => {
                 if json {
@@ -182,88 +189,13 @@ pub fn run(args: &Args, color: bool) -> u8 {
         };
         if !json {
             render::print_diags(&tf.warnings, color);
+            out!("{}", file.text);
         }
-        let mut cases = Vec::new();
-        for case in &tf.cases {
-            // The request as the cloud's storage service judges it: every action its operation
-            // needs, the service's own requests and checks.
-            let plan = match polsim_core::flow::plan(&case.stack, &case.request) {
-                Ok(p) => p,
-                Err(u) => {
-                    // The test-file parser refuses unknown operations; this is a defect if seen.
-                    run.summary.failed += 1;
-                    outln!(
-                        "{} {}: unknown operation `{}`",
-                        st.red("FAIL"),
-                        v(&case.name),
-                        v(&u.name)
-                    );
-                    continue;
-                }
-            };
-            // The decision path first; the explanation is built only for a failure (the same
-            // evaluation with per-statement records: the invariants test that both agree).
-            let fast = polsim_core::flow::evaluate_plan(&plan, false);
-            let failed = check(case, &plan, &fast);
-            let se = if failed.is_some() {
-                polsim_core::flow::evaluate_plan(&plan, true)
-            } else {
-                fast
-            };
-            match failed.and_then(|_| check(case, &plan, &se)) {
-                None => {
-                    run.summary.passed += 1;
-                    if json {
-                        cases.push(output::CaseOut {
-                            evaluation: None,
-                            line: case.pos.line,
-                            name: case.name.clone(),
-                            passed: true,
-                            problems: Vec::new(),
-                        });
-                    } else if args.verbose {
-                        outln!("{} {}: {}", st.green("ok"), v(&shown), v(&case.name));
-                    }
-                }
-                Some(f) => {
-                    run.summary.failed += 1;
-                    let Some(report) = polsim_core::Report::for_service(&plan, &se) else {
-                        continue;
-                    };
-                    if json {
-                        cases.push(output::CaseOut {
-                            evaluation: Some(output::Evaluation::new(
-                                &report,
-                                &case.request,
-                                false,
-                                &[],
-                            )),
-                            line: case.pos.line,
-                            name: case.name.clone(),
-                            passed: false,
-                            problems: f.problems,
-                        });
-                        continue;
-                    }
-                    outln!(
-                        "{} {}:{}: {}",
-                        st.red("FAIL"),
-                        v(&shown),
-                        case.pos.line,
-                        v(&case.name)
-                    );
-                    for p in &f.problems {
-                        outln!("    {}", v(p));
-                    }
-                    for line in render::human(&report, &case.request, None, &st).lines() {
-                        outln!("    | {line}");
-                    }
-                }
-            }
-        }
+        run.summary.passed += file.passed;
+        run.summary.failed += file.failed;
         if json {
             run.files.push(output::TestFileOut {
-                cases,
+                cases: file.cases,
                 cloud: Some(tf.cloud.name().into()),
                 errors: Vec::new(),
                 name: tf.name.clone(),
@@ -297,5 +229,106 @@ pub fn run(args: &Args, color: bool) -> u8 {
         EXIT_DENIED
     } else {
         EXIT_OK
+    }
+}
+
+/// What the cases of one test file gave, kept until the file is read to its end.
+#[derive(Default)]
+struct FileResults {
+    passed: usize,
+    failed: usize,
+    /// The human output of its cases.
+    text: String,
+    /// The JSON output of its cases.
+    cases: Vec<output::CaseOut>,
+}
+
+/// Judges one case: the decision path first, the explanation only for a failure.
+fn judge_case(
+    case: &polsim_parse::testfile::TestCase,
+    shown: &str,
+    json: bool,
+    verbose: bool,
+    st: &Style,
+    file: &mut FileResults,
+) {
+    use std::fmt::Write as _;
+    // The request as the cloud's storage service judges it: every action its operation
+    // needs, the service's own requests and checks.
+    let plan = match polsim_core::flow::plan(&case.stack, &case.request) {
+        Ok(p) => p,
+        Err(u) => {
+            // The test-file parser refuses unknown operations; this is a defect if seen.
+            file.failed += 1;
+            let _ = writeln!(
+                file.text,
+                "{} {}: unknown operation `{}`",
+                st.red("FAIL"),
+                v(&case.name),
+                v(&u.name)
+            );
+            return;
+        }
+    };
+    // The decision path first; the explanation is built only for a failure (the same
+    // evaluation with per-statement records: the invariants test that both agree).
+    let fast = polsim_core::flow::evaluate_plan(&plan, false);
+    let failed = check(case, &plan, &fast);
+    let se = if failed.is_some() {
+        polsim_core::flow::evaluate_plan(&plan, true)
+    } else {
+        fast
+    };
+    match failed.and_then(|_| check(case, &plan, &se)) {
+        None => {
+            file.passed += 1;
+            if json {
+                file.cases.push(output::CaseOut {
+                    evaluation: None,
+                    line: case.pos.line,
+                    name: case.name.clone(),
+                    passed: true,
+                    problems: Vec::new(),
+                });
+            } else if verbose {
+                let _ = writeln!(
+                    file.text,
+                    "{} {}: {}",
+                    st.green("ok"),
+                    v(shown),
+                    v(&case.name)
+                );
+            }
+        }
+        Some(f) => {
+            file.failed += 1;
+            let Some(report) = polsim_core::Report::for_service(&plan, &se) else {
+                return;
+            };
+            if json {
+                file.cases.push(output::CaseOut {
+                    evaluation: Some(output::Evaluation::new(&report, &case.request, false, &[])),
+                    line: case.pos.line,
+                    name: case.name.clone(),
+                    passed: false,
+                    problems: f.problems,
+                });
+                return;
+            }
+            let _ = writeln!(
+                file.text,
+                "{} {}:{}: {}",
+                st.red("FAIL"),
+                v(shown),
+                case.pos.line,
+                v(&case.name)
+            );
+            for p in &f.problems {
+                let _ = writeln!(file.text, "    {}", v(p));
+            }
+            for line in render::human(&report, &case.request, None, st).lines() {
+                let _ = writeln!(file.text, "    | {line}");
+            }
+        }
     }
 }
