@@ -17,9 +17,10 @@
 
 use polsim_core::pattern::Glob;
 use polsim_core::Cloud;
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 /// How many answers of [`Catalog::pattern_matches_any`] are remembered before the memo starts
 /// over (a bound on its memory whatever the input).
@@ -180,10 +181,14 @@ pub struct Catalog {
     case_sensitive: bool,
     /// Lines the reader could not use (a test keeps this empty).
     pub problems: Vec<String>,
-    /// Answers of `pattern_matches_any` already given, by service and pattern: a repository
-    /// repeats its patterns (`*Tag*` in every statement), and a pattern that starts with a
-    /// wildcard is matched against every action of its service.
-    memo: Mutex<HashMap<(usize, String), bool>>,
+}
+
+thread_local! {
+    /// Answers of `pattern_matches_any` already given, by cloud, service and pattern: a
+    /// repository repeats its patterns (`*Tag*` in every statement), and a pattern that starts
+    /// with a wildcard is matched against every action of its service. One memo per thread, so
+    /// that policies lowered on several cores never wait for each other.
+    static MEMO: RefCell<HashMap<(Cloud, usize, String), bool>> = RefCell::new(HashMap::new());
 }
 
 /// The catalog of `cloud`, read on first use.
@@ -299,7 +304,6 @@ impl Catalog {
             prefixes: Vec::new(),
             case_sensitive,
             problems: Vec::new(),
-            memo: Mutex::new(HashMap::new()),
         };
         let mut current: Option<usize> = None;
         for (n, line) in text.lines().enumerate() {
@@ -459,18 +463,19 @@ impl Catalog {
             .services
             .binary_search_by(|s| cmp_folded(s.prefix, prefix))
             .ok()?;
-        let key = (i, pattern.to_string());
-        if let Some(&known) = self.memo.lock().ok().as_ref().and_then(|m| m.get(&key)) {
+        let key = (self.cloud, i, pattern.to_string());
+        if let Some(known) = MEMO.with(|m| m.borrow().get(&key).copied()) {
             return Some(known);
         }
         let svc = self.services.get(i)?;
         let answer = self.scan(svc, pattern);
-        if let Ok(mut m) = self.memo.lock() {
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
             if m.len() >= MEMO_LIMIT {
                 m.clear();
             }
             m.insert(key, answer);
-        }
+        });
         Some(answer)
     }
 

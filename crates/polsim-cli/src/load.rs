@@ -6,6 +6,7 @@ use polsim_core::{Cloud, Context, Layer, Stack};
 use polsim_parse::json::{self, Json};
 use polsim_parse::testfile::{cloud_of_document, context_value};
 use polsim_parse::{lower_policy, Diagnostic, PolicySource, Source};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -412,9 +413,15 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
         }
     }
     top_level_entries(dir, &known, max, &mut errors);
+    // Files are read and parsed across the cores (rayon keeps their order), and every result
+    // is taken in that order, so diagnostics come out as a one-thread load would give them.
+    let read: Vec<Result<(Source, Json), LoadError>> = files
+        .par_iter()
+        .map(|(_, _, f)| read_json(f, max))
+        .collect();
     let mut docs: Vec<ReadPolicy> = Vec::new();
-    for (layer, level, f) in files {
-        match read_json(&f, max) {
+    for ((layer, level, f), r) in files.into_iter().zip(read) {
+        match r {
             Ok(read) => docs.push((layer, level, f, read)),
             Err(e) => errors.extend(e.diags),
         }
@@ -423,11 +430,12 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
         return Err(LoadError { diags: errors });
     }
 
-    // The cloud, with the one precedence every input shares (`clouds::detect`).
-    let inners: Vec<Option<Json>> = docs
-        .iter()
-        .map(|(_, _, _, (source, doc))| inner(doc, source).ok())
+    // A policy held as a JSON string, read once (`None`: the document is the policy itself).
+    let inners: Vec<Result<Option<Json>, Diagnostic>> = docs
+        .par_iter()
+        .map(|(_, _, _, (source, doc))| embedded(doc, source))
         .collect();
+    // The cloud, with the one precedence every input shares (`clouds::detect`).
     let labels: Vec<String> = docs
         .iter()
         .map(|(_, _, path, _)| path.display().to_string())
@@ -436,8 +444,12 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
         given: forced.or(defaults.cloud),
         documents: inners
             .iter()
+            .zip(&docs)
             .zip(&labels)
-            .filter_map(|(d, l)| Some((d.as_ref().and_then(cloud_of_document)?, l.as_str())))
+            .filter_map(|((d, (_, _, _, (_, doc))), l)| {
+                let d = d.as_ref().ok()?.as_ref().unwrap_or(doc);
+                Some((cloud_of_document(d)?, l.as_str()))
+            })
             .collect(),
         names: defaults.principal.iter().map(String::as_str).collect(),
     };
@@ -478,30 +490,39 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
     for (layer, level) in &declared {
         stack.declare(*layer, level.as_deref());
     }
-    for (layer, level, path, (source, doc)) in docs {
-        let file = path.display().to_string();
-        let id = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("policy")
-            .to_string();
-        let doc = match inner(&doc, &source) {
-            Ok(doc) => doc,
+    // Lowered across the cores too; pushed onto the stack in the folder's order.
+    let lowered: Vec<_> = docs
+        .par_iter()
+        .zip(inners.par_iter())
+        .map(|((layer, _, path, (source, doc)), inner)| {
+            let doc = match inner {
+                Ok(Some(d)) => d,
+                Ok(None) => doc,
+                Err(d) => return Err(d.clone()),
+            };
+            let id = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("policy")
+                .to_string();
+            let src = PolicySource {
+                id,
+                file: Some(path.display().to_string()),
+                layer: *layer,
+            };
+            Ok((lower_policy(doc, &src, cloud_used), source))
+        })
+        .collect();
+    for ((layer, level, _, _), lowered) in docs.iter().zip(lowered) {
+        let ((policy, diags), source) = match lowered {
+            Ok(l) => l,
             Err(d) => {
                 errors.push(d);
                 continue;
             }
         };
-        let (policy, diags) = lower_policy(
-            &doc,
-            &PolicySource {
-                id,
-                file: Some(file),
-                layer,
-            },
-            cloud_used,
-        );
-        for d in diags.into_iter().map(|d| d.in_source(&source)) {
+        let layer = *layer;
+        for d in diags.into_iter().map(|d| d.in_source(source)) {
             if d.is_error() {
                 errors.push(d)
             } else {
@@ -688,6 +709,18 @@ fn top_level_entries(dir: &Path, known: &[String], max: u64, errors: &mut Vec<Di
 
 /// A document, or the document inside a JSON string (CloudTrail's `requestParameters.policy`),
 /// with positions inside the string; a syntax error in the string is located there too.
+/// The policy a document holds as a JSON string, read; `None` when the document is the policy.
+fn embedded(doc: &Json, source: &Source) -> Result<Option<Json>, Diagnostic> {
+    match json::parse_embedded(doc, source) {
+        None => Ok(None),
+        Some(Ok(j)) => Ok(Some(j)),
+        Some(Err(e)) => Err(Diagnostic {
+            message: format!("the policy string is not valid JSON: {}", e.message),
+            ..e.diagnostic(source)
+        }),
+    }
+}
+
 fn inner(doc: &Json, source: &Source) -> Result<Json, Diagnostic> {
     match json::parse_embedded(doc, source) {
         None => Ok(doc.clone()),

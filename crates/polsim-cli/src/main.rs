@@ -21,6 +21,10 @@ macro_rules! outln {
     }};
 }
 
+/// See the workspace's `Cargo.toml`: small allocations dominate loading and batch mode.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod command;
 mod load;
 mod output;

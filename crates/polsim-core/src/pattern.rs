@@ -56,27 +56,22 @@ impl Glob {
     }
 
     fn push_pattern(&mut self, pattern: &str) {
-        let mut lit = String::new();
-        for c in pattern.chars() {
-            match c {
-                '*' | '?' => {
-                    if !lit.is_empty() {
-                        self.push_literal(&std::mem::take(&mut lit));
-                    }
-                    self.has_wildcard = true;
-                    if c == '?' {
-                        self.toks.push(Token::AnyOne);
-                    } else if self.toks.last() != Some(&Token::AnyRun) {
-                        // `**` means the same as `*`.
-                        self.toks.push(Token::AnyRun);
-                    }
-                }
-                c => lit.push(c),
+        // Literal runs are pushed as slices of `pattern` (no buffer grown a character at a
+        // time): `*` and `?` are ASCII, so every split falls on a character boundary.
+        let mut rest = pattern;
+        while let Some(i) = rest.find(['*', '?']) {
+            let (lit, tail) = rest.split_at(i);
+            self.push_literal(lit);
+            self.has_wildcard = true;
+            if tail.starts_with('?') {
+                self.toks.push(Token::AnyOne);
+            } else if self.toks.last() != Some(&Token::AnyRun) {
+                // `**` means the same as `*`.
+                self.toks.push(Token::AnyRun);
             }
+            rest = tail.get(1..).unwrap_or("");
         }
-        if !lit.is_empty() {
-            self.push_literal(&lit);
-        }
+        self.push_literal(rest);
     }
 
     fn push_literal(&mut self, text: &str) {
