@@ -359,8 +359,16 @@ pub enum Piece {
 /// A string that may contain policy variables. Compiled once; resolved per request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
+    /// Shared: a policy repeats the same segments (`arn`, `aws`, `s3`, its account) in every
+    /// resource, and the lowering hands out one compiled copy of each ([`Template::clone`] is a
+    /// reference count).
+    inner: std::sync::Arc<TemplateInner>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct TemplateInner {
     /// The text as written in the policy.
-    pub text: String,
+    text: String,
     pieces: Vec<Piece>,
     /// The compiled pattern when there are no variables (the common case).
     fixed: Option<Glob>,
@@ -376,6 +384,16 @@ pub struct TemplateWarning {
 }
 
 impl Template {
+    /// The text as written in the policy.
+    pub fn text(&self) -> &str {
+        &self.inner.text
+    }
+
+    /// Whether both are the one compiled copy the lowering shares (not merely equal).
+    pub fn is_shared_with(&self, other: &Template) -> bool {
+        std::sync::Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Reads `text`. With `variables` false (policy version 2008-10-17 or no version) `${...}`
     /// is literal text. `case_fold` lowercases literal text (for case-insensitive elements).
     pub fn new(text: &str, variables: bool, case_fold: bool) -> (Template, Vec<TemplateWarning>) {
@@ -445,9 +463,11 @@ impl Template {
         };
         (
             Template {
-                text: text.to_string(),
-                pieces,
-                fixed,
+                inner: std::sync::Arc::new(TemplateInner {
+                    text: text.to_string(),
+                    pieces,
+                    fixed,
+                }),
             },
             warnings,
         )
@@ -456,17 +476,17 @@ impl Template {
     /// The pieces: literal text, wildcard text and policy variables, in order (for analyses
     /// that read a template's structure, such as `polsim diff`).
     pub fn pieces(&self) -> &[Piece] {
-        &self.pieces
+        &self.inner.pieces
     }
 
     /// Whether the template has policy variables.
     pub fn has_variables(&self) -> bool {
-        self.fixed.is_none()
+        self.inner.fixed.is_none()
     }
 
     /// The policy variables the template uses (their keys as written).
     pub fn variables(&self) -> impl Iterator<Item = &str> {
-        self.pieces.iter().filter_map(|p| match p {
+        self.inner.pieces.iter().filter_map(|p| match p {
             Piece::Var { key, .. } => Some(key.as_str()),
             _ => None,
         })
@@ -480,11 +500,11 @@ impl Template {
         mut lookup: impl FnMut(&str) -> Option<String>,
         case_fold: bool,
     ) -> Result<std::borrow::Cow<'a, Glob>, &'a str> {
-        if let Some(g) = &self.fixed {
+        if let Some(g) = &self.inner.fixed {
             return Ok(std::borrow::Cow::Borrowed(g));
         }
-        let mut parts: Vec<(String, bool)> = Vec::with_capacity(self.pieces.len());
-        for p in &self.pieces {
+        let mut parts: Vec<(String, bool)> = Vec::with_capacity(self.inner.pieces.len());
+        for p in &self.inner.pieces {
             match p {
                 Piece::Lit(s) => parts.push((s.clone(), false)),
                 Piece::Pattern(s) => parts.push((s.clone(), true)),
@@ -508,7 +528,7 @@ impl Template {
         mut lookup: impl FnMut(&str) -> Option<String>,
     ) -> Result<String, &str> {
         let mut out = String::new();
-        for p in &self.pieces {
+        for p in &self.inner.pieces {
             match p {
                 Piece::Lit(s) | Piece::Pattern(s) => out.push_str(s),
                 Piece::Var { key, default } => {

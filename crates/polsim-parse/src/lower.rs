@@ -111,6 +111,7 @@ pub fn lower(spec: &Spec, doc: &Json, src: &PolicySource) -> (Option<Policy>, Ve
         layer: src.layer,
         variables: false,
         top_principal: None,
+        segments: Default::default(),
     };
     cx.duplicate_names(doc);
     let policy = cx.policy(doc, src);
@@ -133,6 +134,11 @@ pub struct Cx<'s> {
     variables: bool,
     /// A document-level principal (CAM), inherited by statements that name none.
     top_principal: Option<Json>,
+    /// The resource segments compiled so far, by (text, variables, case folding), with the
+    /// warnings their compilation gave: a policy names the same `arn`, `aws`, service and
+    /// account segments in every resource, and each is compiled once and shared.
+    /// One map per (variables, folding) pair, indexed `2 * variables + folding`.
+    segments: [std::collections::HashMap<String, (Template, Vec<String>)>; 4],
 }
 
 impl Cx<'_> {
@@ -811,9 +817,27 @@ impl Cx<'_> {
                 }
                 _ => seg,
             };
-            let (t, warns) = Template::new(seg, self.variables && last, !last);
+            let (vars, fold) = (self.variables && last, !last);
+            let map = self
+                .segments
+                .get_mut(usize::from(vars) * 2 + usize::from(fold));
+            let (t, warns) = match map {
+                Some(map) => match map.get(seg) {
+                    Some((t, w)) => (t.clone(), w.clone()),
+                    None => {
+                        let (t, w) = Template::new(seg, vars, fold);
+                        let w: Vec<String> = w.into_iter().map(|w| w.message).collect();
+                        map.insert(seg.to_string(), (t.clone(), w.clone()));
+                        (t, w)
+                    }
+                },
+                None => {
+                    let (t, w) = Template::new(seg, vars, fold);
+                    (t, w.into_iter().map(|w| w.message).collect())
+                }
+            };
             for w in warns {
-                self.warn(pos, w.message, None);
+                self.warn(pos, w, None);
             }
             if last {
                 self.check_variable_names(&t, pos);
@@ -1407,6 +1431,28 @@ mod robustness {
         let (p, d) = aws(text, layer);
         assert!(p.is_none(), "{text}: accepted, {d:?}");
         assert!(error_containing(&d, want), "{text}: {d:?}");
+    }
+
+    /// A policy's resources share one compiled copy of each repeated segment, and a segment's
+    /// warning is still given at every resource that has it.
+    #[test]
+    fn repeated_resource_segments_are_compiled_once() {
+        let text = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::a/*","arn:aws:s3:::b/*"]},
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::c/${aws:username"}]}"#;
+        let (p, d) = aws(text, Layer::Identity);
+        let p = p.unwrap();
+        let seg = |s: usize, r: usize, i: usize| {
+            p.statements[s].resource.as_ref().unwrap().items[r].segments[i].clone()
+        };
+        assert!(seg(0, 0, 0).is_shared_with(&seg(0, 1, 0)));
+        assert!(seg(0, 0, 2).is_shared_with(&seg(1, 0, 2)));
+        assert!(!seg(0, 0, 5).is_shared_with(&seg(0, 1, 5)));
+        assert_eq!(seg(0, 1, 5).text(), "b/*");
+        assert!(
+            d.iter().any(|d| d.message.contains("without a closing")),
+            "{d:?}"
+        );
     }
 
     fn assert_clean(text: &str, layer: Layer) {
