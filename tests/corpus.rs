@@ -114,6 +114,27 @@ fn bundled_examples() {
     assert!(passed > 0);
 }
 
+/// The shared conformance sets (beside the repository): every case passes, and on every case
+/// the decision path and the explaining path give the same verdict (`run` asserts it), so the
+/// statement index is checked against the explaining evaluation on the documented cases too.
+#[test]
+fn shared_conformance_passes_on_both_paths() {
+    let mut ran = 0;
+    for set in ["../shared/conformance", "../shared/conformance-controls"] {
+        for cloud in ["aws", "aliyun", "tencent"] {
+            let dir = format!("{set}/{cloud}");
+            if !root().join(&dir).is_dir() {
+                eprintln!("skipped: {dir} is absent");
+                continue;
+            }
+            let (passed, failures) = run(&dir);
+            assert!(failures.is_empty(), "{dir}: {}", failures.join("\n"));
+            ran += passed;
+        }
+    }
+    eprintln!("{ran} shared cases, both paths");
+}
+
 /// Every file of the shared format-v2 conformance set (`../shared/conformance-controls`) reads
 /// without an error. (Whether each case passes depends on the services' checks in the core.)
 #[test]
