@@ -480,6 +480,12 @@ fn stack_docs(d: &Dialect, policies: usize, per_policy: usize, big: usize) -> Ve
 impl Workload {
     fn new(name: &'static str, cloud: Cloud, docs: Vec<Doc>) -> Workload {
         let d = dialect(cloud);
+        let mut context = vec![(d.network_key, d.network_value), (d.ip_key, "203.0.113.9")];
+        // Where the equality condition's key is the network key (Alibaba Cloud, Tencent Cloud),
+        // the request already carries it.
+        if d.equal_key != d.network_key {
+            context.push((d.equal_key, d.equal_values[0]));
+        }
         Workload {
             name,
             cloud,
@@ -488,18 +494,7 @@ impl Workload {
             action: d.action,
             resource: d.resource,
             resource_account: d.account,
-            context: vec![
-                (d.network_key, d.network_value),
-                (d.ip_key, "203.0.113.9"),
-                (
-                    if cloud == Cloud::Aws {
-                        d.equal_key
-                    } else {
-                        d.network_key
-                    },
-                    d.equal_values[0],
-                ),
-            ],
+            context,
         }
     }
 
@@ -706,6 +701,17 @@ mod tests {
             for (name, text) in parse_corpus(cloud, 3) {
                 crate::policy_in(cloud, &name, Layer::Identity, &text).unwrap();
             }
+        }
+    }
+
+    #[test]
+    fn request_lines_name_each_key_once() {
+        for cloud in [Cloud::Aws, Cloud::Aliyun, Cloud::Tencent] {
+            let w = w1(cloud);
+            let mut keys: Vec<&str> = w.context.iter().map(|(k, _)| *k).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            assert_eq!(keys.len(), w.context.len(), "{cloud:?}");
         }
     }
 
