@@ -870,3 +870,84 @@ fn an_invalid_case_after_judged_ones_makes_the_whole_file_invalid() {
     assert_eq!(v["summary"]["passed"], 0, "{v}");
     assert_eq!(v["summary"]["invalid_files"], 1, "{v}");
 }
+
+/// `polsim test --format junit` is well-formed JUnit XML (read back with an XML parser): a suite
+/// per file, a failure with its unmet expectation and explanation, an invalid file as an error
+/// that CI counts, and hostile text from a test file escaped.
+#[test]
+fn test_junit_is_valid_xml_that_counts_failures_and_invalid_files() {
+    let dir = TempStack::new(
+        "junit",
+        &[
+            (
+                "hostile.json",
+                "{\"principal\": \"arn:aws:iam::111122223333:user/Dave\",
+                  \"policies\": {\"identity\": [{\"id\": \"p\", \"document\": {\"Version\": \"2012-10-17\",
+                    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}}]},
+                  \"cases\": [
+                    {\"name\": \"<b>&amp; \\\"quoted\\\" \\u0001 ]]>\", \"action\": \"s3:GetObject\", \"resource\": \"arn:aws:s3:::b/k\", \"expect\": \"allow\"}
+                  ]}",
+            ),
+            ("bad.json", "{\"cases\": [ {\"action\": }"),
+        ],
+    );
+    let failing = support::root().join("tests/cli/failing.json");
+    let o = polsim(&[
+        "test",
+        "--format",
+        "junit",
+        failing.to_str().unwrap(),
+        dir.0.join("hostile.json").to_str().unwrap(),
+        dir.0.join("bad.json").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        o.stderr.is_empty(),
+        "junit writes nothing on stderr: {}",
+        text(&o)
+    );
+    let xml = String::from_utf8(o.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("failures"), Some("1"), "{xml}");
+    assert_eq!(root.attribute("errors"), Some("1"), "{xml}");
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 3, "{xml}");
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a failure element");
+    assert!(
+        failure
+            .attribute("message")
+            .unwrap()
+            .contains("expected allow, got implicit_deny"),
+        "{xml}"
+    );
+    assert!(
+        failure.text().unwrap_or("").contains("| "),
+        "the explanation is in the body: {xml}"
+    );
+    let hostile = cases
+        .iter()
+        .find(|c| c.attribute("name").is_some_and(|n| n.contains("quoted")))
+        .expect("the hostile case");
+    assert_eq!(
+        hostile.attribute("name"),
+        Some("<b>&amp; \"quoted\" \u{fffd} ]]>"),
+        "names are escaped and characters XML cannot hold replaced"
+    );
+    let error = doc
+        .descendants()
+        .find(|n| n.has_tag_name("error"))
+        .expect("an error element");
+    assert!(error.text().unwrap_or("").contains("bad.json"), "{xml}");
+}

@@ -26,6 +26,7 @@ macro_rules! outln {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod command;
+mod junit;
 mod load;
 mod output;
 mod render;

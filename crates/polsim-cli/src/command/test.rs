@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  polsim test policies-examples/aws tests/corpus\n\nA folder means every *.json test file under it (files whose top level has `cases`; policy\ndocuments beside them are skipped). The format is described in docs/test-format.md.\nWith --format json, one polsim.test/v1 document is printed on standard output (docs/cli.md).\nFiles a test file names must lie in its folder tree (--allow-path widens it).\nExit codes: 0 all passed, 1 a case failed, 2 a file could not be read or parsed, or no test case was found."
+    after_help = "Example:\n  polsim test policies-examples/aws tests/corpus\n\nA folder means every *.json test file under it (files whose top level has `cases`; policy\ndocuments beside them are skipped). The format is described in docs/test-format.md.\nWith --format json, one polsim.test/v1 document is printed on standard output; with --format junit, JUnit XML (docs/cli.md).\nFiles a test file names must lie in its folder tree (--allow-path widens it).\nExit codes: 0 all passed, 1 a case failed, 2 a file could not be read or parsed, or no test case was found."
 )]
 pub struct Args {
     /// Test files or folders (glob patterns are expanded)
@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(long, short)]
     verbose: bool,
     /// Output format
-    #[arg(long, default_value = "human", value_parser = ["human", "json"])]
+    #[arg(long, default_value = "human", value_parser = ["human", "json", "junit"])]
     format: String,
     /// Also let test files name files under DIR (by default only files in the test file's own
     /// folder tree); repeatable
@@ -103,8 +103,22 @@ fn read_named(
 }
 
 pub fn run(args: &Args, color: bool) -> u8 {
-    let json = args.format == "json";
+    // `json` and `junit` both collect the run into `polsim.test/v1` types and print one
+    // document on standard output, with nothing on standard error.
+    let junit = args.format == "junit";
+    let json = args.format == "json" || junit;
     let st = Style::new(color);
+    let error_document = |diags: &[polsim_parse::Diagnostic]| {
+        if junit {
+            let mut run = output::TestRun::new();
+            run.files
+                .push(output::TestFileOut::invalid("polsim test", diags));
+            run.summary.invalid_files = 1;
+            out!("{}", crate::junit::render(&run, &[]));
+        } else {
+            output::print(&output::ErrorReport::new(diags));
+        }
+    };
     // Diagnostics: on standard error (human), or into the JSON document (nothing on stderr).
     for a in &args.allow_path {
         if !std::fs::metadata(a).is_ok_and(|m| m.is_dir()) {
@@ -113,7 +127,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
                 format!("`--allow-path {}` is not a folder", a.display()),
             );
             if json {
-                output::print(&output::ErrorReport::new(&[d]));
+                error_document(&[d]);
             } else {
                 render::print_diags(&[d], color);
             }
@@ -127,13 +141,15 @@ pub fn run(args: &Args, color: bool) -> u8 {
     if files.is_empty() {
         let diags: Vec<_> = problems.into_iter().flat_map(|(_, d)| d).collect();
         if json {
-            output::print(&output::ErrorReport::new(&diags));
+            error_document(&diags);
         } else {
             render::print_diags(&diags, color);
         }
         return EXIT_INVALID;
     }
     let mut run = output::TestRun::new();
+    // For JUnit, each file's failure explanations, by case (beside `run.files`).
+    let mut details: Vec<Vec<String>> = Vec::new();
     // Policy files named by several tests or cases are read once.
     let mut read_once: HashMap<PathBuf, Result<String, String>> = HashMap::new();
     // A folder, file or pattern that could not be read or held no test: reported, counted, and
@@ -173,7 +189,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
         // invalid and its cases are then not run.
         let mut file = FileResults::default();
         let read = read_test_file(text, &shown, &mut reader, &mut |case| {
-            judge_case(&case, &shown, json, args.verbose, &st, &mut file)
+            judge_case(&case, &shown, json, junit, args.verbose, &st, &mut file)
         });
         let tf = match read {
             Ok(tf) => tf,
@@ -194,6 +210,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
         run.summary.passed += file.passed;
         run.summary.failed += file.failed;
         if json {
+            details.push(file.details);
             run.files.push(output::TestFileOut {
                 cases: file.cases,
                 cloud: Some(tf.cloud.name().into()),
@@ -213,7 +230,19 @@ pub fn run(args: &Args, color: bool) -> u8 {
         failed,
         invalid_files: invalid,
     } = run.summary;
-    if json {
+    if junit {
+        // Files that were not run have no details: `render` finds none for them.
+        let mut aligned: Vec<Vec<String>> = Vec::with_capacity(run.files.len());
+        let mut given = details.into_iter();
+        for f in &run.files {
+            aligned.push(if f.errors.is_empty() {
+                given.next().unwrap_or_default()
+            } else {
+                Vec::new()
+            });
+        }
+        out!("{}", crate::junit::render(&run, &aligned));
+    } else if json {
         output::print(&run);
     } else {
         if invalid > 0 {
@@ -241,6 +270,9 @@ struct FileResults {
     text: String,
     /// The JSON output of its cases.
     cases: Vec<output::CaseOut>,
+    /// For JUnit, by case: the unmet expectations and the explanation of a failure (empty for
+    /// a pass).
+    details: Vec<String>,
 }
 
 /// Judges one case: the decision path first, the explanation only for a failure.
@@ -248,6 +280,7 @@ fn judge_case(
     case: &polsim_parse::testfile::TestCase,
     shown: &str,
     json: bool,
+    junit: bool,
     verbose: bool,
     st: &Style,
     file: &mut FileResults,
@@ -290,6 +323,9 @@ fn judge_case(
                     passed: true,
                     problems: Vec::new(),
                 });
+                if junit {
+                    file.details.push(String::new());
+                }
             } else if verbose {
                 let _ = writeln!(
                     file.text,
@@ -305,6 +341,22 @@ fn judge_case(
             let Some(report) = polsim_core::Report::for_service(&plan, &se) else {
                 return;
             };
+            if junit {
+                let mut detail = f.problems.join("\n");
+                let plain = Style::new(false);
+                for line in render::human(&report, &case.request, None, &plain).lines() {
+                    let _ = write!(detail, "\n| {line}");
+                }
+                file.details.push(detail);
+                file.cases.push(output::CaseOut {
+                    evaluation: None,
+                    line: case.pos.line,
+                    name: case.name.clone(),
+                    passed: false,
+                    problems: f.problems,
+                });
+                return;
+            }
             if json {
                 file.cases.push(output::CaseOut {
                     evaluation: Some(output::Evaluation::new(&report, &case.request, false, &[])),
