@@ -951,3 +951,44 @@ fn test_junit_is_valid_xml_that_counts_failures_and_invalid_files() {
         .expect("an error element");
     assert!(error.text().unwrap_or("").contains("bad.json"), "{xml}");
 }
+
+/// A stack folder holding a bucket policy as `aws s3api get-bucket-policy` prints it: the policy
+/// in the `Policy` string is read (a located warning says so, pointing inside the string), and
+/// its Deny decides.
+#[test]
+fn a_stack_folder_reads_a_policy_pasted_from_get_bucket_policy() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyAll","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]}"#;
+    let wrapped = serde_json::json!({ "Policy": policy }).to_string();
+    let dir = TempStack::new(
+        "wrapped",
+        &[
+            (
+                "identity/p.json",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+            ),
+            ("resource/bucket.json", wrapped.as_str()),
+        ],
+    );
+    let o = polsim(&[
+        "eval",
+        "--policy",
+        dir.0.to_str().unwrap(),
+        "--principal",
+        "arn:aws:iam::111122223333:user/Dave",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("DenyAll"), "{out}");
+    assert!(
+        out.contains("read the policy from `Policy`, as `aws s3api get-bucket-policy` prints it"),
+        "{out}"
+    );
+    assert!(
+        out.contains("bucket.json:1:12"),
+        "the note points inside the string: {out}"
+    );
+}

@@ -343,6 +343,9 @@ fn layer_dir(dir: &Path, name: &str, errors: &mut Vec<Diagnostic>) -> Option<Pat
 /// A policy file of a stack, read: its layer, its SCP/RCP level, its path, its text and JSON.
 type ReadPolicy = (Layer, Option<String>, PathBuf, (Source, Json));
 
+/// A file read, with its policy unwrapped from a tool's output and the note saying so.
+type Unwrapped = (Source, Json, Option<Diagnostic>);
+
 /// The layer folder names, for hints.
 const LAYOUT_HINT: &str = "policies go in identity/, permissions-boundary/, session/, resource/, scp/<level>/, rcp/<level>/, vpc-endpoint/, access-point/, kms-key/";
 
@@ -415,14 +418,23 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
     top_level_entries(dir, &known, max, &mut errors);
     // Files are read and parsed across the cores (rayon keeps their order), and every result
     // is taken in that order, so diagnostics come out as a one-thread load would give them.
-    let read: Vec<Result<(Source, Json), LoadError>> = files
+    // A policy pasted from a tool's output (`aws s3api get-bucket-policy`, `aws iam
+    // get-policy-version`, ...) is unwrapped here, with a located warning saying so.
+    let read: Vec<Result<Unwrapped, LoadError>> = files
         .par_iter()
-        .map(|(_, _, f)| read_json(f, max))
+        .map(|(_, _, f)| {
+            let (source, j) = read_json(f, max)?;
+            let found = polsim_parse::wrapped::policy_document(j, &source)?;
+            Ok((source, found.doc, found.note))
+        })
         .collect();
     let mut docs: Vec<ReadPolicy> = Vec::new();
     for ((layer, level, f), r) in files.into_iter().zip(read) {
         match r {
-            Ok(read) => docs.push((layer, level, f, read)),
+            Ok((source, doc, note)) => {
+                warnings.extend(note);
+                docs.push((layer, level, f, (source, doc)));
+            }
             Err(e) => errors.extend(e.diags),
         }
     }
@@ -430,11 +442,6 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
         return Err(LoadError { diags: errors });
     }
 
-    // A policy held as a JSON string, read once (`None`: the document is the policy itself).
-    let inners: Vec<Result<Option<Json>, Diagnostic>> = docs
-        .par_iter()
-        .map(|(_, _, _, (source, doc))| embedded(doc, source))
-        .collect();
     // The cloud, with the one precedence every input shares (`clouds::detect`).
     let labels: Vec<String> = docs
         .iter()
@@ -442,14 +449,10 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
         .collect();
     let evidence = Evidence {
         given: forced.or(defaults.cloud),
-        documents: inners
+        documents: docs
             .iter()
-            .zip(&docs)
             .zip(&labels)
-            .filter_map(|((d, (_, _, _, (_, doc))), l)| {
-                let d = d.as_ref().ok()?.as_ref().unwrap_or(doc);
-                Some((cloud_of_document(d)?, l.as_str()))
-            })
+            .filter_map(|((_, _, _, (_, doc)), l)| Some((cloud_of_document(doc)?, l.as_str())))
             .collect(),
         names: defaults.principal.iter().map(String::as_str).collect(),
     };
@@ -493,13 +496,7 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
     // Lowered across the cores too; pushed onto the stack in the folder's order.
     let lowered: Vec<_> = docs
         .par_iter()
-        .zip(inners.par_iter())
-        .map(|((layer, _, path, (source, doc)), inner)| {
-            let doc = match inner {
-                Ok(Some(d)) => d,
-                Ok(None) => doc,
-                Err(d) => return Err(d.clone()),
-            };
+        .map(|(layer, _, path, (source, doc))| {
             let id = path
                 .file_stem()
                 .and_then(|s| s.to_str())
@@ -510,17 +507,11 @@ pub fn load_stack(dir: &Path, forced: Option<Cloud>, max: u64) -> Result<LoadedS
                 file: Some(path.display().to_string()),
                 layer: *layer,
             };
-            Ok((lower_policy(doc, &src, cloud_used), source))
+            (lower_policy(doc, &src, cloud_used), source)
         })
         .collect();
     for ((layer, level, _, _), lowered) in docs.iter().zip(lowered) {
-        let ((policy, diags), source) = match lowered {
-            Ok(l) => l,
-            Err(d) => {
-                errors.push(d);
-                continue;
-            }
-        };
+        let ((policy, diags), source) = lowered;
         let layer = *layer;
         for d in diags.into_iter().map(|d| d.in_source(source)) {
             if d.is_error() {
@@ -552,7 +543,8 @@ pub fn read_policy(
     max: u64,
 ) -> Result<(polsim_core::ir::Policy, Vec<Diagnostic>), LoadError> {
     let (source, j) = read_json(path, max)?;
-    let doc = inner(&j, &source)?;
+    let found = polsim_parse::wrapped::policy_document(j, &source)?;
+    let doc = found.doc;
     let file = path.display().to_string();
     let id = path
         .file_stem()
@@ -579,10 +571,11 @@ pub fn read_policy(
         layer,
     };
     let (policy, diags) = lower_policy(&doc, &src, cloud);
-    let (errors, warnings): (Vec<_>, Vec<_>) = diags
+    let (errors, mut warnings): (Vec<_>, Vec<_>) = diags
         .into_iter()
         .map(|d| d.in_source(&source))
         .partition(Diagnostic::is_error);
+    warnings.splice(0..0, found.note);
     match policy {
         Some(p) if errors.is_empty() => Ok((p, warnings)),
         _ if errors.is_empty() => Err(path_error(path, "it holds no policy").into()),
@@ -704,31 +697,6 @@ fn top_level_entries(dir: &Path, known: &[String], max: u64, errors: &mut Vec<Di
                 Err(e) => errors.extend(e.diags),
             }
         }
-    }
-}
-
-/// A document, or the document inside a JSON string (CloudTrail's `requestParameters.policy`),
-/// with positions inside the string; a syntax error in the string is located there too.
-/// The policy a document holds as a JSON string, read; `None` when the document is the policy.
-fn embedded(doc: &Json, source: &Source) -> Result<Option<Json>, Diagnostic> {
-    match json::parse_embedded(doc, source) {
-        None => Ok(None),
-        Some(Ok(j)) => Ok(Some(j)),
-        Some(Err(e)) => Err(Diagnostic {
-            message: format!("the policy string is not valid JSON: {}", e.message),
-            ..e.diagnostic(source)
-        }),
-    }
-}
-
-fn inner(doc: &Json, source: &Source) -> Result<Json, Diagnostic> {
-    match json::parse_embedded(doc, source) {
-        None => Ok(doc.clone()),
-        Some(Ok(j)) => Ok(j),
-        Some(Err(e)) => Err(Diagnostic {
-            message: format!("the policy string is not valid JSON: {}", e.message),
-            ..e.diagnostic(source)
-        }),
     }
 }
 

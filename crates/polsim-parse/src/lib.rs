@@ -16,6 +16,7 @@ pub mod state;
 pub mod tencent;
 pub mod testfile;
 pub mod validate;
+pub mod wrapped;
 
 pub use diag::{Diagnostic, Severity, Source, Span};
 pub use lower::PolicySource;

@@ -1163,12 +1163,20 @@ impl Cx<'_, '_> {
 
     /// Parses a policy file named `file` holding `text`: a document, or a document in a JSON
     /// string (as CloudTrail prints it).
+    /// A policy pasted from a tool's output (`aws s3api get-bucket-policy`, ...) is unwrapped,
+    /// with a located warning saying so (`crate::wrapped`).
     fn parse_file(&mut self, text: String, file: &str) -> Option<(Json, Source)> {
         let source = Source::new(file, text);
         match json::parse(source.text()) {
-            Ok(j) => match &j.kind {
-                JsonKind::String(_) => Some((self.inner_document(&j, &source)?, source)),
-                _ => Some((j, source)),
+            Ok(j) => match crate::wrapped::policy_document(j, &source) {
+                Ok(found) => {
+                    self.diags.extend(found.note);
+                    Some((found.doc, source))
+                }
+                Err(d) => {
+                    self.diags.push(d);
+                    None
+                }
             },
             Err(e) => {
                 self.diags.push(e.diagnostic(&source));
