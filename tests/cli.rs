@@ -992,3 +992,110 @@ fn a_stack_folder_reads_a_policy_pasted_from_get_bucket_policy() {
         "the note points inside the string: {out}"
     );
 }
+
+/// The S3 troubleshooting guide's CloudTrail snippet (the seed guide, "session policy"), wrapped
+/// in braces as a user pastes it into a file: its session policy string has a stray `}`. It was
+/// reported at 1:1 (the file read as a policy with unknown elements); it is now read as a
+/// CloudTrail event and the error points at the stray brace inside the string.
+#[test]
+fn the_s3_guides_cloudtrail_session_policy_is_located_at_its_stray_brace() {
+    let event = r#"{"requestParameters": {
+        "roleArn": "arn:aws:iam::123412341234:role/S3AdminAccess",
+        "roleSessionName": "s3rolesession",
+        "policy": "{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [\n  {\n  \"Effect\": \"Allow\",\n           \"Action\": [\n   \"s3:GetObject\"\n ],\n    \"Resource\": [\n \"arn:aws:s3:::DOC-EXAMPLE-BUCKET/*\"\n  ]\n   }  }\n    ]\n}\n"
+    }
+}"#;
+    let dir = TempStack::new(
+        "cloudtrail-snippet",
+        &[
+            (
+                "identity/p.json",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+            ),
+            ("session/assume-role.json", event),
+        ],
+    );
+    let o = polsim(&[
+        "eval",
+        "--policy",
+        dir.0.to_str().unwrap(),
+        "--principal",
+        "arn:aws:sts::123412341234:assumed-role/S3AdminAccess/s3rolesession",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::DOC-EXAMPLE-BUCKET/k",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("the policy string is not valid JSON"), "{out}");
+    // Line 4 holds the string; the stray `}` is far into it, not at its start.
+    let at = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("--> "))
+        .unwrap_or_default()
+        .to_string();
+    let col: u32 = at.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(at.contains("assume-role.json:4:"), "{out}");
+    assert!(col > 200, "the error points at the stray brace: {out}");
+}
+
+/// `eval --cloudtrail`: the denied event is the request (README walk-through,
+/// policies-examples/aws/cloudtrail-access-denied): the derived request is printed with where
+/// each value came from, the bucket policy's MFA Deny decides, and a flag beside the event wins.
+#[test]
+fn eval_cloudtrail_judges_the_denied_event() {
+    let dir = "policies-examples/aws/cloudtrail-access-denied";
+    let stack = format!("{dir}/stack");
+    let event = format!("{dir}/event.json");
+    let o = polsim(&["eval", "--policy", &stack, "--cloudtrail", &event]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "principal arn:aws:sts::111122223333:assumed-role/App/worker   (from userIdentity)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("operation GetObject   (from eventName)"),
+        "{err}"
+    );
+    assert!(err.contains("aws:MultiFactorAuthPresent=false"), "{err}");
+    assert!(err.contains("the event recorded: AccessDenied"), "{err}");
+    assert!(out.contains("DenyWithoutMFA"), "{out}");
+    let o = polsim(&[
+        "eval",
+        "--policy",
+        &stack,
+        "--cloudtrail",
+        &event,
+        "--context",
+        "aws:MultiFactorAuthPresent=true",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // JSON output: the document alone on standard output, nothing on standard error.
+    let o = polsim(&[
+        "eval",
+        "--policy",
+        &stack,
+        "--cloudtrail",
+        &event,
+        "--format",
+        "json",
+    ]);
+    assert!(o.stderr.is_empty(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decision"], "explicit_deny", "{v}");
+    // Not an event: a located error, exit 2.
+    let o = polsim(&[
+        "eval",
+        "--policy",
+        &stack,
+        "--cloudtrail",
+        &format!("{stack}/resource/bucket-policy.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("not a CloudTrail event"), "{}", text(&o));
+}

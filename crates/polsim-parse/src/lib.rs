@@ -9,6 +9,7 @@
 pub mod aliyun;
 pub mod aws;
 pub mod checks;
+pub mod cloudtrail;
 pub mod diag;
 pub mod json;
 pub mod lower;

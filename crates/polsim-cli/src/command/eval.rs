@@ -10,8 +10,8 @@ use polsim_parse::testfile::parse_caller;
 use polsim_parse::Diagnostic;
 use std::path::PathBuf;
 
-#[derive(clap::Args)]
-#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["action", "operation", "requests"])))]
+#[derive(clap::Args, Clone)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["action", "operation", "requests", "cloudtrail"])))]
 #[command(
     after_help = "Examples:\n  polsim eval --policy policies-examples/aws/boundary-without-s3 \\\n      --action s3:GetObject --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg\n  polsim eval --policy policies-examples/aliyun/bucket-policy-deny-outside-ip --action oss:ListObjects \\\n      --resource 'acs:oss:*:174649585760xxxx:examplebucket' --context acs:SourceIp=10.1.2.3\n\nThe cloud is read from the policies (2012-10-17, \"1\", \"2.0\") and the names (arn:, acs:, qcs:).\nThe folder holds identity/, permissions-boundary/, session/, resource/, scp/<level>/,\nrcp/<level>/, vpc-endpoint/, access-point/ and kms-key/ (one policy per *.json file), an optional\nstate file (s3.json, oss.json or cos.json: ACLs, Object Ownership, Block Public Access, ...), and an\noptional polsim.json with `principal`, `principal_id`, `federated_by`, `resource_account`, `cloud`,\n`context` and `canonical_ids`.\nExit codes: 0 allowed, 1 denied, 2 invalid input."
 )]
@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long)]
     operation: Option<String>,
     /// The resource name (arn:..., acs:..., qcs:...), or * for actions that take no resource
-    #[arg(long, required_unless_present = "requests")]
+    #[arg(long, required_unless_present_any = ["requests", "cloudtrail"])]
     resource: Option<String>,
     /// A batch: a file of requests, one JSON object per line (`-` for standard input), each
     /// judged against the stack; one JSON result per line on standard output, in order
@@ -46,6 +46,11 @@ pub struct Args {
     /// its own)
     #[arg(long, value_name = "BYTES", requires = "requests", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
     max_line: u64,
+    /// A CloudTrail event (AWS): the request it records is judged (the caller from userIdentity,
+    /// the operation or action, the resource, its account, and the source address, VPC endpoint,
+    /// MFA, user agent, region and time); flags given beside it win
+    #[arg(long, value_name = "EVENT.json", conflicts_with = "requests")]
+    cloudtrail: Option<PathBuf>,
     /// Who calls (an arn:/acs:/qcs: principal, a service name, or `anonymous`); default: polsim.json, else a user of the resource's account
     #[arg(long)]
     principal: Option<String>,
@@ -96,6 +101,17 @@ pub fn run(args: &Args, color: bool) -> u8 {
         Ok(l) => l,
         Err(e) => return invalid(args, &e.diags, &[], color),
     };
+    let from_event;
+    let args = match &args.cloudtrail {
+        Some(path) => match with_event(args, path) {
+            Ok(a) => {
+                from_event = a;
+                &from_event
+            }
+            Err(diags) => return invalid(args, &diags, &loaded.warnings, color),
+        },
+        None => args,
+    };
     let code = run_stack(args, &loaded, color);
     // The process ends next: freeing a large stack piece by piece (a folder of 10,000
     // policies is millions of small allocations, about a tenth of the run) would only delay the
@@ -139,6 +155,66 @@ fn run_stack(args: &Args, loaded: &LoadedStack, color: bool) -> u8 {
         Ok(code) => code,
         Err(diags) => invalid(args, &diags, &loaded.warnings, color),
     }
+}
+
+/// `args` with the request a CloudTrail event records filled in where no flag gave it; the
+/// derived request is printed on standard error (human output) for the user to check.
+fn with_event(args: &Args, path: &std::path::Path) -> Result<Args, Vec<Diagnostic>> {
+    let (source, j) = load::read_json(path, args.max_file_size).map_err(|e| e.diags)?;
+    let r =
+        polsim_parse::cloudtrail::request_of_event(&j).map_err(|d| vec![d.in_source(&source)])?;
+    let mut a = args.clone();
+    let own_principal = a.principal.is_none();
+    if own_principal {
+        a.principal = r.principal.clone();
+        if a.principal_id.is_none() {
+            a.principal_id = r.principal_id.clone();
+        }
+    }
+    if a.action.is_none() && a.operation.is_none() {
+        a.action = r.action.clone();
+        a.operation = r.operation.clone();
+    }
+    if a.resource.is_none() {
+        a.resource = r.resource.clone();
+    }
+    if a.resource_account.is_none() {
+        a.resource_account = r.resource_account.clone();
+    }
+    // The event's keys first: a --context given beside it is inserted after, and wins.
+    let mut context: Vec<String> = r.context.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    context.extend(a.context.iter().cloned());
+    a.context = context;
+    let missing = |what: &str, flag: &str| {
+        vec![Diagnostic::error(
+            polsim_core::Pos::default(),
+            format!("the CloudTrail event `{}` names no {what}", path.display()),
+        )
+        .with_help(format!("give it with {flag}"))]
+    };
+    if a.action.is_none() && a.operation.is_none() {
+        return Err(missing("operation", "--action or --operation"));
+    }
+    if a.resource.is_none() {
+        return Err(missing("resource", "--resource"));
+    }
+    if args.format != "json" {
+        let mut lines = vec![format!(
+            "request read from the CloudTrail event {} (flags given beside --cloudtrail win):",
+            path.display()
+        )];
+        lines.extend(
+            r.sources
+                .iter()
+                .map(|(what, from)| format!("  {what}   (from {from})")),
+        );
+        if let Some((code, msg)) = &r.error {
+            lines.push(format!("  the event recorded: {code}: {msg}"));
+        }
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), "{}", lines.join("\n"));
+    }
+    Ok(a)
 }
 
 /// Reports invalid input: on standard error (human), or as a `polsim.error/v1` document on
