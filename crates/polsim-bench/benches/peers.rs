@@ -240,12 +240,7 @@ fn write(dir: &Path) {
             .unwrap();
         }
         let w2 = workloads::w2(cloud);
-        let sizes: &[usize] = if cloud == Cloud::Aws {
-            &[10_000, 100_000, 1_000_000]
-        } else {
-            &[1_000_000]
-        };
-        for &n in sizes {
+        for &n in batch_sizes(cloud) {
             std::fs::write(
                 dir.join(cloud.name()).join(format!("W4-{n}.jsonl")),
                 workloads::batch_lines(&w2, n),
@@ -310,12 +305,27 @@ fn peer_json(w: &Workload) -> String {
     .to_string()
 }
 
-/// Wall time of a whole command, the median of three runs; `None` when it failed.
-fn whole(cmd: &mut dyn FnMut() -> std::process::Command) -> Option<Duration> {
+/// The W4 batch sizes written and timed: the scaling rows for AWS, one million for every cloud.
+fn batch_sizes(cloud: Cloud) -> &'static [usize] {
+    if cloud == Cloud::Aws {
+        &[10_000, 100_000, 1_000_000]
+    } else {
+        &[1_000_000]
+    }
+}
+
+/// Wall time of `polsim eval --policy STACK --requests FILE`, the median of three runs; `None`
+/// when it failed.
+fn batch(polsim: &Path, stack: &Path, file: &Path) -> Option<Duration> {
     let mut times = Vec::new();
     for _ in 0..3 {
         let start = Instant::now();
-        let status = cmd()
+        let status = std::process::Command::new(polsim)
+            .arg("eval")
+            .arg("--policy")
+            .arg(stack)
+            .arg("--requests")
+            .arg(file)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()
@@ -501,22 +511,9 @@ fn measure(dir: &Path, polsim: &Path, opts: &Options) {
     println!("|---|---|---|---|");
     for cloud in CLOUDS {
         let stack = dir.join(cloud.name()).join("W2");
-        let sizes: &[usize] = if cloud == Cloud::Aws {
-            &[10_000, 100_000, 1_000_000]
-        } else {
-            &[1_000_000]
-        };
-        for &n in sizes {
+        for &n in batch_sizes(cloud) {
             let file = dir.join(cloud.name()).join(format!("W4-{n}.jsonl"));
-            let t = whole(&mut || {
-                let mut c = std::process::Command::new(polsim);
-                c.arg("eval")
-                    .arg("--policy")
-                    .arg(&stack)
-                    .arg("--requests")
-                    .arg(&file);
-                c
-            });
+            let t = batch(polsim, &stack, &file);
             println!(
                 "| {} W4: `eval --requests` on the W2 stack | {n} | {} | {} |",
                 cloud.name(),
@@ -526,15 +523,7 @@ fn measure(dir: &Path, polsim: &Path, opts: &Options) {
         }
         let w5 = dir.join(cloud.name()).join("W5");
         let one = dir.join(cloud.name()).join("W5-one.jsonl");
-        let t = whole(&mut || {
-            let mut c = std::process::Command::new(polsim);
-            c.arg("eval")
-                .arg("--policy")
-                .arg(&w5)
-                .arg("--requests")
-                .arg(&one);
-            c
-        });
+        let t = batch(polsim, &w5, &one);
         println!(
             "| {} W5: loading a folder of 10,000 policies (`eval --requests`, one request) | 10000 | {} | {} |",
             cloud.name(),

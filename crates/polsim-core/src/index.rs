@@ -53,19 +53,20 @@ struct Node {
 }
 
 impl Trie {
+    /// The child of node `at` for byte `b`, if any.
+    fn child(&self, at: usize, b: u8) -> Option<usize> {
+        let n = self.nodes.get(at)?;
+        let i = n.children.binary_search_by_key(&b, |(c, _)| *c).ok()?;
+        n.children.get(i).map(|(_, child)| *child as usize)
+    }
+
     fn insert(&mut self, head: &[u8], p: Place) {
         if self.nodes.is_empty() {
             self.nodes.push(Node::default());
         }
         let mut at = 0usize;
         for &b in head {
-            let next = self.nodes.get(at).and_then(|n| {
-                n.children
-                    .binary_search_by_key(&b, |(c, _)| *c)
-                    .ok()
-                    .and_then(|i| n.children.get(i))
-                    .map(|(_, child)| *child as usize)
-            });
+            let next = self.child(at, b);
             at = match next {
                 Some(n) => n,
                 None => {
@@ -97,13 +98,7 @@ impl Trie {
         out.add(&root.places);
         for &b in text {
             let b = if fold { b.to_ascii_lowercase() } else { b };
-            let next = self.nodes.get(at).and_then(|n| {
-                n.children
-                    .binary_search_by_key(&b, |(c, _)| *c)
-                    .ok()
-                    .and_then(|i| n.children.get(i))
-                    .map(|(_, child)| *child as usize)
-            });
+            let next = self.child(at, b);
             let Some((n, node)) = next.and_then(|n| self.nodes.get(n).map(|node| (n, node))) else {
                 return;
             };

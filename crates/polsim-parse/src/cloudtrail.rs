@@ -108,14 +108,14 @@ pub fn request_of_event(doc: &Json) -> Result<EventRequest, Diagnostic> {
     let kind = text(e, &["userIdentity", "type"]).unwrap_or("");
     let account = text(e, &["userIdentity", "accountId"]);
     r.principal = match kind {
-        "Root" => account.map(|a| format!("arn:aws:iam::{a}:root")),
         "AWSService" => text(e, &["userIdentity", "invokedBy"]).map(str::to_string),
         "AWSAccount"
             if text(e, &["userIdentity", "principalId"]) == Some("ANONYMOUS_PRINCIPAL") =>
         {
             Some("anonymous".into())
         }
-        "AWSAccount" => account.map(|a| format!("arn:aws:iam::{a}:root")),
+        // The account's root user, or (another account calling) that account as a whole.
+        "Root" | "AWSAccount" => account.map(|a| format!("arn:aws:iam::{a}:root")),
         _ => text(e, &["userIdentity", "arn"]).map(str::to_string),
     };
     if let Some(p) = &r.principal {
