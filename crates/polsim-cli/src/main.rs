@@ -27,7 +27,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod command;
 mod junit;
-mod load;
+use polsim_edge::load;
 mod output;
 mod render;
 

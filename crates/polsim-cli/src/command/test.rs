@@ -1,13 +1,14 @@
 //! `polsim test`: run policy test files.
 
-use crate::load::{self, read_bounded, read_text};
+use crate::load::{self, read_text};
 use crate::output;
 use crate::render::{self, Style};
 use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use polsim_edge::named::{allowed_roots, read_named};
 use polsim_parse::diag::visible as v;
 use polsim_parse::testfile::{check, read_test_file};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
@@ -30,76 +31,6 @@ pub struct Args {
     /// The largest test or policy file read, in bytes (larger files are an error)
     #[arg(long, value_name = "BYTES", default_value_t = load::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
-}
-
-/// The folders a test file in `dir` may name files in: its own folder tree, and each
-/// `--allow-path`, each both as written (made absolute, `..` removed) and resolved.
-struct Roots {
-    written: Vec<PathBuf>,
-    resolved: Vec<PathBuf>,
-}
-
-fn allowed_roots(dir: &Path, allow: &[PathBuf]) -> Roots {
-    let all = || std::iter::once(dir).chain(allow.iter().map(PathBuf::as_path));
-    Roots {
-        written: all().filter_map(lexical).collect(),
-        resolved: all()
-            .filter_map(|d| std::fs::canonicalize(d).ok())
-            .collect(),
-    }
-}
-
-/// `path` made absolute with `.` and `..` removed, without looking at the file system.
-fn lexical(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for c in std::path::absolute(path).ok()?.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    Some(out)
-}
-
-/// Reads a file a test file names (`rel`, relative to the test file's folder `dir`), if it lies
-/// inside one of `roots`, as written (`..` and absolute paths) and once links are resolved. A
-/// path outside is refused before it is opened (or even resolved), so nothing of the file, not
-/// even whether it exists, can reach a diagnostic.
-fn read_named(
-    dir: &Path,
-    rel: &str,
-    roots: &Roots,
-    max: u64,
-    read_once: &mut HashMap<PathBuf, Result<String, String>>,
-) -> Result<(String, String), String> {
-    let p = dir.join(rel);
-    let outside = || {
-        format!(
-            "it is outside the test file's folder `{}`; `--allow-path DIR` lets test files name files under DIR",
-            dir.display()
-        )
-    };
-    let written = lexical(&p).ok_or_else(|| format!("cannot make `{}` absolute", p.display()))?;
-    if !roots.written.iter().any(|r| written.starts_with(r)) {
-        return Err(outside());
-    }
-    let real = std::fs::canonicalize(&p).map_err(|e| match std::fs::read_link(&p) {
-        Ok(t) => format!(
-            "it is a symbolic link to `{}`, which cannot be read ({e})",
-            t.display()
-        ),
-        Err(_) => e.to_string(),
-    })?;
-    if !roots.resolved.iter().any(|r| real.starts_with(r)) {
-        return Err(format!("{} (through a symbolic link)", outside()));
-    }
-    let text = read_once
-        .entry(real.clone())
-        .or_insert_with(|| read_bounded(&real, max));
-    text.clone().map(|t| (p.display().to_string(), t))
 }
 
 pub fn run(args: &Args, color: bool) -> u8 {

@@ -38,12 +38,17 @@ impl From<Diagnostic> for LoadError {
 /// The defaults a stack folder's `polsim.json` gives.
 #[derive(Default)]
 pub struct StackDefaults {
+    /// The caller (`principal`).
     pub principal: Option<String>,
+    /// The caller's unique id (`principal_id`).
     pub principal_id: Option<String>,
     /// The IAM user behind a federated-user `principal` (AWS).
     pub federated_by: Option<String>,
+    /// The account that owns the resource (`resource_account`).
     pub resource_account: Option<String>,
+    /// The cloud (`cloud`).
     pub cloud: Option<Cloud>,
+    /// Context keys every request carries (`context`).
     pub context: Context,
     /// Canonical user IDs and their accounts (S3 ACL grantees and owners).
     pub canonical_ids: BTreeMap<String, String>,
@@ -51,9 +56,13 @@ pub struct StackDefaults {
 
 /// A stack read from a folder, with the warnings found.
 pub struct LoadedStack {
+    /// The policies and the resource's state.
     pub stack: Stack,
+    /// What `polsim.json` gives.
     pub defaults: StackDefaults,
+    /// Located warnings (the cloud accepts the input, polsim points at it).
     pub warnings: Vec<Diagnostic>,
+    /// The cloud, named or detected from the documents.
     pub cloud: Option<Cloud>,
 }
 
