@@ -5,8 +5,10 @@
 //! - [`load`]: stack folders (layer sub-folders, `polsim.json`, resource state), test files
 //!   and context files, bounded in size, refusing links and anything but files and folders.
 //! - [`named`]: the files a test file names, confined to its folder tree.
+//! - [`judge`]: one request judged as `polsim eval` judges it, with its report.
 //! - [`render`]: the human explanation of a decision.
 
+pub mod judge;
 pub mod load;
 pub mod named;
 pub mod render;
