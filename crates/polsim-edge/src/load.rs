@@ -1059,3 +1059,68 @@ fn walk(
         }
     }
 }
+
+/// Whether `dir` is a stack folder: it holds a layer folder, a state file or `polsim.json`.
+pub fn is_stack(dir: &Path) -> bool {
+    dir.join("polsim.json").exists()
+        || STATE_FILES.iter().any(|(f, _)| dir.join(f).is_file())
+        || LAYER_DIRS
+            .iter()
+            .any(|(d, _)| dir.join(d).is_dir() || dir.join(d.replace('-', "_")).is_dir())
+}
+
+/// The stack folders under `root`, by path relative to it (`""` when `root` is one). Links are
+/// not followed, and a stack's own folders are not searched for more stacks.
+pub fn stacks_in(root: &Path, help: [&str; 2]) -> Result<Vec<String>, Diagnostic> {
+    if !root.is_dir() {
+        return Err(Diagnostic::error(
+            polsim_core::Pos::default(),
+            format!("`{}` is not a folder", root.display()),
+        )
+        .with_help(help[0]));
+    }
+    if is_stack(root) {
+        return Ok(vec![String::new()]);
+    }
+    let mut out = Vec::new();
+    let mut it = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .max_depth(12)
+        .sort_by_file_name()
+        .into_iter();
+    let mut links = Vec::new();
+    while let Some(entry) = it.next() {
+        let entry = entry.map_err(|e| {
+            Diagnostic::error(
+                polsim_core::Pos::default(),
+                format!("cannot read `{}`: {e}", root.display()),
+            )
+        })?;
+        // A link is never followed (it could lead outside the folder named); one that leads
+        // to a folder could hold a stack, so it is an error rather than a stack left out.
+        if entry.path_is_symlink() && entry.path().is_dir() {
+            links.push(entry.path().display().to_string());
+            continue;
+        }
+        if !entry.file_type().is_dir() || entry.depth() == 0 {
+            continue;
+        }
+        if is_stack(entry.path()) {
+            if let Ok(rel) = entry.path().strip_prefix(root) {
+                out.push(rel.display().to_string());
+            }
+            it.skip_current_dir();
+        }
+    }
+    if let Some(first) = links.first() {
+        return Err(Diagnostic::error(
+            polsim_core::Pos::default(),
+            format!(
+                "`{first}` is a link to a folder{}: polsim does not follow links while looking for stacks",
+                if links.len() > 1 { format!(" (and {} more)", links.len() - 1) } else { String::new() }
+            ),
+        )
+        .with_help(help[1]));
+    }
+    Ok(out)
+}

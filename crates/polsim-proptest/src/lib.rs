@@ -33,8 +33,14 @@ pub mod aliyun;
 pub mod aws;
 pub mod grammar;
 pub mod invariants;
+pub mod property;
+pub mod repo;
 pub mod targets;
 pub mod tencent;
+pub mod vocab;
+
+pub use property::{assert_breaks, assert_holds, check, CallerSpace, Property};
+pub use repo::{load, load_all, RepoStack};
 
 use polsim_core::{Cloud, Decision, Layer, Report, Request, Stack};
 use polsim_parse::{json, PolicySource};

@@ -7,7 +7,7 @@
 //! that does not reproduce is a polsim bug: it is reported as one (exit 2), never shown as a
 //! finding.
 
-use crate::load::{self, load_stack, LoadedStack, LAYER_DIRS, STATE_FILES};
+use crate::load::{self, load_stack, LoadedStack};
 use crate::output::{self, DiffDoc, DiffRegionOut, DiffStackOut, DiffWitnessOut, ProbeOut};
 use crate::render::{self, Style};
 use crate::{EXIT_DENIED, EXIT_INVALID, EXIT_OK};
@@ -60,72 +60,11 @@ pub struct Args {
     max_file_size: u64,
 }
 
-/// Whether `dir` is a stack folder: it holds a layer folder, a state file or `polsim.json`.
-fn is_stack(dir: &Path) -> bool {
-    dir.join("polsim.json").exists()
-        || STATE_FILES.iter().any(|(f, _)| dir.join(f).is_file())
-        || LAYER_DIRS
-            .iter()
-            .any(|(d, _)| dir.join(d).is_dir() || dir.join(d.replace('-', "_")).is_dir())
-}
-
-/// The stack folders under `root`, by path relative to it (`""` when `root` is one). Links are
-/// not followed, and a stack's own folders are not searched for more stacks.
-fn stacks_in(root: &Path) -> Result<Vec<String>, Diagnostic> {
-    if !root.is_dir() {
-        return Err(Diagnostic::error(
-            polsim_core::Pos::default(),
-            format!("`{}` is not a folder", root.display()),
-        )
-        .with_help(
-            "--base and --head take a stack folder (identity/, resource/, ...) or a folder of them",
-        ));
-    }
-    if is_stack(root) {
-        return Ok(vec![String::new()]);
-    }
-    let mut out = Vec::new();
-    let mut it = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .max_depth(12)
-        .sort_by_file_name()
-        .into_iter();
-    let mut links = Vec::new();
-    while let Some(entry) = it.next() {
-        let entry = entry.map_err(|e| {
-            Diagnostic::error(
-                polsim_core::Pos::default(),
-                format!("cannot read `{}`: {e}", root.display()),
-            )
-        })?;
-        // A link is never followed (it could lead outside the folder named); one that leads
-        // to a folder could hold a stack, so it is an error rather than a stack left out.
-        if entry.path_is_symlink() && entry.path().is_dir() {
-            links.push(entry.path().display().to_string());
-            continue;
-        }
-        if !entry.file_type().is_dir() || entry.depth() == 0 {
-            continue;
-        }
-        if is_stack(entry.path()) {
-            if let Ok(rel) = entry.path().strip_prefix(root) {
-                out.push(rel.display().to_string());
-            }
-            it.skip_current_dir();
-        }
-    }
-    if let Some(first) = links.first() {
-        return Err(Diagnostic::error(
-            polsim_core::Pos::default(),
-            format!(
-                "`{first}` is a link to a folder{}: polsim does not follow links while looking for stacks",
-                if links.len() > 1 { format!(" (and {} more)", links.len() - 1) } else { String::new() }
-            ),
-        )
-        .with_help("point --base/--head at the folder the link leads to, or copy the stack in"));
-    }
-    Ok(out)
-}
+/// What to do with a folder holding no stack, or a link to one.
+const STACKS_HELP: [&str; 2] = [
+    "--base and --head take a stack folder (identity/, resource/, ...) or a folder of them",
+    "point --base/--head at the folder the link leads to, or copy the stack in",
+];
 
 /// One stack of one side: loaded, or absent (a stack the other side has).
 struct Loaded {
@@ -343,8 +282,8 @@ fn compare_all(
         t
     };
     let not_compared: &[String] = iac.map_or(&[], |i| &i.m.not_compared);
-    let base_stacks = stacks_in(&base.dir).map_err(|d| vec![d])?;
-    let head_stacks = stacks_in(&head.dir).map_err(|d| vec![d])?;
+    let base_stacks = load::stacks_in(&base.dir, STACKS_HELP).map_err(|d| vec![d])?;
+    let head_stacks = load::stacks_in(&head.dir, STACKS_HELP).map_err(|d| vec![d])?;
     if base_stacks.is_empty() && head_stacks.is_empty() && iac.is_none() {
         return Err(vec![Diagnostic::error(
             polsim_core::Pos::default(),
