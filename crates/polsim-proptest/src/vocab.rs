@@ -210,6 +210,11 @@ impl Vocabulary {
             names.accounts.push(traits.default_account.to_string());
         }
         v.accounts = names.accounts.clone();
+        // A resource with no owner given belongs to the first account named (else the cloud's
+        // default one), never to whichever caller asks: another account stays another.
+        if v.resource_account.is_none() {
+            v.resource_account = names.accounts.first().cloned();
+        }
         if let Some(other) = traits
             .callers
             .other_accounts
