@@ -49,7 +49,7 @@ pub struct Taken {
 }
 
 impl Taken {
-    /// One line for the list of policies taken: layer, place, how, where.
+    /// One line for the list of policies taken: layer, place, `file:line:column`, how.
     pub fn describe(&self, file: &str) -> String {
         let layer = match &self.level {
             Some(l) => format!("{} {l}", self.layer.name()),
@@ -58,15 +58,15 @@ impl Taken {
         let via = self
             .via
             .as_ref()
-            .map(|v| format!(", {v}"))
+            .map(|v| format!(" ({v})"))
             .unwrap_or_default();
         let encoded = if self.encoded {
-            " (URL-encoded: positions are the string's start)"
+            " [URL-encoded: positions are the string's start]"
         } else {
             ""
         };
         format!(
-            "{layer}: {file}: {}{via} at {}:{}{encoded}",
+            "{layer}: {} at {file}:{}:{}{via}{encoded}",
             self.place, self.pos.line, self.pos.col
         )
     }
