@@ -362,6 +362,9 @@ pub struct Evaluation {
 /// What `--account` (and `--organization`) gave the evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountOut {
+    /// After a denial: the snapshot's other users and roles the same request is allowed to
+    /// (the caller may be using the wrong credentials).
+    pub allowed_instead: Vec<String>,
     /// The caller as the snapshot holds it (`role WebAppRole (RoleDetailList[WebAppRole])`).
     pub caller: Option<String>,
     /// `false` when a policy the snapshot names is not in it: the decision could change.

@@ -228,6 +228,15 @@ impl Snapshot {
         Ok(Snapshot { source, doc })
     }
 
+    /// Every user's and role's ARN, users first, in snapshot order.
+    pub fn principals(&self) -> Vec<&str> {
+        ["UserDetailList", "RoleDetailList"]
+            .iter()
+            .flat_map(|l| items(&self.doc, l))
+            .filter_map(|e| text(e, "Arn"))
+            .collect()
+    }
+
     /// The snapshot's text, for diagnostics.
     pub fn source(&self) -> &Source {
         &self.source
@@ -851,6 +860,13 @@ mod tests {
         assert!(p.taken.is_empty());
         assert_eq!(p.layers, [(Layer::Identity, None)]);
         assert!(p.caller.starts_with("role WebAppRole"));
+        assert_eq!(
+            s.principals(),
+            [
+                "arn:aws:iam::111122223333:user/alice",
+                "arn:aws:iam::111122223333:role/app/WebAppRole"
+            ]
+        );
         let p = s
             .pick(
                 "arn:aws:iam::111122223333:user/alice",

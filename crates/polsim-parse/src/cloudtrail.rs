@@ -369,7 +369,10 @@ mod tests {
         let r = read(&file).unwrap();
         assert_eq!(r.operation.as_deref(), Some("GetObject"));
         let s = r.session.unwrap();
-        assert_eq!(s.policy_arns, ["arn:aws:iam::111122223333:policy/ReportsOnly"]);
+        assert_eq!(
+            s.policy_arns,
+            ["arn:aws:iam::111122223333:policy/ReportsOnly"]
+        );
         assert!(!s.inline_policy);
         assert_eq!(s.event, "AssumeRole at 2026-11-30T09:00:00Z");
         assert_eq!(read(DENIED_GET).unwrap().session, None);

@@ -534,18 +534,16 @@ impl Cx<'_, '_> {
             return None;
         }
         match (self.read)(path) {
-            Ok((shown, text)) => {
-                match crate::account::Snapshot::read(Source::new(shown, text)) {
-                    Ok(snap) => {
-                        self.account = Some(snap);
-                        Some(())
-                    }
-                    Err(e) => {
-                        self.diags.extend(e);
-                        None
-                    }
+            Ok((shown, text)) => match crate::account::Snapshot::read(Source::new(shown, text)) {
+                Ok(snap) => {
+                    self.account = Some(snap);
+                    Some(())
                 }
-            }
+                Err(e) => {
+                    self.diags.extend(e);
+                    None
+                }
+            },
             Err(e) => {
                 self.err(
                     a.pos,

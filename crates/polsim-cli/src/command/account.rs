@@ -38,14 +38,80 @@ fn error(m: impl Into<String>, help: &str) -> Vec<Diagnostic> {
     vec![Diagnostic::error(Pos::default(), m).with_help(help)]
 }
 
+/// What the snapshot step gave: the output member, and what is needed to ask the snapshot
+/// which of its other users and roles the request would be allowed to.
+pub struct AccountUse {
+    /// What is reported (`account` in JSON, the list on standard error).
+    pub out: AccountOut,
+    snapshot: Option<Snapshot>,
+    /// The layers the `--policy` folder gives.
+    folder: Vec<Layer>,
+    /// The layers filled for the caller (from the snapshot or the CloudTrail session).
+    filled: Vec<Layer>,
+}
+
+/// The most users and roles tried by [`AccountUse::allowed_instead`].
+const MAX_OTHERS: usize = 2000;
+
+impl AccountUse {
+    /// The snapshot's other users and roles (a role as a session of it) that the same request
+    /// would be allowed to, with the folder's layers and the snapshot's for each: after a
+    /// denial, the sign of a caller using the wrong credentials. At most [`MAX_OTHERS`] tried.
+    pub fn allowed_instead(
+        &self,
+        stack: &polsim_core::Stack,
+        req: &polsim_core::Request,
+    ) -> Vec<String> {
+        let Some(snap) = &self.snapshot else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for arn in snap.principals().into_iter().take(MAX_OTHERS) {
+            let Ok(p) = snap.pick(arn, &req.action, &req.resource) else {
+                continue;
+            };
+            if Some(&p.caller) == self.out.caller.as_ref() {
+                continue;
+            }
+            let Ok(caller) = polsim_parse::testfile::parse_caller(Cloud::Aws, arn, None) else {
+                continue;
+            };
+            let mut s = stack.clone();
+            for l in &self.filled {
+                s.clear(*l);
+            }
+            for (layer, level) in &p.layers {
+                if !self.folder.contains(layer) {
+                    s.declare(*layer, level.as_deref());
+                }
+            }
+            for t in p.taken {
+                if !self.folder.contains(&t.layer) {
+                    s.push(t.layer, t.level.as_deref(), t.policy);
+                }
+            }
+            let mut r = req.clone();
+            r.caller = caller;
+            if let Ok((e, _, _)) = super::eval::judge(&s, r) {
+                if e.decision == polsim_core::Decision::Allow {
+                    found.push(arn.to_string());
+                }
+            }
+        }
+        found
+    }
+}
+
 /// Adds the layers the snapshot, the Organizations export and the CloudTrail session give to
 /// `loaded` (those its folder does not hold), with their warnings; returns what was taken, or
 /// `None` when none of them is in play.
 pub fn add_layers(
     i: &Inputs<'_>,
     loaded: &mut LoadedStack,
-) -> Result<Option<AccountOut>, Vec<Diagnostic>> {
-    let session_arns = i.session.filter(|s| !s.policy_arns.is_empty() || s.inline_policy);
+) -> Result<Option<AccountUse>, Vec<Diagnostic>> {
+    let session_arns = i
+        .session
+        .filter(|s| !s.policy_arns.is_empty() || s.inline_policy);
     if i.account.is_none() && i.organization.is_none() && session_arns.is_none() {
         return Ok(None);
     }
@@ -54,9 +120,9 @@ pub fn add_layers(
         .map(str::to_string)
         .or_else(|| loaded.defaults.principal.clone());
     if i.account.is_some() || i.organization.is_some() {
-        let cloud = loaded
-            .cloud
-            .or(principal.as_deref().and_then(polsim_core::clouds::cloud_of_name));
+        let cloud = loaded.cloud.or(principal
+            .as_deref()
+            .and_then(polsim_core::clouds::cloud_of_name));
         if cloud.is_some_and(|c| c != Cloud::Aws) {
             return Err(error(
                 format!(
@@ -81,7 +147,9 @@ pub fn add_layers(
         incomplete: Vec::new(),
         organization: i.organization.map(|p| p.display().to_string()),
         policies: Vec::new(),
+        allowed_instead: Vec::new(),
     };
+    let mut filled: Vec<Layer> = Vec::new();
     let mut picks: Vec<(Picked, String)> = Vec::new();
     let mut snapshot = None;
     if let Some(path) = i.account {
@@ -115,10 +183,10 @@ pub fn add_layers(
                         s.policy_arns.len(),
                         s.policy_arns.join(", ")
                     );
-                    p.warnings.push(
-                        Diagnostic::warning(Pos::default(), why.clone())
-                            .with_help("give --account AUTH.json, or the policies in session/ of --policy"),
-                    );
+                    p.warnings
+                        .push(Diagnostic::warning(Pos::default(), why.clone()).with_help(
+                            "give --account AUTH.json, or the policies in session/ of --policy",
+                        ));
                     p.incomplete.push(why);
                 }
                 p
@@ -149,6 +217,7 @@ pub fn add_layers(
                 continue;
             }
             loaded.stack.declare(*layer, level.as_deref());
+            filled.push(*layer);
         }
         for t in picked.taken {
             if folder.contains(&t.layer) {
@@ -177,7 +246,9 @@ pub fn add_layers(
     if i.human {
         let mut head = Vec::new();
         if let (Some(f), Some(c)) = (&out.file, &out.caller) {
-            head.push(format!("policies read from the account snapshot {f} for {c}"));
+            head.push(format!(
+                "policies read from the account snapshot {f} for {c}"
+            ));
         }
         if let Some(o) = &out.organization {
             head.push(format!("SCPs and RCPs read from {o}"));
@@ -201,7 +272,14 @@ pub fn add_layers(
         use std::io::Write as _;
         let _ = writeln!(std::io::stderr().lock(), "{}", all.join("\n"));
     }
-    Ok(Some(out))
+    // The organization's layers are the same for every caller of the account.
+    filled.retain(|l| !matches!(l, Layer::Scp | Layer::Rcp));
+    Ok(Some(AccountUse {
+        out,
+        snapshot,
+        folder,
+        filled,
+    }))
 }
 
 /// Reads and checks the snapshot file.

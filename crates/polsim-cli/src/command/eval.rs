@@ -159,7 +159,7 @@ pub fn run(args: &Args, color: bool) -> u8 {
 fn run_stack(
     args: &Args,
     loaded: &LoadedStack,
-    account: Option<&output::AccountOut>,
+    account: Option<&super::account::AccountUse>,
     color: bool,
 ) -> u8 {
     if let Some(requests) = &args.requests {
@@ -286,7 +286,7 @@ fn invalid(args: &Args, diags: &[Diagnostic], warnings: &[Diagnostic], color: bo
 fn run_loaded(
     args: &Args,
     loaded: &LoadedStack,
-    account: Option<&output::AccountOut>,
+    account: Option<&super::account::AccountUse>,
     color: bool,
 ) -> Result<u8, Vec<Diagnostic>> {
     let cloud = loaded.cloud.unwrap_or(Cloud::Aws);
@@ -386,11 +386,18 @@ fn run_loaded(
         extras,
     };
     let (eval, req, more) = judge(&loaded.stack, req)?;
+    let account = account.map(|a| {
+        let mut out = a.out.clone();
+        if eval.decision != Decision::Allow {
+            out.allowed_instead = a.allowed_instead(&loaded.stack, &req);
+        }
+        out
+    });
     let mut warnings = warnings;
     warnings.extend(more);
     if args.format == "json" {
         let mut doc = output::Evaluation::new(&eval, &req, defaulted, &warnings);
-        doc.account = account.cloned();
+        doc.account = account.clone();
         output::print(&doc);
     } else {
         render::print_diags(&warnings, color);
@@ -402,8 +409,19 @@ fn run_loaded(
         }
         // Shown under the caller, beside the decision: a layer the snapshot names but does not
         // hold could change it.
-        for why in account.map_or(&[][..], |a| a.incomplete.as_slice()) {
-            notes.push(format!("INCOMPLETE: {why}; this decision could change once it is read"));
+        if let Some(a) = &account {
+            for why in &a.incomplete {
+                notes.push(format!(
+                    "INCOMPLETE: {why}; this decision could change once it is read"
+                ));
+            }
+            if !a.allowed_instead.is_empty() {
+                notes.push(format!(
+                    "allowed instead, in {}: {} (is the caller using the wrong credentials?)",
+                    a.file.as_deref().unwrap_or("the snapshot"),
+                    a.allowed_instead.join(", ")
+                ));
+            }
         }
         let note = (!notes.is_empty()).then(|| notes.join("\n              "));
         out!(
