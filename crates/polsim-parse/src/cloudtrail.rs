@@ -58,7 +58,7 @@ pub struct Session {
     pub policy_arns: Vec<String>,
     /// Whether the call also passed an inline session policy (`requestParameters.policy`).
     pub inline_policy: bool,
-    /// The event's `eventName` and `eventTime`, to name it.
+    /// The event named by its `eventName` and `eventTime`: `the AssumeRole event of TIME`.
     pub event: String,
 }
 
@@ -83,7 +83,7 @@ fn session_of(records: &[Json], caller: &str) -> Option<Session> {
         policy_arns,
         inline_policy: text(e, &["requestParameters", "policy"]).is_some(),
         event: format!(
-            "{} at {}",
+            "the {} event of {}",
             text(e, &["eventName"]).unwrap_or("AssumeRole"),
             text(e, &["eventTime"]).unwrap_or("an unknown time")
         ),
@@ -374,7 +374,7 @@ mod tests {
             ["arn:aws:iam::111122223333:policy/ReportsOnly"]
         );
         assert!(!s.inline_policy);
-        assert_eq!(s.event, "AssumeRole at 2026-11-30T09:00:00Z");
+        assert_eq!(s.event, "the AssumeRole event of 2026-11-30T09:00:00Z");
         assert_eq!(read(DENIED_GET).unwrap().session, None);
     }
 

@@ -171,14 +171,14 @@ pub fn add_layers(
         picks.push((organization(&source)?, source.name().to_string()));
     }
     if let Some(s) = session_arns {
-        let via = format!("a session policy of the {} event", s.event);
+        let via = format!("a session policy passed by {}", s.event);
         let mut p = match &snapshot {
             Some(snap) => snap.managed_policies(&s.policy_arns, Layer::Session, &via)?,
             None => {
                 let mut p = Picked::default();
                 if !s.policy_arns.is_empty() {
                     let why = format!(
-                        "the session layer is incomplete: the {} event passed {} managed policy ARN(s) as session policies ({}), and no --account snapshot holds them",
+                        "the session layer is incomplete: {} passed {} managed policy ARN(s) as session policies ({}), and no --account snapshot holds them",
                         s.event,
                         s.policy_arns.len(),
                         s.policy_arns.join(", ")
@@ -194,7 +194,7 @@ pub fn add_layers(
         };
         if s.inline_policy {
             let why = format!(
-                "the session layer is incomplete: the {} event also passed an inline session policy (`requestParameters.policy`), which polsim does not take from the event file",
+                "the session layer is incomplete: {} also passed an inline session policy (`requestParameters.policy`), which polsim does not take from the event file",
                 s.event
             );
             p.warnings.push(
@@ -205,7 +205,11 @@ pub fn add_layers(
             p.incomplete.push(why);
         }
         p.layers.push((Layer::Session, None));
-        picks.push((p, String::new()));
+        let file = i
+            .account
+            .map(|a| a.display().to_string())
+            .unwrap_or_default();
+        picks.push((p, file));
     }
     let mut lines: Vec<String> = Vec::new();
     for (picked, file) in picks {

@@ -254,7 +254,7 @@ fn with_event(args: &Args, path: &std::path::Path) -> Result<WithEvent, Vec<Diag
         );
         if let Some(s) = r.session.as_ref().filter(|_| own_principal) {
             lines.push(format!(
-                "  session policies: {} managed policy ARN(s){}   (from requestParameters of the {} event that made the session)",
+                "  session policies: {} managed policy ARN(s){}   (from requestParameters.policyArns of {}, which made the session)",
                 s.policy_arns.len(),
                 if s.inline_policy { " and an inline policy" } else { "" },
                 s.event
