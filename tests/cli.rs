@@ -1411,3 +1411,35 @@ fn account_in_a_test_file() {
         "{out}"
     );
 }
+
+/// A layer the `--policy` folder gives is the folder's alone: the snapshot's gaps in it are not
+/// reported, and the list says the snapshot's layer was not used; the boundary still comes from
+/// the snapshot (and its Deny still decides).
+#[test]
+fn account_folder_layer_wins_over_the_snapshots() {
+    let o = polsim(&[
+        "eval",
+        "--account",
+        AUTH,
+        "--policy",
+        "tests/cli/account/with-identity",
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+        "--action",
+        "s3:PutObject",
+        "--resource",
+        "arn:aws:s3:::amzn-s3-demo-bucket/logs/app.log",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(
+            "identity: the --policy folder gives this layer, so the snapshot's is not used"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("INCOMPLETE"), "{out}");
+    assert!(!out.contains("ReadOnlyAccess"), "{out}");
+    assert!(out.contains("NoWritesOutsideOwnFolder"), "{out}");
+    assert!(out.contains("ProposedLogWrites"), "{out}");
+}

@@ -83,10 +83,22 @@ pub struct Picked {
     /// user with no policy has an identity layer that allows nothing.
     pub layers: Vec<(Layer, Option<String>)>,
     /// Why the layers taken may not be the whole story (a policy the snapshot names but does
-    /// not hold): each a sentence. A decision made without them could change.
-    pub incomplete: Vec<String>,
-    /// Located warnings (each incomplete layer, unwrapped documents).
+    /// not hold). A decision made without them could change.
+    pub incomplete: Vec<Gap>,
+    /// Located warnings about the documents taken.
     pub warnings: Vec<Diagnostic>,
+}
+
+/// A layer the snapshot cannot give whole.
+#[derive(Debug, Clone)]
+pub struct Gap {
+    /// The layer it leaves incomplete (`None`: every layer, as for a truncated snapshot). A
+    /// layer given elsewhere (a stack folder, a test file's `policies`) is not affected.
+    pub layer: Option<Layer>,
+    /// Why, in a sentence.
+    pub why: String,
+    /// The located warning that says so.
+    pub warning: Diagnostic,
 }
 
 /// A parsed `get-account-authorization-details` output.
@@ -258,6 +270,7 @@ impl Snapshot {
             let pos = self.doc.get("IsTruncated").map_or(self.doc.pos, |t| t.pos);
             self.incomplete(
                 &mut p,
+                None,
                 pos,
                 "the snapshot is one page of several (`IsTruncated` is true): what the caller has may be on another page".into(),
                 "let the AWS CLI page through the whole answer (it does unless `--max-items` or `--no-paginate` is given)",
@@ -283,6 +296,7 @@ impl Snapshot {
                 let Some(group) = group else {
                     self.incomplete(
                         &mut p,
+                        Some(Layer::Identity),
                         g.pos,
                         format!("the user's group `{gname}` is not in `GroupDetailList`: its policies are not read"),
                         "take the snapshot with `--filter` including `Group`",
@@ -341,14 +355,16 @@ impl Snapshot {
         Ok(p)
     }
 
-    /// Marks the selection incomplete, with a located warning.
-    fn incomplete(&self, p: &mut Picked, pos: Pos, why: String, help: &str) {
-        p.warnings.push(
-            Diagnostic::warning(pos, why.clone())
-                .with_help(help)
-                .in_source(&self.source),
-        );
-        p.incomplete.push(why);
+    /// Marks `layer` of the selection incomplete, with a located warning.
+    fn incomplete(&self, p: &mut Picked, layer: Option<Layer>, pos: Pos, why: String, help: &str) {
+        let warning = Diagnostic::warning(pos, why.clone())
+            .with_help(help)
+            .in_source(&self.source);
+        p.incomplete.push(Gap {
+            layer,
+            why,
+            warning,
+        });
     }
 
     /// The caller's entry: the entity, `user`/`role`, its list and its name.
@@ -564,6 +580,7 @@ impl Snapshot {
             };
             self.incomplete(
                 p,
+                Some(layer),
                 pos,
                 format!("the {} layer is incomplete: `{arn}` ({via}) is not in the snapshot's `Policies`", layer.name()),
                 help,
@@ -631,6 +648,7 @@ impl Snapshot {
                 .map_or(self.doc.pos, |l| l.pos);
             self.incomplete(
                 p,
+                Some(Layer::Resource),
                 pos,
                 format!("the resource layer is incomplete: the role `{resource}` is not in the snapshot's `RoleDetailList`, so its trust policy is not read"),
                 "give the trust policy with --policy (resource/), or the snapshot of the role's account",
@@ -837,8 +855,9 @@ mod tests {
         );
         // The AWS managed policy is not in the snapshot: incomplete, with a located warning.
         assert_eq!(p.incomplete.len(), 1, "{:?}", p.incomplete);
-        assert!(p.incomplete[0].contains("ReadOnlyAccess"));
-        let w = &p.warnings[0];
+        assert!(p.incomplete[0].why.contains("ReadOnlyAccess"));
+        assert_eq!(p.incomplete[0].layer, Some(Layer::Identity));
+        let w = &p.incomplete[0].warning;
         assert_eq!(w.file.as_deref(), Some("auth.json"));
         assert!(w.pos.line > 1);
         assert!(w.help.as_deref().unwrap().contains("AWSManagedPolicy"));
@@ -893,7 +912,7 @@ mod tests {
         assert!(p
             .incomplete
             .iter()
-            .any(|i| i.contains("resource layer is incomplete")));
+            .any(|i| i.why.contains("resource layer is incomplete")));
     }
 
     #[test]
@@ -974,7 +993,7 @@ mod tests {
             .unwrap();
         assert_eq!(p.taken.len(), 1);
         assert_eq!(p.taken[0].layer, Layer::Session);
-        assert!(p.incomplete[0].contains("session layer is incomplete"));
+        assert!(p.incomplete[0].why.contains("session layer is incomplete"));
     }
 
     #[test]

@@ -593,8 +593,13 @@ impl Cx<'_, '_> {
                 s.push(t.layer, t.level.as_deref(), t.policy);
             }
         }
-        // One warning for all the cases that meet it.
-        for w in picked.warnings {
+        // One warning for all the cases that meet it; none for a layer `policies` gives.
+        let gaps = picked
+            .incomplete
+            .into_iter()
+            .filter(|g| !g.layer.is_some_and(|l| named.contains(&l)))
+            .map(|g| g.warning);
+        for w in picked.warnings.into_iter().chain(gaps) {
             if !self
                 .diags
                 .iter()

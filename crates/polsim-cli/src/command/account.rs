@@ -6,7 +6,7 @@
 use crate::load::{self, LoadedStack};
 use crate::output::{AccountOut, AccountPolicyOut};
 use polsim_core::{Cloud, Layer, Pos};
-use polsim_parse::account::{organization, Picked, Snapshot};
+use polsim_parse::account::{organization, Gap, Picked, Snapshot};
 use polsim_parse::cloudtrail::Session;
 use polsim_parse::{Diagnostic, Source};
 use std::path::Path;
@@ -183,11 +183,13 @@ pub fn add_layers(
                         s.policy_arns.len(),
                         s.policy_arns.join(", ")
                     );
-                    p.warnings
-                        .push(Diagnostic::warning(Pos::default(), why.clone()).with_help(
+                    p.incomplete.push(Gap {
+                        layer: Some(Layer::Session),
+                        warning: Diagnostic::warning(Pos::default(), why.clone()).with_help(
                             "give --account AUTH.json, or the policies in session/ of --policy",
-                        ));
-                    p.incomplete.push(why);
+                        ),
+                        why,
+                    });
                 }
                 p
             }
@@ -197,12 +199,13 @@ pub fn add_layers(
                 "the session layer is incomplete: {} also passed an inline session policy (`requestParameters.policy`), which polsim does not take from the event file",
                 s.event
             );
-            p.warnings.push(
-                Diagnostic::warning(Pos::default(), why.clone()).with_help(
+            p.incomplete.push(Gap {
+                layer: Some(Layer::Session),
+                warning: Diagnostic::warning(Pos::default(), why.clone()).with_help(
                     "save that event as session/assume-role.json in the --policy folder (polsim reads `requestParameters.policy` from it)",
                 ),
-            );
-            p.incomplete.push(why);
+                why,
+            });
         }
         p.layers.push((Layer::Session, None));
         let file = i
@@ -240,7 +243,14 @@ pub fn add_layers(
             });
             loaded.stack.push(t.layer, t.level.as_deref(), t.policy);
         }
-        out.incomplete.extend(picked.incomplete);
+        // A layer the folder gives is the folder's alone: the snapshot's gaps in it do not count.
+        for g in picked.incomplete {
+            if g.layer.is_some_and(|l| folder.contains(&l)) {
+                continue;
+            }
+            out.incomplete.push(g.why);
+            loaded.warnings.push(g.warning);
+        }
         loaded.warnings.extend(picked.warnings);
     }
     out.complete = out.incomplete.is_empty();
