@@ -1413,6 +1413,88 @@ mod tests {
         )
     }
 
+    const SNAPSHOT: &str = r#"{"RoleDetailList": [{"RoleName": "App", "Arn": "arn:aws:iam::111122223333:role/App",
+        "RolePolicyList": [{"PolicyName": "read", "PolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}}],
+        "AttachedManagedPolicies": [{"PolicyName": "Gone", "PolicyArn": "arn:aws:iam::111122223333:policy/Gone"}]}]}"#;
+
+    fn with_snapshot(text: &str) -> Result<TestFile, Vec<Diagnostic>> {
+        let mut cases = Vec::new();
+        let mut read = |p: &str| match p {
+            "auth.json" => Ok(("auth.json".to_string(), SNAPSHOT.to_string())),
+            _ => Err("no such file".to_string()),
+        };
+        let mut tf = read_test_file(text, "t.json", &mut read, &mut |c| cases.push(c))?;
+        tf.cases = cases;
+        Ok(tf)
+    }
+
+    #[test]
+    fn an_account_snapshot_gives_each_case_its_callers_layers() {
+        let tf = with_snapshot(
+            r#"{"account": "auth.json", "principal": "arn:aws:sts::111122223333:assumed-role/App/s",
+            "cases": [{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "allow"},
+                      {"action": "s3:GetObject", "resource": "arn:aws:s3:::b/j", "expect": "allow"},
+                      {"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "implicit_deny",
+                       "policies": {"identity": []}}]}"#,
+        )
+        .unwrap();
+        let ids: Vec<&str> = tf.cases[0]
+            .stack
+            .policies(Layer::Identity)
+            .unwrap()
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(ids, ["RoleDetailList[App].RolePolicyList[read]"]);
+        // The case's own identity layer wins, and its gap is not reported for it.
+        assert!(tf.cases[2]
+            .stack
+            .policies(Layer::Identity)
+            .unwrap()
+            .is_empty());
+        // One warning for the two cases that meet the missing policy.
+        assert_eq!(tf.warnings.len(), 1, "{:?}", tf.warnings);
+        assert!(tf.warnings[0]
+            .message
+            .contains("identity layer is incomplete"));
+        assert_eq!(tf.warnings[0].file.as_deref(), Some("auth.json"));
+    }
+
+    #[test]
+    fn an_account_snapshot_fails_closed() {
+        let e = with_snapshot(
+            r#"{"account": "auth.json", "cases": [{"name": "who", "principal": "arn:aws:iam::111122223333:role/Ap",
+            "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "allow"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message.starts_with("case `who`: the role `Ap`"),
+            "{:?}",
+            e[0]
+        );
+        assert!(e[0].help.as_deref().unwrap().contains("`App`"));
+        let e = with_snapshot(
+            r#"{"account": "missing.json", "principal": "arn:aws:iam::111122223333:role/App",
+            "cases": [{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "allow"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message.contains("cannot read the account snapshot"),
+            "{:?}",
+            e[0]
+        );
+        let e = with_snapshot(
+            r#"{"account": "auth.json", "cloud": "aliyun", "principal": "acs:ram::1234567890123456:user/a",
+            "cases": [{"action": "oss:GetObject", "resource": "acs:oss:*:1234567890123456:b/k", "expect": "allow"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message.contains("reads an AWS account snapshot"),
+            "{:?}",
+            e[0]
+        );
+    }
+
     #[test]
     fn context_key_with_spaces_is_trimmed_with_a_warning() {
         let tf = read(&case_with_context(r#"{"aws:SourceVpce ":"vpce-2"}"#)).unwrap();
