@@ -340,8 +340,8 @@ impl Snapshot {
 
     /// The policies of `arns` (managed policy ARNs, such as an `AssumeRole` call's
     /// `policyArns`), for `layer`: those the snapshot holds are taken, the others make the
-    /// layer incomplete. `pos` locates the warnings in the snapshot when no better place is
-    /// known.
+    /// layer incomplete (their warnings name the snapshot, with no line: the ARNs come from
+    /// elsewhere). `via` says how they reach the caller.
     pub fn managed_policies(
         &self,
         arns: &[String],
