@@ -311,6 +311,10 @@ pub struct RequestOut {
 /// `polsim.evaluation/v1`: one request, its decision and the full explanation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evaluation {
+    /// With `--account` / `--organization`: the policies taken from the snapshot, each with its
+    /// place, and whether the layers they fill are complete (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub account: Option<AccountOut>,
     /// For a denial decided by a policy: the smallest edits that change it, in order, each
     /// checked by evaluating the edited stack again (absent when there is none).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
@@ -353,6 +357,50 @@ pub struct Evaluation {
     pub unmodelled: Option<String>,
     /// Warnings about the inputs (for `polsim test`, listed with the file instead: empty here).
     pub warnings: Vec<DiagnosticOut>,
+}
+
+/// What `--account` (and `--organization`) gave the evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOut {
+    /// After a denial: the snapshot's other users and roles the same request is allowed to
+    /// (the caller may be using the wrong credentials).
+    pub allowed_instead: Vec<String>,
+    /// The caller as the snapshot holds it (`role WebAppRole (RoleDetailList[WebAppRole])`).
+    pub caller: Option<String>,
+    /// `false` when a policy the snapshot names is not in it: the decision could change.
+    pub complete: bool,
+    /// The snapshot file (`--account`).
+    pub file: Option<String>,
+    /// Layers the `--policy` folder gives, so the snapshot's were not used.
+    pub folder_layers: Vec<String>,
+    /// Why the layers taken may not be the whole story, one sentence each.
+    pub incomplete: Vec<String>,
+    /// The Organizations export (`--organization`).
+    pub organization: Option<String>,
+    /// Every policy taken, in layer order.
+    pub policies: Vec<AccountPolicyOut>,
+}
+
+/// One policy taken from an account snapshot or an Organizations export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountPolicyOut {
+    /// Where the document starts.
+    pub column: u32,
+    /// The document was a URL-encoded string (positions are the string's start).
+    pub encoded: bool,
+    /// The file it is in.
+    pub file: String,
+    /// Its layer (`identity`, `permissions_boundary`, `session`, `resource`, `scp`, `rcp`).
+    pub layer: String,
+    /// The SCP/RCP level.
+    pub level: Option<String>,
+    /// Where the document starts.
+    pub line: u32,
+    /// Its place in the file (`RoleDetailList[WebAppRole].RolePolicyList[s3-read]`); also the
+    /// policy's name in `layers[].statements[].policy`.
+    pub place: String,
+    /// How it reached the caller (an attachment, a group), when that is not the place.
+    pub via: Option<String>,
 }
 
 /// What a storage service decided beyond its policies.
@@ -411,6 +459,7 @@ impl Evaluation {
             })
             .collect();
         Evaluation {
+            account: None,
             caller: e.caller.clone(),
             checklist: e
                 .checklist

@@ -44,6 +44,50 @@ pub struct EventRequest {
     pub sources: Vec<(String, String)>,
     /// The event's `errorCode` and `errorMessage`, when it has them.
     pub error: Option<(String, String)>,
+    /// The session's policies, when the file also holds the `AssumeRole` event that made the
+    /// caller's session (see [`Session`]).
+    pub session: Option<Session>,
+}
+
+/// The session policies an `AssumeRole` (`AssumeRoleWithSAML`, `AssumeRoleWithWebIdentity`)
+/// event in the same `Records` file records for the judged event's role session: the record
+/// whose `responseElements.assumedRoleUser.arn` is the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Session {
+    /// `requestParameters.policyArns[].arn`: managed policies as session policies.
+    pub policy_arns: Vec<String>,
+    /// Whether the call also passed an inline session policy (`requestParameters.policy`).
+    pub inline_policy: bool,
+    /// The event named by its `eventName` and `eventTime`: `the AssumeRole event of TIME`.
+    pub event: String,
+}
+
+/// The `AssumeRole*` record among `records` that made the session `caller`.
+fn session_of(records: &[Json], caller: &str) -> Option<Session> {
+    let e = records.iter().find(|e| {
+        text(e, &["eventName"]).is_some_and(|n| n.starts_with("AssumeRole"))
+            && text(e, &["responseElements", "assumedRoleUser", "arn"]) == Some(caller)
+    })?;
+    let policy_arns = match e
+        .get("requestParameters")
+        .and_then(|p| p.get("policyArns"))
+        .map(|a| &a.kind)
+    {
+        Some(JsonKind::Array(items)) => items
+            .iter()
+            .filter_map(|i| text(i, &["arn"]).map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some(Session {
+        policy_arns,
+        inline_policy: text(e, &["requestParameters", "policy"]).is_some(),
+        event: format!(
+            "the {} event of {}",
+            text(e, &["eventName"]).unwrap_or("AssumeRole"),
+            text(e, &["eventTime"]).unwrap_or("an unknown time")
+        ),
+    })
 }
 
 fn text<'j>(j: &'j Json, path: &[&str]) -> Option<&'j str> {
@@ -220,6 +264,11 @@ pub fn request_of_event(doc: &Json) -> Result<EventRequest, Diagnostic> {
         )
     });
     r.sources = sources;
+    if let (Some(JsonKind::Array(records)), Some(caller)) =
+        (doc.get("Records").map(|r| &r.kind), &r.principal)
+    {
+        r.session = session_of(records, caller);
+    }
     Ok(r)
 }
 
@@ -307,6 +356,26 @@ mod tests {
             root.principal.as_deref(),
             Some("arn:aws:iam::111122223333:root")
         );
+    }
+
+    #[test]
+    fn the_assume_role_record_gives_the_session_policy_arns() {
+        let assume = r#"{"eventName":"AssumeRole","eventSource":"sts.amazonaws.com","eventTime":"2026-11-30T09:00:00Z",
+            "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/ops","accountId":"111122223333"},
+            "requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/App","roleSessionName":"worker",
+                "policyArns":[{"arn":"arn:aws:iam::111122223333:policy/ReportsOnly"}]},
+            "responseElements":{"assumedRoleUser":{"arn":"arn:aws:sts::111122223333:assumed-role/App/worker"}}}"#;
+        let file = format!("{{\"Records\": [{assume}, {DENIED_GET}]}}");
+        let r = read(&file).unwrap();
+        assert_eq!(r.operation.as_deref(), Some("GetObject"));
+        let s = r.session.unwrap();
+        assert_eq!(
+            s.policy_arns,
+            ["arn:aws:iam::111122223333:policy/ReportsOnly"]
+        );
+        assert!(!s.inline_policy);
+        assert_eq!(s.event, "the AssumeRole event of 2026-11-30T09:00:00Z");
+        assert_eq!(read(DENIED_GET).unwrap().session, None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! policies (S3, OSS, COS); [`diag`] renders located diagnostics. This crate does no I/O: files
 //! named inside a test file are read through a function the caller supplies.
 
+pub mod account;
 pub mod aliyun;
 pub mod aws;
 pub mod checks;

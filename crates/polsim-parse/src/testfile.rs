@@ -177,6 +177,8 @@ pub fn read_test_file(
         source,
         diags: Vec::new(),
         read,
+        account: None,
+        named: Vec::new(),
     };
     let tf = cx.test_file(&doc, on_case);
     let (errors, warnings): (Vec<_>, Vec<_>) = cx.diags.into_iter().partition(Diagnostic::is_error);
@@ -204,6 +206,7 @@ const TOP: &[&str] = &[
     "oss",
     "cos",
     "canonical_ids",
+    "account",
 ];
 const CASE: &[&str] = &[
     "name",
@@ -293,6 +296,8 @@ pub fn parse_request(
         source,
         diags: Vec::new(),
         read: &mut refuse,
+        account: None,
+        named: Vec::new(),
     };
     let req = cx.request_line(&doc, cloud, d);
     let (errors, warnings): (Vec<_>, Vec<_>) = cx.diags.into_iter().partition(Diagnostic::is_error);
@@ -313,6 +318,22 @@ struct Cx<'r, 'a> {
     source: Source,
     diags: Vec<Diagnostic>,
     read: &'r mut Reader<'a>,
+    /// The file's `account` snapshot, read.
+    account: Option<crate::account::Snapshot>,
+    /// The layers the file's `policies` names (they win over the snapshot's).
+    named: Vec<Layer>,
+}
+
+/// The layers a `policies` object names.
+fn named_layers(p: Option<&Json>) -> Vec<Layer> {
+    p.and_then(Json::as_object)
+        .map(|members| {
+            members
+                .iter()
+                .filter_map(|m| Layer::from_name(&m.key))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The cloud a policy document is written for, from its version marker.
@@ -465,6 +486,10 @@ impl Cx<'_, '_> {
             None => Stack::default(),
         };
         self.state(doc, cloud, &mut stack.state);
+        self.named = named_layers(doc.get("policies"));
+        if let Some(a) = doc.get("account") {
+            self.account_snapshot(a, cloud)?;
+        }
         let stack = std::sync::Arc::new(stack);
         for (i, c) in cases_json.iter().enumerate() {
             if let Some(case) = self.case(
@@ -487,6 +512,103 @@ impl Cx<'_, '_> {
             cases: Vec::new(),
             warnings: Vec::new(),
         })
+    }
+
+    /// Reads the file's `account`: the path of an AWS account snapshot
+    /// (`aws iam get-account-authorization-details`), relative to the test file.
+    fn account_snapshot(&mut self, a: &Json, cloud: Cloud) -> Option<()> {
+        let Some(path) = a.as_str() else {
+            self.err(
+                a.pos,
+                format!("`account` must be a path (a string), found {}", a.type_name()),
+                Some("write `\"account\": \"auth.json\"`, the output of `aws iam get-account-authorization-details` saved beside the test file"),
+            );
+            return None;
+        };
+        if cloud != Cloud::Aws {
+            self.err(
+                a.pos,
+                format!("`account` reads an AWS account snapshot, but the test is for {}", cloud.title()),
+                Some("Alibaba Cloud RAM and Tencent Cloud CAM have no one-call export of a caller's policies: give them in `policies` (docs/cli.md)"),
+            );
+            return None;
+        }
+        match (self.read)(path) {
+            Ok((shown, text)) => match crate::account::Snapshot::read(Source::new(shown, text)) {
+                Ok(snap) => {
+                    self.account = Some(snap);
+                    Some(())
+                }
+                Err(e) => {
+                    self.diags.extend(e);
+                    None
+                }
+            },
+            Err(e) => {
+                self.err(
+                    a.pos,
+                    format!("cannot read the account snapshot `{path}`: {e}"),
+                    Some("paths are relative to the test file's folder"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The case's stack with the layers the account snapshot gives its caller, except those
+    /// the file's or the case's `policies` names.
+    fn with_account(
+        &mut self,
+        c: &Json,
+        name: &str,
+        principal: &str,
+        request: &Request,
+        stack: std::sync::Arc<Stack>,
+    ) -> Option<std::sync::Arc<Stack>> {
+        let picked = self
+            .account
+            .as_ref()
+            .map(|s| s.pick(principal, &request.action, &request.resource));
+        let picked = match picked {
+            None => return Some(stack),
+            Some(Ok(p)) => p,
+            Some(Err(e)) => {
+                self.diags.extend(e.into_iter().map(|d| Diagnostic {
+                    message: format!("case `{name}`: {}", d.message),
+                    ..d
+                }));
+                return None;
+            }
+        };
+        let mut named = self.named.clone();
+        named.extend(named_layers(c.get("policies")));
+        let mut s = Stack::clone(&stack);
+        for (layer, level) in &picked.layers {
+            if !named.contains(layer) {
+                s.declare(*layer, level.as_deref());
+            }
+        }
+        for t in picked.taken {
+            if !named.contains(&t.layer) {
+                s.push(t.layer, t.level.as_deref(), t.policy);
+            }
+        }
+        // One warning for all the cases that meet it; none for a layer `policies` gives.
+        let gaps = picked
+            .incomplete
+            .into_iter()
+            .filter(|g| !g.layer.is_some_and(|l| named.contains(&l)))
+            .map(|g| g.warning);
+        for w in picked.warnings.into_iter().chain(gaps) {
+            if !self
+                .diags
+                .iter()
+                .any(|d| d.message == w.message && d.pos == w.pos && d.file == w.file)
+            {
+                self.diags.push(w);
+            }
+        }
+        Some(std::sync::Arc::new(s))
     }
 
     fn account_field(&mut self, v: &Json) -> Option<String> {
@@ -708,6 +830,7 @@ impl Cx<'_, '_> {
             c,
             &self.source,
         ));
+        let case_stack = self.with_account(c, &name, &principal, &request, case_stack)?;
         Some(TestCase {
             name,
             pos: c.pos,
@@ -1288,6 +1411,88 @@ mod tests {
             r#"{{"principal":"arn:aws:iam::111122223333:user/Dave","policies":{{"identity":[{DENY_OUTSIDE_VPCE}]}},
             "cases":[{{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{context},"expect":"explicit_deny"}}]}}"#
         )
+    }
+
+    const SNAPSHOT: &str = r#"{"RoleDetailList": [{"RoleName": "App", "Arn": "arn:aws:iam::111122223333:role/App",
+        "RolePolicyList": [{"PolicyName": "read", "PolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}}],
+        "AttachedManagedPolicies": [{"PolicyName": "Gone", "PolicyArn": "arn:aws:iam::111122223333:policy/Gone"}]}]}"#;
+
+    fn with_snapshot(text: &str) -> Result<TestFile, Vec<Diagnostic>> {
+        let mut cases = Vec::new();
+        let mut read = |p: &str| match p {
+            "auth.json" => Ok(("auth.json".to_string(), SNAPSHOT.to_string())),
+            _ => Err("no such file".to_string()),
+        };
+        let mut tf = read_test_file(text, "t.json", &mut read, &mut |c| cases.push(c))?;
+        tf.cases = cases;
+        Ok(tf)
+    }
+
+    #[test]
+    fn an_account_snapshot_gives_each_case_its_callers_layers() {
+        let tf = with_snapshot(
+            r#"{"account": "auth.json", "principal": "arn:aws:sts::111122223333:assumed-role/App/s",
+            "cases": [{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "allow"},
+                      {"action": "s3:GetObject", "resource": "arn:aws:s3:::b/j", "expect": "allow"},
+                      {"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "implicit_deny",
+                       "policies": {"identity": []}}]}"#,
+        )
+        .unwrap();
+        let ids: Vec<&str> = tf.cases[0]
+            .stack
+            .policies(Layer::Identity)
+            .unwrap()
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(ids, ["RoleDetailList[App].RolePolicyList[read]"]);
+        // The case's own identity layer wins, and its gap is not reported for it.
+        assert!(tf.cases[2]
+            .stack
+            .policies(Layer::Identity)
+            .unwrap()
+            .is_empty());
+        // One warning for the two cases that meet the missing policy.
+        assert_eq!(tf.warnings.len(), 1, "{:?}", tf.warnings);
+        assert!(tf.warnings[0]
+            .message
+            .contains("identity layer is incomplete"));
+        assert_eq!(tf.warnings[0].file.as_deref(), Some("auth.json"));
+    }
+
+    #[test]
+    fn an_account_snapshot_fails_closed() {
+        let e = with_snapshot(
+            r#"{"account": "auth.json", "cases": [{"name": "who", "principal": "arn:aws:iam::111122223333:role/Ap",
+            "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "allow"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message.starts_with("case `who`: the role `Ap`"),
+            "{:?}",
+            e[0]
+        );
+        assert!(e[0].help.as_deref().unwrap().contains("`App`"));
+        let e = with_snapshot(
+            r#"{"account": "missing.json", "principal": "arn:aws:iam::111122223333:role/App",
+            "cases": [{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "allow"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message.contains("cannot read the account snapshot"),
+            "{:?}",
+            e[0]
+        );
+        let e = with_snapshot(
+            r#"{"account": "auth.json", "cloud": "aliyun", "principal": "acs:ram::1234567890123456:user/a",
+            "cases": [{"action": "oss:GetObject", "resource": "acs:oss:*:1234567890123456:b/k", "expect": "allow"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message.contains("reads an AWS account snapshot"),
+            "{:?}",
+            e[0]
+        );
     }
 
     #[test]

@@ -13,12 +13,21 @@ use std::path::PathBuf;
 #[derive(clap::Args, Clone)]
 #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["action", "operation", "requests", "cloudtrail"])))]
 #[command(
-    after_help = "Examples:\n  polsim eval --policy policies-examples/aws/boundary-without-s3 \\\n      --action s3:GetObject --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg\n  polsim eval --policy policies-examples/aliyun/bucket-policy-deny-outside-ip --action oss:ListObjects \\\n      --resource 'acs:oss:*:174649585760xxxx:examplebucket' --context acs:SourceIp=10.1.2.3\n\nThe cloud is read from the policies (2012-10-17, \"1\", \"2.0\") and the names (arn:, acs:, qcs:).\nThe folder holds identity/, permissions-boundary/, session/, resource/, scp/<level>/,\nrcp/<level>/, vpc-endpoint/, access-point/ and kms-key/ (one policy per *.json file), an optional\nstate file (s3.json, oss.json or cos.json: ACLs, Object Ownership, Block Public Access, ...), and an\noptional polsim.json with `principal`, `principal_id`, `federated_by`, `resource_account`, `cloud`,\n`context` and `canonical_ids`.\nExit codes: 0 allowed, 1 denied, 2 invalid input."
+    after_help = "Examples:\n  polsim eval --policy policies-examples/aws/boundary-without-s3 \\\n      --action s3:GetObject --resource arn:aws:s3:::DOC-EXAMPLE-BUCKET/exampleobject.jpg\n  polsim eval --policy policies-examples/aliyun/bucket-policy-deny-outside-ip --action oss:ListObjects \\\n      --resource 'acs:oss:*:174649585760xxxx:examplebucket' --context acs:SourceIp=10.1.2.3\n  polsim eval --account policies-examples/aws/account-snapshot/auth.json \\\n      --cloudtrail policies-examples/aws/account-snapshot/event.json\n\nThe cloud is read from the policies (2012-10-17, \"1\", \"2.0\") and the names (arn:, acs:, qcs:).\nThe folder holds identity/, permissions-boundary/, session/, resource/, scp/<level>/,\nrcp/<level>/, vpc-endpoint/, access-point/ and kms-key/ (one policy per *.json file), an optional\nstate file (s3.json, oss.json or cos.json: ACLs, Object Ownership, Block Public Access, ...), and an\noptional polsim.json with `principal`, `principal_id`, `federated_by`, `resource_account`, `cloud`,\n`context` and `canonical_ids`.\nExit codes: 0 allowed, 1 denied, 2 invalid input."
 )]
 pub struct Args {
-    /// The policy stack folder
-    #[arg(long, value_name = "DIR")]
-    policy: PathBuf,
+    /// The policy stack folder (with --account: extra layers, which win over the snapshot's)
+    #[arg(long, value_name = "DIR", required_unless_present_any = ["account", "organization"])]
+    policy: Option<PathBuf>,
+    /// An AWS account snapshot (the output of `aws iam get-account-authorization-details`): the
+    /// caller's identity policies, permissions boundary and, for sts:AssumeRole, the role's trust
+    /// policy are read from it
+    #[arg(long, value_name = "AUTH.json", conflicts_with = "requests")]
+    account: Option<PathBuf>,
+    /// An AWS Organizations export of the SCPs and RCPs from the root down to the account
+    /// (`{"Path": [{"Target", "Name", "Policies": [describe-policy outputs]}]}`, docs/cli.md)
+    #[arg(long, value_name = "ORG.json", conflicts_with = "requests")]
+    organization: Option<PathBuf>,
     /// The action: s3:GetObject, oss:GetObject, cos:GetObject (or name/cos:GetObject); give it, --operation, or both
     #[arg(long)]
     action: Option<String>,
@@ -97,22 +106,49 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, color: bool) -> u8 {
-    let loaded = match load_stack(&args.policy, None, args.max_file_size) {
-        Ok(l) => l,
-        Err(e) => return invalid(args, &e.diags, &[], color),
+    let mut loaded = match &args.policy {
+        Some(dir) => match load_stack(dir, None, args.max_file_size) {
+            Ok(l) => l,
+            Err(e) => return invalid(args, &e.diags, &[], color),
+        },
+        // `--account` alone: every layer comes from the snapshot.
+        None => LoadedStack {
+            stack: polsim_core::Stack::new(),
+            defaults: load::StackDefaults::default(),
+            warnings: Vec::new(),
+            cloud: None,
+        },
     };
     let from_event;
+    let mut session = None;
     let args = match &args.cloudtrail {
         Some(path) => match with_event(args, path) {
-            Ok(a) => {
+            Ok((a, s)) => {
                 from_event = a;
+                session = s;
                 &from_event
             }
             Err(diags) => return invalid(args, &diags, &loaded.warnings, color),
         },
         None => args,
     };
-    let code = run_stack(args, &loaded, color);
+    let account = match super::account::add_layers(
+        &super::account::Inputs {
+            account: args.account.as_deref(),
+            organization: args.organization.as_deref(),
+            principal: args.principal.as_deref(),
+            action: args.action.as_deref().unwrap_or(""),
+            resource: args.resource.as_deref().unwrap_or(""),
+            session: session.as_ref(),
+            max: args.max_file_size,
+            human: args.format != "json",
+        },
+        &mut loaded,
+    ) {
+        Ok(a) => a,
+        Err(diags) => return invalid(args, &diags, &loaded.warnings, color),
+    };
+    let code = run_stack(args, &loaded, account.as_ref(), color);
     // The process ends next: freeing a large stack piece by piece (a folder of 10,000
     // policies is millions of small allocations, about a tenth of the run) would only delay the
     // exit, so the operating system takes the memory back at once.
@@ -120,7 +156,12 @@ pub fn run(args: &Args, color: bool) -> u8 {
     code
 }
 
-fn run_stack(args: &Args, loaded: &LoadedStack, color: bool) -> u8 {
+fn run_stack(
+    args: &Args,
+    loaded: &LoadedStack,
+    account: Option<&super::account::AccountUse>,
+    color: bool,
+) -> u8 {
     if let Some(requests) = &args.requests {
         let shard = match args
             .shard
@@ -151,15 +192,18 @@ fn run_stack(args: &Args, loaded: &LoadedStack, color: bool) -> u8 {
             }
         };
     }
-    match run_loaded(args, loaded, color) {
+    match run_loaded(args, loaded, account, color) {
         Ok(code) => code,
         Err(diags) => invalid(args, &diags, &loaded.warnings, color),
     }
 }
 
-/// `args` with the request a CloudTrail event records filled in where no flag gave it; the
-/// derived request is printed on standard error (human output) for the user to check.
-fn with_event(args: &Args, path: &std::path::Path) -> Result<Args, Vec<Diagnostic>> {
+/// The derived request is printed on standard error (human output) for the user to check.
+type WithEvent = (Args, Option<polsim_parse::cloudtrail::Session>);
+
+/// `args` with the request a CloudTrail event records filled in where no flag gave it, and the
+/// caller's session policies when the file also holds the `AssumeRole` event that made it.
+fn with_event(args: &Args, path: &std::path::Path) -> Result<WithEvent, Vec<Diagnostic>> {
     let (source, j) = load::read_json(path, args.max_file_size).map_err(|e| e.diags)?;
     let r =
         polsim_parse::cloudtrail::request_of_event(&j).map_err(|d| vec![d.in_source(&source)])?;
@@ -208,13 +252,23 @@ fn with_event(args: &Args, path: &std::path::Path) -> Result<Args, Vec<Diagnosti
                 .iter()
                 .map(|(what, from)| format!("  {what}   (from {from})")),
         );
+        if let Some(s) = r.session.as_ref().filter(|_| own_principal) {
+            lines.push(format!(
+                "  session policies: {} managed policy ARN(s){}   (from requestParameters.policyArns of {}, which made the session)",
+                s.policy_arns.len(),
+                if s.inline_policy { " and an inline policy" } else { "" },
+                s.event
+            ));
+        }
         if let Some((code, msg)) = &r.error {
             lines.push(format!("  the event recorded: {code}: {msg}"));
         }
         use std::io::Write as _;
         let _ = writeln!(std::io::stderr().lock(), "{}", lines.join("\n"));
     }
-    Ok(a)
+    // The session's policies go with the event's caller, not with a --principal given beside.
+    let session = r.session.filter(|_| own_principal);
+    Ok((a, session))
 }
 
 /// Reports invalid input: on standard error (human), or as a `polsim.error/v1` document on
@@ -229,7 +283,12 @@ fn invalid(args: &Args, diags: &[Diagnostic], warnings: &[Diagnostic], color: bo
     EXIT_INVALID
 }
 
-fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<Diagnostic>> {
+fn run_loaded(
+    args: &Args,
+    loaded: &LoadedStack,
+    account: Option<&super::account::AccountUse>,
+    color: bool,
+) -> Result<u8, Vec<Diagnostic>> {
     let cloud = loaded.cloud.unwrap_or(Cloud::Aws);
     let d = &loaded.defaults;
 
@@ -327,15 +386,44 @@ fn run_loaded(args: &Args, loaded: &LoadedStack, color: bool) -> Result<u8, Vec<
         extras,
     };
     let (eval, req, more) = judge(&loaded.stack, req)?;
+    let account = account.map(|a| {
+        let mut out = a.out.clone();
+        if eval.decision != Decision::Allow {
+            out.allowed_instead = a.allowed_instead(&loaded.stack, &req);
+        }
+        out
+    });
     let mut warnings = warnings;
     warnings.extend(more);
     if args.format == "json" {
-        output::print(&output::Evaluation::new(&eval, &req, defaulted, &warnings));
+        let mut doc = output::Evaluation::new(&eval, &req, defaulted, &warnings);
+        doc.account = account.clone();
+        output::print(&doc);
     } else {
         render::print_diags(&warnings, color);
-        let note = defaulted.then(|| {
-            format!("(no --principal and no `principal` in polsim.json: assumed `{principal}`)")
-        });
+        let mut notes: Vec<String> = Vec::new();
+        if defaulted {
+            notes.push(format!(
+                "(no --principal and no `principal` in polsim.json: assumed `{principal}`)"
+            ));
+        }
+        // Shown under the caller, beside the decision: a layer the snapshot names but does not
+        // hold could change it.
+        if let Some(a) = &account {
+            for why in &a.incomplete {
+                notes.push(format!(
+                    "INCOMPLETE: {why}; this decision could change once it is read"
+                ));
+            }
+            if !a.allowed_instead.is_empty() {
+                notes.push(format!(
+                    "allowed instead, in {}: {} (is the caller using the wrong credentials?)",
+                    a.file.as_deref().unwrap_or("the snapshot"),
+                    a.allowed_instead.join(", ")
+                ));
+            }
+        }
+        let note = (!notes.is_empty()).then(|| notes.join("\n              "));
         out!(
             "{}",
             render::human(&eval, &req, note.as_deref(), &Style::new(color))
