@@ -309,17 +309,23 @@ impl Vocabulary {
             }
             near.push(case_changed(&text));
         }
+        // Where the resource has state (ACLs, ownership, Block Public Access, ...), the
+        // service's own checks can allow or refuse what no policy names: every operation of
+        // the cloud's table is tried.
+        let st = &stack.state;
+        let stateful = st.s3.is_some() || st.oss.is_some() || st.cos.is_some();
         for op in profile.operations() {
-            let named = op.actions().any(|a| {
-                patterns.iter().any(|p| {
-                    let a = a.to_string();
-                    if p.case_insensitive {
-                        p.glob.matches_folded(&a.to_lowercase())
-                    } else {
-                        p.glob.matches(&a)
-                    }
-                })
-            });
+            let named = stateful
+                || op.actions().any(|a| {
+                    patterns.iter().any(|p| {
+                        let a = a.to_string();
+                        if p.case_insensitive {
+                            p.glob.matches_folded(&a.to_lowercase())
+                        } else {
+                            p.glob.matches(&a)
+                        }
+                    })
+                });
             if named {
                 if let Some(first) = op.actions().next() {
                     push(
@@ -373,8 +379,7 @@ impl Vocabulary {
             .unwrap_or_default();
         // The cloud's storage names, where the resource's state (ACLs, ...) can grant what
         // no policy names, or where no policy names a resource.
-        let st = &stack.state;
-        if st.s3.is_some() || st.oss.is_some() || st.cos.is_some() || plain.is_empty() {
+        if stateful || plain.is_empty() {
             for n in traits.storage_names {
                 plain.push(n.replace("{account}", &owner));
             }

@@ -191,3 +191,29 @@ fn callers_outside_an_account_exclude_it() {
         v.callers
     );
 }
+
+/// Regression: a stack of resource state alone (a COS bucket ACL, no policy) drew no action,
+/// so a public-read ACL could not be found.
+#[test]
+fn a_stack_of_state_alone_draws_the_services_operations() {
+    // The example's bucket is private: nothing is public.
+    let private = load(examples("tencent/cos-bucket-acl-public-read")).unwrap();
+    assert_holds(&private, &Property::never_public());
+    // The same bucket with a public-read ACL.
+    let d = scratch("acl");
+    std::fs::write(
+        d.join("cos.json"),
+        r#"{"bucket_owner": "100000000001", "bucket_acl": "public-read"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("polsim.json"),
+        r#"{"resource_account": "100000000001"}"#,
+    )
+    .unwrap();
+    let s = load(&d).unwrap();
+    let f = assert_breaks(&s, &Property::never_public());
+    let p = f.probe().unwrap();
+    assert_eq!(p.principal, "anonymous", "{f}");
+    assert!(f.to_string().contains("bucket"), "{f}");
+}
