@@ -92,7 +92,7 @@ impl AccountUse {
             }
             let mut r = req.clone();
             r.caller = caller;
-            if let Ok((e, _, _)) = super::eval::judge(&s, r) {
+            if let Ok((e, _, _)) = polsim_edge::judge::judge(&s, r) {
                 if e.decision == polsim_core::Decision::Allow {
                     found.push(arn.to_string());
                 }

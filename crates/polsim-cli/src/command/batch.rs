@@ -130,7 +130,7 @@ fn error_line(line: usize, id: Option<String>, diags: &[Diagnostic]) -> BatchLin
 }
 
 /// Judges one request: the decision path (no explanation), or with `explain` the path `polsim
-/// eval` prints (`super::eval::judge`).
+/// eval` prints (`polsim_edge::judge::judge`).
 fn judge(
     loaded: &LoadedStack,
     line: usize,
@@ -140,7 +140,7 @@ fn judge(
     explain: bool,
 ) -> BatchLineOut {
     if explain {
-        return match super::eval::judge(&loaded.stack, req) {
+        return match polsim_edge::judge::judge(&loaded.stack, req) {
             Ok((report, req, more)) => {
                 let all: Vec<Diagnostic> = warnings.into_iter().chain(more).collect();
                 let mut out = BatchLineOut {
@@ -168,7 +168,13 @@ fn judge(
     }
     let plan = match polsim_core::flow::plan(&loaded.stack, &req) {
         Ok(p) => p,
-        Err(u) => return error_line(line, id, &[super::eval::unknown_operation(req.cloud, &u)]),
+        Err(u) => {
+            return error_line(
+                line,
+                id,
+                &[polsim_edge::judge::unknown_operation(req.cloud, &u)],
+            )
+        }
     };
     let se = polsim_core::flow::evaluate_plan(&plan, false);
     let deciding = se.deciding();

@@ -142,7 +142,7 @@ fn run_checked(args: &Args, color: bool) -> Result<u8, Vec<Diagnostic>> {
                 .probe
                 .request(cloud, side.resource_account)
                 .ok()
-                .and_then(|req| super::eval::judge(&loaded.stack, req).ok());
+                .and_then(|req| polsim_edge::judge::judge(&loaded.stack, req).ok());
             match judged {
                 Some((report, request, _)) if report.decision == Decision::Allow => {
                     ws.push(Witness {

@@ -3,7 +3,7 @@
 //! The sides are stack folders, or folders of stacks matched by relative path (a stack only
 //! one side has is compared with an empty stack). The comparison itself is `polsim_diff::diff`;
 //! here every witness it returns is judged again through `polsim eval`'s own path
-//! ([`super::eval::judge`]) on both sides, with explanations, before it is printed. A witness
+//! ([`polsim_edge::judge::judge`]) on both sides, with explanations, before it is printed. A witness
 //! that does not reproduce is a polsim bug: it is reported as one (exit 2), never shown as a
 //! finding.
 
@@ -122,7 +122,7 @@ fn judge_on(
     p: &Probe,
 ) -> Option<(Report, polsim_core::Request)> {
     let req = p.request(cloud, account).ok()?;
-    super::eval::judge(stack, req)
+    polsim_edge::judge::judge(stack, req)
         .ok()
         .map(|(r, req, _)| (r, req))
 }

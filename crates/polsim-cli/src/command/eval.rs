@@ -436,7 +436,7 @@ fn run_loaded(
     })
 }
 
-pub use polsim_edge::judge::{judge, unknown_operation};
+use polsim_edge::judge::judge;
 
 /// The request's extras and the warnings about its request policy.
 type Extras = (RequestExtras, Vec<Diagnostic>);
