@@ -6,7 +6,7 @@
 //!
 //! Requests are drawn from it by [`Vocabulary::requests`]. Every list puts the plain words
 //! first and their near misses after them, and a context key is absent unless drawn, so
-//! proptest's shrinking (towards the first element, towards `None`) ends at the plainest
+//! proptest's shrinking (towards the first element, towards `None`) moves towards the plainest
 //! request that still fails a property.
 
 use polsim_core::ir::{Clause, OpFamily, Statement};
