@@ -239,10 +239,7 @@ impl Vocabulary {
             .unwrap_or("anonymous");
         // A unique id names one user: it is tried with the resource owner's account (the
         // stack's own pairs come from its folder), never as a user of every account.
-        let owner = defaults
-            .resource_account
-            .clone()
-            .or_else(|| names.accounts.first().cloned());
+        let owner = v.resource_account.clone();
         // Service-linked roles, which SCPs and other control policies do not bind, are the
         // cloud's own callers: not drawn (add one with `add_caller` to ask about it).
         let special: Vec<String> = names
@@ -357,11 +354,7 @@ impl Vocabulary {
                     continue;
                 }
                 let text = fill_variables(&r.text, &names);
-                let owner = defaults
-                    .resource_account
-                    .as_deref()
-                    .or(names.accounts.first().map(String::as_str))
-                    .unwrap_or("");
+                let owner = v.resource_account.as_deref().unwrap_or("");
                 let filled = fill_resource(cloud, &text, owner);
                 plain.push(filled.clone());
                 near.extend(
@@ -372,11 +365,7 @@ impl Vocabulary {
                 near.push(case_changed(&filled));
             }
         }
-        let owner = v
-            .resource_account
-            .clone()
-            .or_else(|| names.accounts.first().cloned())
-            .unwrap_or_default();
+        let owner = v.resource_account.clone().unwrap_or_default();
         // The cloud's storage names, where the resource's state (ACLs, ...) can grant what
         // no policy names, or where no policy names a resource.
         if stateful || plain.is_empty() {
