@@ -521,6 +521,9 @@ pub struct Checked {
     pub refused: u32,
     /// Distinct requests the vocabulary makes (saturating).
     pub space: u128,
+    /// Whether every one of them was judged (a space no larger than the cases asked for):
+    /// the property then holds over all of the stack's words, not over a sample.
+    pub exhaustive: bool,
 }
 
 /// A property that failed: broken by a request (`found`), or not checkable on the stack.
@@ -545,8 +548,9 @@ pub struct Found {
     pub explanation: String,
     /// The `polsim eval` command (or the `polsim test` case) that reproduces it.
     pub command: String,
-    /// The seed that replays the run (`POLSIM_PROPTEST_SEED`).
-    pub seed: u64,
+    /// The seed that replays the run (`POLSIM_PROPTEST_SEED`); `None` when the whole
+    /// vocabulary was walked (no draw to replay).
+    pub seed: Option<u64>,
 }
 
 impl Failure {
@@ -588,7 +592,13 @@ impl std::fmt::Display for Failure {
             writeln!(f, "  context: {k} = {}", text(v))?;
         }
         writeln!(f, "reproduce: {}", found.command)?;
-        writeln!(f, "replay this run: POLSIM_PROPTEST_SEED={}", found.seed)?;
+        match found.seed {
+            Some(seed) => writeln!(f, "replay this run: POLSIM_PROPTEST_SEED={seed}")?,
+            None => writeln!(
+                f,
+                "found walking every request of the stack's vocabulary, plainest first"
+            )?,
+        }
         writeln!(f, "polsim's explanation:")?;
         for l in found.explanation.lines() {
             writeln!(f, "  {l}")?;
@@ -719,90 +729,120 @@ pub fn check(stack: &RepoStack, property: &Property) -> Result<Checked, Failure>
     config.rng_seed = RngSeed::Fixed(seed);
     config.max_global_rejects = config.cases.saturating_mul(4).max(1024);
     let cases = config.cases;
-    let mut runner = TestRunner::new(config);
     let judged = Cell::new(0u32);
     let refused = Cell::new(0u32);
-    let strategy = vocab.requests(&property.pinned);
-    let result = runner.run(&strategy, |probe| {
-        let (report, request, public_grant) = match judge(stack, &probe) {
-            Ok(x) => x,
-            Err(why) => {
-                refused.set(refused.get() + 1);
-                return Err(TestCaseError::reject(why));
-            }
-        };
+    // One request: `Ok(None)` holds, `Ok(Some(why))` breaks the property, `Err` polsim
+    // refused to judge it.
+    let one = |probe: &Probe| -> Result<Option<String>, String> {
+        let (report, request, public_grant) = judge(stack, probe).inspect_err(|_| {
+            refused.set(refused.get() + 1);
+        })?;
         judged.set(judged.get() + 1);
         let owner = probe
             .resource_account
             .clone()
             .or_else(|| account_in(stack.cloud, &probe.resource));
         let outcome = Outcome {
-            probe: &probe,
+            probe,
             request: &request,
             report: &report,
             public_grant,
             owner: owner.as_deref(),
         };
         if property.exempt.iter().any(|e| e(&outcome)) {
-            return Ok(());
+            return Ok(None);
         }
-        match (property.rule)(&outcome) {
-            Some(why) => Err(TestCaseError::fail(why)),
-            None => Ok(()),
+        Ok((property.rule)(&outcome))
+    };
+    let space = vocab.size();
+    // A vocabulary no larger than the cases asked for is walked whole, plainest requests
+    // first: the answer is then exact over the stack's words, and the first failure is the
+    // plainest.
+    let exhaustive = space <= u128::from(cases);
+    let broken: Option<(String, Probe)> = if exhaustive {
+        let mut found = None;
+        for probe in vocab.all_requests(&property.pinned) {
+            if let Ok(Some(why)) = one(&probe) {
+                found = Some((why, probe));
+                break;
+            }
         }
-    });
-    match result {
-        Ok(()) => Ok(Checked {
+        found
+    } else {
+        let mut runner = TestRunner::new(config);
+        let strategy = vocab.requests(&property.pinned);
+        let result = runner.run(&strategy, |probe| match one(&probe) {
+            Ok(None) => Ok(()),
+            Ok(Some(why)) => Err(TestCaseError::fail(why)),
+            Err(why) => Err(TestCaseError::reject(why)),
+        });
+        match result {
+            Ok(()) => None,
+            Err(TestError::Fail(why, probe)) => Some((why.message().to_string(), probe)),
+            Err(TestError::Abort(why)) => {
+                return Err(unusable(format!(
+                    "polsim refused {} of the {cases} requests drawn ({why}); the vocabulary makes requests polsim cannot judge",
+                    refused.get()
+                )))
+            }
+        }
+    };
+    let Some((why, probe)) = broken else {
+        if judged.get() == 0 {
+            return Err(unusable(format!(
+                "polsim refused every request of the property's space ({} of them)",
+                refused.get()
+            )));
+        }
+        return Ok(Checked {
             property: property.name.clone(),
             stack: name,
             judged: judged.get(),
             refused: refused.get(),
-            space: vocab.size(),
-        }),
-        Err(TestError::Fail(why, probe)) => {
-            let (explanation, decision) = match judge(stack, &probe) {
-                Ok((report, request, _)) => (
-                    polsim_edge::render::human(
-                        &report,
-                        &request,
-                        None,
-                        &polsim_edge::render::Style::new(false),
-                    ),
-                    report.decision,
-                ),
-                Err(e) => (format!("(polsim refused the request: {e})"), Decision::ImplicitDeny),
-            };
-            let command = match stack.origin {
-                crate::repo::Origin::Folder => format!(
-                    "polsim eval --policy {} {}",
-                    stack.path.display(),
-                    probe.eval_args()
-                ),
-                // A test file's stack is no folder `eval` reads: the case, pinned, is the
-                // reproduction (`polsim test` runs it).
-                crate::repo::Origin::TestFile => format!(
-                    "add this case to {} and run polsim test on it: {}",
-                    stack.path.display(),
-                    probe.test_case(decision)
-                ),
-            };
-            Err(Failure {
-                property: property.name.clone(),
-                stack: name,
-                why: why.message().to_string(),
-                found: Some(Box::new(Found {
-                    probe,
-                    explanation,
-                    command,
-                    seed,
-                })),
-            })
-        }
-        Err(TestError::Abort(why)) => Err(unusable(format!(
-            "polsim refused {} of the {cases} requests drawn ({why}); the vocabulary makes requests polsim cannot judge",
-            refused.get()
-        ))),
-    }
+            space,
+            exhaustive,
+        });
+    };
+    let (explanation, decision) = match judge(stack, &probe) {
+        Ok((report, request, _)) => (
+            polsim_edge::render::human(
+                &report,
+                &request,
+                None,
+                &polsim_edge::render::Style::new(false),
+            ),
+            report.decision,
+        ),
+        Err(e) => (
+            format!("(polsim refused the request: {e})"),
+            Decision::ImplicitDeny,
+        ),
+    };
+    let command = match stack.origin {
+        crate::repo::Origin::Folder => format!(
+            "polsim eval --policy {} {}",
+            stack.path.display(),
+            probe.eval_args()
+        ),
+        // A test file's stack is no folder `eval` reads: the case, pinned, is the
+        // reproduction (`polsim test` runs it).
+        crate::repo::Origin::TestFile => format!(
+            "add this case to {} and run polsim test on it: {}",
+            stack.path.display(),
+            probe.test_case(decision)
+        ),
+    };
+    Err(Failure {
+        property: property.name.clone(),
+        stack: name,
+        why,
+        found: Some(Box::new(Found {
+            probe,
+            explanation,
+            command,
+            seed: (!exhaustive).then_some(seed),
+        })),
+    })
 }
 
 /// Checks a property and panics with the failure (the minimal request and polsim's

@@ -501,6 +501,54 @@ impl Vocabulary {
         n
     }
 
+    /// Every request the vocabulary makes, plainest first: fewer context keys set, then
+    /// earlier words. Meant for a small vocabulary ([`Vocabulary::size`]); `pinned` keys
+    /// always carry a value.
+    pub fn all_requests(&self, pinned: &[String]) -> Vec<Probe> {
+        let keys: Vec<(&String, &Vec<CtxValue>, bool)> = self
+            .keys
+            .iter()
+            .filter(|(_, vs)| !vs.is_empty())
+            .map(|(k, vs)| (k, vs, pinned.iter().any(|p| p.eq_ignore_ascii_case(k))))
+            .collect();
+        // Every choice of value per key (`None`: absent, unless pinned).
+        let mut contexts: Vec<Vec<(String, CtxValue)>> = vec![Vec::new()];
+        for (k, vs, pin) in &keys {
+            let mut next = Vec::new();
+            for c in &contexts {
+                if !pin {
+                    next.push(c.clone());
+                }
+                for v in *vs {
+                    let mut c = c.clone();
+                    c.push(((*k).clone(), v.clone()));
+                    next.push(c);
+                }
+            }
+            contexts = next;
+        }
+        contexts.sort_by_key(Vec::len);
+        let mut out = Vec::new();
+        for ctx in &contexts {
+            for (principal, principal_id) in &self.callers {
+                for a in &self.actions {
+                    for r in &self.resources {
+                        out.push(Probe {
+                            principal: principal.clone(),
+                            principal_id: principal_id.clone(),
+                            action: a.action.clone(),
+                            operation: a.operation.clone(),
+                            resource: r.clone(),
+                            resource_account: self.resource_account.clone(),
+                            context: ctx.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Requests drawn from the vocabulary: a caller, an action, a resource, and for each key
     /// either no value or one of its values. `pinned` keys always carry a value.
     pub fn requests(&self, pinned: &[String]) -> BoxedStrategy<Probe> {

@@ -217,3 +217,29 @@ fn a_stack_of_state_alone_draws_the_services_operations() {
     assert_eq!(p.principal, "anonymous", "{f}");
     assert!(f.to_string().contains("bucket"), "{f}");
 }
+
+#[test]
+fn a_small_vocabulary_is_walked_whole_and_its_first_failure_is_the_plainest() {
+    let s = load(examples("aws/bucket-policy-vpce-only")).unwrap();
+    let p = Property::never_allows(&["s3:GetObject"])
+        .callers(CallerSpace::Own)
+        .resources(&["arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"]);
+    let v = p.vocabulary(&s);
+    assert!(v.size() <= 1024, "{}", v.size());
+    // Dave is allowed GetObject from the VPC endpoint: the walk finds it.
+    let f = assert_breaks(&s, &p);
+    let found = f.found.as_ref().unwrap();
+    assert_eq!(found.seed, None, "{f}");
+    assert!(f.to_string().contains("walking every request"), "{f}");
+    // ...with the endpoint the bucket policy names, the one key it needs.
+    assert_eq!(found.probe.context.len(), 1, "{f}");
+    // And a property that holds is said to hold over the whole space.
+    let c = assert_holds(
+        &s,
+        &Property::never_allows(&["s3:DeleteBucket"])
+            .callers(CallerSpace::Own)
+            .resources(&["arn:aws:s3:::DOC-EXAMPLE-BUCKET"]),
+    );
+    assert!(c.exhaustive);
+    assert_eq!(u128::from(c.judged + c.refused), c.space);
+}
