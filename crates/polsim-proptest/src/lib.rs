@@ -1,10 +1,24 @@
-//! polsim-proptest: [proptest] strategies and helpers for property tests over cloud policies.
+//! polsim-proptest: property tests of cloud policies, with [proptest].
 //!
-//! Policy repositories use it to state properties of their own policies ("no request from outside
-//! the VPC endpoint is ever allowed", "adding this guardrail never allows anything new"), and polsim
-//! uses it to test its evaluator. Generated documents are policy JSON (`serde_json::Value`) in
+//! **For a policy repository**: load its own stacks ([`repo::load`], [`repo::load_all`]: stack
+//! folders, folders of stacks, test files, read as `polsim eval` and `polsim test` read them),
+//! state properties ([`property::Property`]: `never_allows`, `never_public`, `only_from_org`,
+//! `only_from_accounts`, `requires_mfa`, `region_locked`, `no_cross_account_write`, or a rule of
+//! its own), and check them over requests drawn from each stack's own words and their near
+//! misses ([`vocab`]). A failure is shrunk and printed with polsim's explanation
+//! (docs/property-testing.md):
+//!
+//! ```no_run
+//! use polsim_proptest::{assert_holds, load, Property};
+//!
+//! let bucket = load("stacks/aliyun/media-bucket").unwrap();
+//! assert_holds(&bucket, &Property::never_public());
+//! ```
+//!
+//! **For polsim's own tests**: generated documents are policy JSON (`serde_json::Value`) in
 //! each cloud's dialect, so they go through the same parser as files do.
 //!
+//! - [`repo`], [`vocab`], [`property`]: a repository's stacks, their vocabulary, properties.
 //! - [`aws`], [`aliyun`], [`tencent`]: each cloud's vocabulary ([`grammar::Vocab`]) and its
 //!   strategies: a policy for each layer the cloud has, requests by callers of every kind, and
 //!   whole multi-layer stacks ([`grammar::Case`]).
@@ -39,7 +53,9 @@ pub mod targets;
 pub mod tencent;
 pub mod vocab;
 
-pub use property::{assert_breaks, assert_holds, check, CallerSpace, Property};
+pub use property::{
+    assert_breaks, assert_holds, assert_holds_all, check, check_all, CallerSpace, Property,
+};
 pub use repo::{load, load_all, RepoStack};
 
 use polsim_core::{Cloud, Decision, Layer, Report, Request, Stack};

@@ -845,6 +845,39 @@ pub fn check(stack: &RepoStack, property: &Property) -> Result<Checked, Failure>
     })
 }
 
+/// Checks a property on every stack (`load_all`'s), and returns every failure: none when it
+/// holds on all of them. No stack at all is a failure: a check of nothing never passes.
+pub fn check_all(stacks: &[RepoStack], property: &Property) -> Vec<Failure> {
+    if stacks.is_empty() {
+        return vec![Failure {
+            property: property.name.clone(),
+            stack: String::new(),
+            why: "no stack was given, so nothing was checked".into(),
+            found: None,
+        }];
+    }
+    stacks
+        .iter()
+        .filter_map(|s| check(s, property).err())
+        .collect()
+}
+
+/// [`check_all`], panicking with every failure if there is one.
+#[allow(clippy::panic)] // an assertion helper: panicking is how a test fails
+pub fn assert_holds_all(stacks: &[RepoStack], property: &Property) {
+    let failures = check_all(stacks, property);
+    if !failures.is_empty() {
+        let text: Vec<String> = failures.iter().map(Failure::to_string).collect();
+        panic!(
+            "property `{}` fails on {} of {} stacks:\n\n{}",
+            property.name,
+            failures.len(),
+            stacks.len(),
+            text.join("\n")
+        );
+    }
+}
+
 /// Checks a property and panics with the failure (the minimal request and polsim's
 /// explanation) if it does not hold: for `#[test]` functions.
 #[allow(clippy::panic)] // an assertion helper: panicking is how a test fails
