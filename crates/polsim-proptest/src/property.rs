@@ -819,11 +819,7 @@ pub fn check(stack: &RepoStack, property: &Property) -> Result<Checked, Failure>
         ),
     };
     let command = match stack.origin {
-        crate::repo::Origin::Folder => format!(
-            "polsim eval --policy {} {}",
-            stack.path.display(),
-            probe.eval_args()
-        ),
+        crate::repo::Origin::Folder => probe.eval_args().command(&stack.path.display().to_string()),
         // A test file's stack is no folder `eval` reads: the case, pinned, is the
         // reproduction (`polsim test` runs it).
         crate::repo::Origin::TestFile => format!(

@@ -46,28 +46,17 @@ impl Probe {
             .map(|(_, v)| v)
     }
 
-    /// The `polsim eval` arguments that ask the same question (shell-quoted).
-    pub fn eval_args(&self) -> String {
-        let mut out = format!("--principal {}", quote(&self.principal));
-        if let Some(id) = &self.principal_id {
-            out.push_str(&format!(" --principal-id {}", quote(id)));
+    /// The request as `polsim eval` takes it.
+    pub fn eval_args(&self) -> polsim_edge::command::EvalArgs<'_> {
+        polsim_edge::command::EvalArgs {
+            principal: &self.principal,
+            principal_id: self.principal_id.as_deref(),
+            action: &self.action,
+            operation: self.operation.as_deref(),
+            resource: &self.resource,
+            resource_account: self.resource_account.as_deref(),
+            context: &self.context,
         }
-        match &self.operation {
-            Some(op) => out.push_str(&format!(" --operation {}", quote(op))),
-            None => out.push_str(&format!(" --action {}", quote(&self.action))),
-        }
-        out.push_str(&format!(" --resource {}", quote(&self.resource)));
-        if let Some(a) = &self.resource_account {
-            out.push_str(&format!(" --resource-account {}", quote(a)));
-        }
-        for (k, v) in &self.context {
-            let text = match v {
-                CtxValue::One(s) => s.clone(),
-                CtxValue::Many(vs) => serde_json::to_string(vs).unwrap_or_default(),
-            };
-            out.push_str(&format!(" --context {}", quote(&format!("{k}={text}"))));
-        }
-        out
     }
 
     /// The request as a `polsim test` case (JSON), expecting `decision`.
@@ -106,18 +95,6 @@ impl Probe {
         };
         case.insert("expect".into(), expect.into());
         serde_json::Value::Object(case).to_string()
-    }
-}
-
-/// `s` quoted for a POSIX shell where it needs it.
-fn quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:/=@+,%".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 
@@ -909,22 +886,5 @@ mod tests {
             "2026-01-01T00:00:00Z",
         );
         assert_eq!(n, vec!["2025-12-31T23:59:59Z", "2026-01-01T00:00:01Z"]);
-    }
-
-    #[test]
-    fn eval_args_quote_what_the_shell_would_split() {
-        let p = Probe {
-            principal: "anonymous".into(),
-            principal_id: None,
-            action: "s3:GetObject".into(),
-            operation: None,
-            resource: "arn:aws:s3:::b/a b".into(),
-            resource_account: None,
-            context: vec![("aws:SourceIp".into(), CtxValue::One("10.0.0.1".into()))],
-        };
-        assert_eq!(
-            p.eval_args(),
-            "--principal anonymous --action s3:GetObject --resource 'arn:aws:s3:::b/a b' --context aws:SourceIp=10.0.0.1"
-        );
     }
 }

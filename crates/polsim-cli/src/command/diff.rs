@@ -511,28 +511,6 @@ pub(crate) fn no_statement(check: Option<&str>) -> String {
     }
 }
 
-/// A shell word: quoted when it holds anything but plain characters.
-pub(crate) fn sh(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
-fn context_arg(k: &str, v: &CtxValue) -> String {
-    match v {
-        CtxValue::One(s) => format!("{k}={s}"),
-        CtxValue::Many(list) => format!(
-            "{k}={}",
-            serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
-        ),
-    }
-}
-
 /// The `polsim eval` command that shows a region's witness where it is allowed: on the head
 /// side for a widening, the base side for a narrowing (the head side where that one is absent).
 fn witness_command(c: &Compared, r: &Region, p: &Probe) -> String {
@@ -545,22 +523,17 @@ fn witness_command(c: &Compared, r: &Region, p: &Probe) -> String {
 
 /// The `polsim eval` command that reproduces a witness on one side.
 pub(crate) fn eval_command(dir: Option<&Path>, p: &Probe) -> String {
-    let mut parts = vec!["polsim eval".to_string()];
     let dir = dir.map_or_else(|| "<empty stack>".to_string(), |d| d.display().to_string());
-    parts.push(format!("--policy {}", sh(&dir)));
-    parts.push(format!("--principal {}", sh(&p.principal)));
-    if let Some(id) = &p.principal_id {
-        parts.push(format!("--principal-id {}", sh(id)));
+    polsim_edge::command::EvalArgs {
+        principal: &p.principal,
+        principal_id: p.principal_id.as_deref(),
+        action: &p.action,
+        operation: None,
+        resource: &p.resource,
+        resource_account: p.resource_account.as_deref(),
+        context: &p.context,
     }
-    parts.push(format!("--action {}", sh(&p.action)));
-    parts.push(format!("--resource {}", sh(&p.resource)));
-    if let Some(a) = &p.resource_account {
-        parts.push(format!("--resource-account {}", sh(a)));
-    }
-    for (k, v) in &p.context {
-        parts.push(format!("--context {}", sh(&context_arg(k, v))));
-    }
-    parts.join(" ")
+    .command(&dir)
 }
 
 /// Where a statement is, with the side it is on.
