@@ -86,7 +86,7 @@ pub enum CallerSpace {
 pub struct Property {
     name: String,
     actions: Vec<String>,
-    resources: Vec<polsim_core::pattern::Glob>,
+    resources: Vec<String>,
     callers: CallerSpace,
     values: Vec<(String, Vec<String>)>,
     pinned: Vec<String>,
@@ -141,10 +141,10 @@ impl Property {
     }
 
     /// Only requests whose resource matches one of `patterns` (added to the vocabulary
-    /// with their wildcards filled).
+    /// with their wildcards filled, as the stack's own patterns are).
     pub fn resources(mut self, patterns: &[&str]) -> Property {
         self.resources
-            .extend(patterns.iter().map(|p| polsim_core::pattern::Glob::new(p)));
+            .extend(patterns.iter().map(|p| (*p).to_string()));
         self
     }
 
@@ -391,9 +391,15 @@ impl Property {
             .iter()
             .map(|a| polsim_core::pattern::Glob::new(&a.to_lowercase()))
             .collect();
-        for g in &self.resources {
-            v.add_resource(&crate::vocab::fill_wildcards(&literal_pattern(g)));
+        let owner = v.resource_account.clone().unwrap_or_default();
+        for r in &self.resources {
+            v.add_resource(&crate::vocab::fill_resource(stack.cloud, r, &owner));
         }
+        let resource_globs: Vec<polsim_core::pattern::Glob> = self
+            .resources
+            .iter()
+            .map(|r| polsim_core::pattern::Glob::new(r))
+            .collect();
         if !self.actions.is_empty() {
             v.actions.retain(|a| {
                 let name = a.action.to_lowercase();
@@ -405,7 +411,7 @@ impl Property {
         }
         if !self.resources.is_empty() {
             v.resources
-                .retain(|r| self.resources.iter().any(|g| g.matches(r)));
+                .retain(|r| resource_globs.iter().any(|g| g.matches(r)));
         }
         match &self.callers {
             CallerSpace::All => {}
@@ -454,17 +460,6 @@ fn key_cloud(key: &str) -> Option<Cloud> {
         "qcs" => Some(Cloud::Tencent),
         _ => None,
     }
-}
-
-fn literal_pattern(g: &polsim_core::pattern::Glob) -> String {
-    g.tokens()
-        .iter()
-        .map(|t| match t {
-            polsim_core::pattern::Token::Literal(s) => s.clone(),
-            polsim_core::pattern::Token::AnyRun => "*".into(),
-            polsim_core::pattern::Token::AnyOne => "?".into(),
-        })
-        .collect()
 }
 
 fn text(v: &CtxValue) -> String {
