@@ -37,11 +37,10 @@ pub struct Outcome<'a> {
     pub request: &'a Request,
     /// polsim's report: the decision, the layer and statement that decided, and why.
     pub report: &'a Report,
-    /// Whether the statement that allowed it grants publicly (S3's meaning of public: to
-    /// everyone, with no condition on a key that fixes who or where).
-    pub public_grant: bool,
     /// The account that owns the resource, where it is known.
     pub owner: Option<&'a str>,
+    /// The stack it was judged against (for [`Outcome::public_grant`]).
+    stack: &'a RepoStack,
 }
 
 impl Outcome<'_> {
@@ -58,6 +57,21 @@ impl Outcome<'_> {
     /// The caller's account, if it has one (the anonymous caller and services have none).
     pub fn caller_account(&self) -> Option<&str> {
         self.request.caller.account.as_deref()
+    }
+
+    /// Whether the statement that allowed it grants publicly (S3's meaning of public: to
+    /// everyone, with no condition on a key that fixes who or where), as `polsim check
+    /// --public` reads it. Worked out when asked (it judges the request once more), so a rule
+    /// that does not ask costs nothing.
+    pub fn public_grant(&self) -> bool {
+        let side = polsim_diff::Side {
+            stack: &self.stack.stack,
+            resource_account: self.stack.defaults.resource_account.as_deref(),
+            principal: None,
+        };
+        self.allowed()
+            && polsim_diff::judge(&side, polsim_diff::Which::Head, self.request)
+                .is_some_and(|j| j.public_grant)
     }
 }
 
@@ -667,9 +681,8 @@ fn of_the_principal(key: &str) -> bool {
     .any(|p| k.starts_with(p))
 }
 
-/// Judges one probe against the stack: polsim's report, the request as judged, and whether
-/// the deciding statement grants publicly.
-pub fn judge(stack: &RepoStack, probe: &Probe) -> Result<(Report, Request, bool), String> {
+/// Judges one probe against the stack: polsim's report and the request as judged.
+pub fn judge(stack: &RepoStack, probe: &Probe) -> Result<(Report, Request), String> {
     let req = request_of(stack, probe)?;
     let (report, req, _) = polsim_edge::judge::judge(&stack.stack, req).map_err(|d| {
         d.iter()
@@ -677,15 +690,7 @@ pub fn judge(stack: &RepoStack, probe: &Probe) -> Result<(Report, Request, bool)
             .collect::<Vec<_>>()
             .join("; ")
     })?;
-    let side = polsim_diff::Side {
-        stack: &stack.stack,
-        resource_account: stack.defaults.resource_account.as_deref(),
-        principal: None,
-    };
-    let public = report.decision == Decision::Allow
-        && polsim_diff::judge(&side, polsim_diff::Which::Head, &req)
-            .is_some_and(|j| j.public_grant);
-    Ok((report, req, public))
+    Ok((report, req))
 }
 
 /// Checks a property on a stack.
@@ -729,7 +734,7 @@ pub fn check(stack: &RepoStack, property: &Property) -> Result<Checked, Failure>
     // One request: `Ok(None)` holds, `Ok(Some(why))` breaks the property, `Err` polsim
     // refused to judge it.
     let one = |probe: &Probe| -> Result<Option<String>, String> {
-        let (report, request, public_grant) = judge(stack, probe).inspect_err(|_| {
+        let (report, request) = judge(stack, probe).inspect_err(|_| {
             refused.set(refused.get() + 1);
         })?;
         judged.set(judged.get() + 1);
@@ -741,8 +746,8 @@ pub fn check(stack: &RepoStack, property: &Property) -> Result<Checked, Failure>
             probe,
             request: &request,
             report: &report,
-            public_grant,
             owner: owner.as_deref(),
+            stack,
         };
         if property.exempt.iter().any(|e| e(&outcome)) {
             return Ok(None);
@@ -799,7 +804,7 @@ pub fn check(stack: &RepoStack, property: &Property) -> Result<Checked, Failure>
         });
     };
     let (explanation, decision) = match judge(stack, &probe) {
-        Ok((report, request, _)) => (
+        Ok((report, request)) => (
             polsim_edge::render::human(
                 &report,
                 &request,

@@ -166,7 +166,7 @@ fn the_failure_reproduces_through_polsim_eval_s_own_judge() {
     let s = load(examples("property-tests/stacks/tencent/cos-assets")).unwrap();
     let f = assert_breaks(&s, &Property::no_cross_account_write());
     let probe = f.probe().unwrap();
-    let (report, _, _) = polsim_proptest::property::judge(&s, probe).unwrap();
+    let (report, _) = polsim_proptest::property::judge(&s, probe).unwrap();
     assert_eq!(report.decision, polsim_core::Decision::Allow);
 }
 
