@@ -161,27 +161,10 @@ fn nearest<'a>(word: &str, names: impl Iterator<Item = &'a str>) -> Vec<&'a str>
     scored.into_iter().take(3).map(|(_, n)| n).collect()
 }
 
-/// The first member name written twice in one object, anywhere in `j`: the name, the first
-/// place and the second. Which copy a reader keeps is not defined, so polsim refuses both.
-fn duplicate(j: &Json) -> Option<(&str, Pos, Pos)> {
-    match &j.kind {
-        JsonKind::Object(members) => {
-            for (i, m) in members.iter().enumerate() {
-                if let Some(first) = members.iter().take(i).find(|f| f.key == m.key) {
-                    return Some((&m.key, first.key_pos, m.key_pos));
-                }
-            }
-            members.iter().find_map(|m| duplicate(&m.value))
-        }
-        JsonKind::Array(items) => items.iter().find_map(duplicate),
-        _ => None,
-    }
-}
-
 /// A duplicate member name of `doc` as an error in `source`.
 fn refuse_duplicates(doc: &Json, source: &Source) -> Result<(), Vec<Diagnostic>> {
-    match duplicate(doc) {
-        Some((key, first, again)) => Err(vec![Diagnostic::error(
+    match crate::json::repeated_names(doc).first() {
+        Some(&(key, first, again)) => Err(vec![Diagnostic::error(
             again,
             format!(
                 "`{key}` appears twice in this object (first at line {}, column {})",

@@ -647,6 +647,43 @@ fn escape_len(raw: &str, i: usize) -> (usize, usize) {
     }
 }
 
+/// A member name written twice in one object: the name, where it is first written, and where
+/// again.
+pub type Repeat<'a> = (&'a str, Pos, Pos);
+
+/// Every member name written twice in one object, anywhere in `v`, in document order. The
+/// reader keeps both copies, so callers can refuse them (which copy a cloud keeps is not
+/// defined).
+pub fn repeated_names(v: &Json) -> Vec<Repeat<'_>> {
+    let mut out = Vec::new();
+    repeats_into(v, &mut out);
+    out
+}
+
+fn repeats_into<'a>(v: &'a Json, out: &mut Vec<Repeat<'a>>) {
+    match &v.kind {
+        JsonKind::Object(members) => {
+            let mut seen: std::collections::HashMap<&str, Pos> =
+                std::collections::HashMap::with_capacity(members.len());
+            for m in members {
+                match seen.get(m.key.as_str()) {
+                    Some(first) => out.push((m.key.as_str(), *first, m.key_pos)),
+                    None => {
+                        seen.insert(m.key.as_str(), m.key_pos);
+                    }
+                }
+                repeats_into(&m.value, out);
+            }
+        }
+        JsonKind::Array(items) => {
+            for it in items {
+                repeats_into(it, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -233,38 +233,18 @@ impl Cx<'_> {
     /// (Two `StringNotEquals` blocks with `vpce-1` and `vpce-2` would otherwise be ANDed, and a
     /// Deny on either endpoint would let the other through.)
     fn duplicate_names(&mut self, v: &Json) {
-        match &v.kind {
-            JsonKind::Object(members) => {
-                let mut seen: HashMap<&str, Pos> = HashMap::with_capacity(members.len());
-                for m in members {
-                    match seen.get(m.key.as_str()) {
-                        Some(first) => {
-                            let first = *first;
-                            self.err(
-                                m.key_pos,
-                                format!(
-                                    "`{}` appears twice in this object (first at line {}, column {})",
-                                    m.key, first.line, first.col
-                                ),
-                                Some(format!(
-                                    "{} policies may not repeat a name in one object, and which copy counts is not defined; merge them into one `\"{}\"` with all the values",
-                                    self.spec.name, m.key
-                                )),
-                            );
-                        }
-                        None => {
-                            seen.insert(m.key.as_str(), m.key_pos);
-                        }
-                    }
-                    self.duplicate_names(&m.value);
-                }
-            }
-            JsonKind::Array(items) => {
-                for it in items {
-                    self.duplicate_names(it);
-                }
-            }
-            _ => {}
+        for (key, first, again) in crate::json::repeated_names(v) {
+            self.err(
+                again,
+                format!(
+                    "`{key}` appears twice in this object (first at line {}, column {})",
+                    first.line, first.col
+                ),
+                Some(format!(
+                    "{} policies may not repeat a name in one object, and which copy counts is not defined; merge them into one `\"{key}\"` with all the values",
+                    self.spec.name
+                )),
+            );
         }
     }
 
