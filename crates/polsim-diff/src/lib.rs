@@ -803,8 +803,8 @@ fn contexts(
     out
 }
 
-/// The account the cloud's resource name carries, if it carries one.
-fn account_in(cloud: Cloud, resource: &str) -> Option<String> {
+/// The account the cloud's resource name carries, if it carries one (not a pattern).
+pub fn account_in(cloud: Cloud, resource: &str) -> Option<String> {
     let a = clouds::of(cloud).account_named_in(resource)?;
     (!a.contains(['*', '?'])).then(|| a.to_string())
 }

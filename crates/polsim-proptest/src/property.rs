@@ -20,7 +20,7 @@
 //! ```
 
 use crate::repo::RepoStack;
-use crate::vocab::{account_in, Probe, Vocabulary};
+use crate::vocab::{Probe, Vocabulary};
 use polsim_core::{clouds, Cloud, CtxValue, Decision, Report, Request};
 use proptest::test_runner::{RngAlgorithm, RngSeed, TestCaseError, TestError, TestRunner};
 use std::cell::Cell;
@@ -741,7 +741,7 @@ pub fn check(stack: &RepoStack, property: &Property) -> Result<Checked, Failure>
         let owner = probe
             .resource_account
             .clone()
-            .or_else(|| account_in(stack.cloud, &probe.resource));
+            .or_else(|| polsim_diff::account_in(stack.cloud, &probe.resource));
         let outcome = Outcome {
             probe,
             request: &request,

@@ -178,7 +178,7 @@ impl Vocabulary {
         }
         for s in &statements {
             for r in s.resource.iter().flat_map(|c| c.items.iter()) {
-                if let Some(a) = account_in(cloud, &r.text) {
+                if let Some(a) = polsim_diff::account_in(cloud, &r.text) {
                     atoms::push_unique(&mut names.accounts, a);
                 }
             }
@@ -615,15 +615,6 @@ fn account_of(cloud: Cloud, principal: &str) -> Option<String> {
         .parse_caller(principal, None)
         .ok()
         .and_then(|c| c.account)
-}
-
-/// The account a resource name carries, where the cloud's names have one in a fixed place.
-pub fn account_in(cloud: Cloud, resource: &str) -> Option<String> {
-    let names = &clouds::of(cloud).traits().resources;
-    let i = names.account_segment?;
-    let seg = resource.split(':').nth(i)?;
-    // COS names carry the APPID (`uid/1250000000`), not the owner's account.
-    (!seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit())).then(|| seg.to_string())
 }
 
 /// The catalog's actions of the pattern's service that it matches (at most eight), and two
